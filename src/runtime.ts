@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { loadMasterKey } from './keys/master.ts';
+import { buildServer } from './server.ts';
+import { assembleServices } from './service/assemble.ts';
+import { openStore } from './store/index.ts';
+import type { Store } from './store/types.ts';
+
+export interface Runtime {
+  config: Config;
+  store: Store;
+  masterKey: Buffer;
+  services: ReturnType<typeof assembleServices>;
+  close(): Promise<void>;
+}
+
+/** Opens the data dir: the master key (created on first use) and the embedded SQLite store. */
+export function openRuntime(config: Config): Runtime {
+  const masterKey = loadMasterKey({ env: process.env.REALNAME_MASTER_KEY, keyFile: config.keyFile, create: true });
+  const store = openStore({ kind: 'sqlite', file: join(config.data, 'realname.db') });
+  const services = assembleServices({
+    store,
+    masterKey,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    sourceTimeoutMs: config.sourceTimeoutMs,
+  });
+  return { config, store, masterKey, services, close: () => store.close() };
+}
+
+export interface Serving {
+  server: FastifyInstance;
+  address: string;
+  stop(): Promise<void>;
+}
+
+/** Listens until stopped; stop() drains in-flight requests, then flushes the audit log and closes the store. */
+export async function serve(config: Config): Promise<Serving> {
+  const runtime = openRuntime(config);
+  const https =
+    config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
+  const server = buildServer({
+    services: runtime.services,
+    store: runtime.store,
+    logger: { level: config.logLevel },
+    ...(https ? { https } : {}),
+  });
+  const address = await server.listen({ host: config.host, port: config.port });
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await server.close();
+      await runtime.close();
+    })());
+  return { server, address, stop };
+}

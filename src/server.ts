@@ -1,0 +1,37 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { tencentImageDialect } from './dialects/tencent-image/plugin.ts';
+import type { Services } from './service/types.ts';
+import type { Store } from './store/types.ts';
+
+export interface ServerOptions {
+  services: Services;
+  store: Store;
+  logger?: FastifyServerOptions['logger'];
+  https?: { cert: Buffer; key: Buffer };
+}
+
+/** The HTTP server, built but not listening: tests inject or listen on port 0, `serve` listens. */
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Request logs would carry URLs and addresses only, but per-request lines cost throughput; errors are logged.
+    disableRequestLogging: true,
+    // Each dialect enforces its own, smaller limit with its own code; this is the outer bound.
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    ...(options.https ? { https: options.https } : {}),
+  } as FastifyServerOptions);
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await options.store.ping();
+      return { status: 'ready', store: options.store.kind };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', store: options.store.kind });
+    }
+  });
+
+  app.register(tencentImageDialect(options.services));
+  return app;
+}

@@ -1,0 +1,42 @@
+import type { Outcome } from '../core/outcome.ts';
+import { isBilled } from '../core/outcome.ts';
+import { validateFactors } from '../core/validate.ts';
+import type { SourceRouter } from '../sources/router.ts';
+import type { AppStore } from '../store/types.ts';
+import type { Clock, Verifier, VerifyResult } from './types.ts';
+
+/**
+ * validate → reserve one unit of quota → sources → settle. Invalid input is never billed and never
+ * reaches a source; a unit is given back when no verdict came, so quota is exact.
+ */
+export function createVerifier(apps: AppStore, router: SourceRouter, clock: Clock): Verifier {
+  return {
+    async verify({ checkId, app, kind, factors }): Promise<VerifyResult> {
+      const validated = validateFactors(kind, factors, new Date(clock()));
+      if (!validated.ok) {
+        return { outcome: { checkId, kind, verdict: 'invalid', invalid: validated.invalid, source: 'validation', billed: false } };
+      }
+      if (!(await apps.reserveQuota(app.appid))) return { refusal: 'quota_exhausted' };
+      let answer;
+      try {
+        answer = await router.check(kind, validated.factors);
+      } catch (error) {
+        await apps.releaseQuota(app.appid);
+        throw error;
+      }
+      const outcome: Outcome = { checkId, kind, verdict: 'unavailable', source: answer.source, billed: false };
+      if (validated.subject) outcome.subject = validated.subject;
+      if (validated.card) outcome.card = validated.card;
+      if (validated.warnings.length > 0) outcome.warnings = validated.warnings;
+      if ('unavailable' in answer) {
+        await apps.releaseQuota(app.appid);
+        outcome.unavailable = answer.unavailable;
+        return { outcome };
+      }
+      outcome.verdict = answer.verdict;
+      outcome.billed = isBilled(answer.verdict);
+      if (answer.mismatched) outcome.mismatched = answer.mismatched;
+      return { outcome };
+    },
+  };
+}

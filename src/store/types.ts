@@ -1,0 +1,149 @@
+import type { CheckKind } from '../core/factors.ts';
+import type { Verdict } from '../core/outcome.ts';
+
+/**
+ * Storage contracts: small, async, and what the callers need — nothing more.
+ * Every backend (memory, sqlite; postgres and redis later) passes test/store/contract.ts.
+ */
+
+export interface App {
+  /** Numeric string, as Tencent's appids are (a JSON number in a body is accepted by the dialect). */
+  appid: string;
+  name: string;
+  /** Default bucket; `buckets` lists every bucket of the app (the default included). */
+  bucket: string;
+  buckets: string[];
+  /** Requests per any 1-second window; null = unlimited. */
+  qps: number | null;
+  /** Remaining balance of billed checks, shared by every kind and dialect; null = unlimited. */
+  quota: number | null;
+  /** Permitted check kinds; null = every kind. */
+  checks: CheckKind[] | null;
+  /** CIDR allow-list of client addresses; null = any address. */
+  ipAllow: string[] | null;
+  suspended: boolean;
+  /** SUBMAIL-style replay guard for signatures reused inside the timestamp window. */
+  replayGuard: boolean;
+  /** SUBMAIL appkey, sealed (AES-256-GCM) by the access layer: stores never see it in plaintext. */
+  appkeySealed: string;
+  createdAt: number;
+}
+
+export interface Secret {
+  secretId: string;
+  appid: string;
+  /** Sealed (AES-256-GCM) by the access layer. */
+  secretKeySealed: string;
+  revoked: boolean;
+  createdAt: number;
+}
+
+export type AppPatch = Partial<Pick<App, 'qps' | 'quota' | 'checks' | 'ipAllow' | 'suspended' | 'replayGuard' | 'name' | 'buckets'>>;
+
+export interface AppStore {
+  create(app: App, firstSecret: Secret): Promise<void>;
+  get(appid: string): Promise<App | undefined>;
+  list(): Promise<App[]>;
+  /** Returns the updated app, or undefined when no such app. */
+  update(appid: string, patch: AppPatch): Promise<App | undefined>;
+  addSecret(secret: Secret): Promise<void>;
+  /** Returns false when the secret does not exist for this app. */
+  revokeSecret(appid: string, secretId: string): Promise<boolean>;
+  getSecret(secretId: string): Promise<Secret | undefined>;
+  listSecrets(appid: string): Promise<Secret[]>;
+  /**
+   * Takes one unit of quota. True when taken or the app is unlimited; false when the balance is 0.
+   * Exact under concurrency and across processes.
+   */
+  reserveQuota(appid: string): Promise<boolean>;
+  /** Gives back a unit taken by reserveQuota (no verdict came). No-op for unlimited apps. */
+  releaseQuota(appid: string): Promise<void>;
+}
+
+export interface RateLimiter {
+  /**
+   * Admits a request when fewer than `limit` were admitted for `key` in the window (now - 1000 ms, now].
+   * Exact sliding window: at most `limit` admissions in any 1-second window, across processes.
+   */
+  take(key: string, limit: number, nowMs: number): Promise<boolean>;
+}
+
+export interface NonceStore {
+  /** True the first time `key` is claimed within `ttlMs`; false while it is remembered. */
+  claim(key: string, ttlMs: number, nowMs: number): Promise<boolean>;
+}
+
+/** One registry row: one per (person, bank card). Keyed hashes only, never plaintext. */
+export interface RegistryRow {
+  idHash: Buffer;
+  nameHash: Buffer;
+  cardHash: Buffer | null;
+  phoneHash: Buffer | null;
+  keyId: string;
+  normVersion: number;
+}
+
+export interface ImportResult {
+  inserted: number;
+  /** Rows already present (re-import is idempotent). */
+  duplicates: number;
+  /** Indexes (into the batch) of rows whose ID hash is known with another name hash. */
+  conflicts: number[];
+}
+
+export interface RegistryWriter {
+  importBatch(rows: RegistryRow[]): Promise<ImportResult>;
+}
+
+export interface RegistryReplace extends RegistryWriter {
+  /** Makes the staged rows the whole registry, atomically. */
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface RegistryStore extends RegistryWriter {
+  /** Every row of the person with this ID hash (empty when unknown). */
+  lookup(idHash: Buffer): Promise<RegistryRow[]>;
+  /** Removes every row of the person; returns the number of rows removed. */
+  remove(idHash: Buffer): Promise<number>;
+  beginReplace(): Promise<RegistryReplace>;
+  count(): Promise<number>;
+}
+
+/** Masked forms only (张*, 1101**********1234): an audit record never holds a plaintext factor. */
+export interface AuditRecord {
+  checkId: string;
+  at: number;
+  appid: string | null;
+  dialect: string;
+  kind: CheckKind | null;
+  verdict: Verdict | null;
+  /** The dialect's own code, as a string (e.g. "0", "-5803", "1204"). */
+  code: string;
+  masked: { name?: string; idNumber?: string; bankCard?: string; phone?: string };
+  source: string | null;
+  billed: boolean;
+  latencyMs: number;
+}
+
+export interface AuditSink {
+  /** Never blocks the request: records are buffered and written in batches. */
+  write(record: AuditRecord): void;
+  /** Resolves when everything written so far is durable. */
+  flush(): Promise<void>;
+  /** Newest first. */
+  query(filter: { appid?: string; limit?: number }): Promise<AuditRecord[]>;
+}
+
+export interface Store {
+  readonly kind: string;
+  apps: AppStore;
+  registry: RegistryStore;
+  rate: RateLimiter;
+  nonces: NonceStore;
+  audit: AuditSink;
+  /** Throws when the storage cannot be reached (readyz). */
+  ping(): Promise<void>;
+  /** Flushes the audit sink and closes connections. */
+  close(): Promise<void>;
+}
