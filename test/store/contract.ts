@@ -1,0 +1,395 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { App, AuditRecord, RegistryRow, Secret, Store } from '../../src/store/types.ts';
+
+/**
+ * The one behaviour every storage backend must show. Each backend's test file calls this with a
+ * factory that opens a fresh, empty store (and an optional cleanup run after it is closed).
+ */
+export function storeContract(
+  name: string,
+  open: () => Promise<Store> | Store,
+  cleanup?: () => Promise<void> | void,
+): void {
+  describe(`store contract: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+      await cleanup?.();
+    });
+
+    describe('apps', () => {
+      it('creates an app with its first secret and reads both back unchanged', async () => {
+        const app = makeApp('1000001', { qps: 5, quota: 10, checks: ['idcard2'], ipAllow: ['10.0.0.0/8'] });
+        const secret = makeSecret('AKIDfirst', '1000001');
+        await store.apps.create(app, secret);
+        expect(await store.apps.get('1000001')).toEqual(app);
+        expect(await store.apps.getSecret('AKIDfirst')).toEqual(secret);
+        expect(await store.apps.listSecrets('1000001')).toEqual([secret]);
+        expect(await store.apps.get('9999999')).toBeUndefined();
+        expect(await store.apps.getSecret('AKIDnone')).toBeUndefined();
+      });
+
+      it('refuses a second app with the same appid', async () => {
+        await store.apps.create(makeApp('1000001'), makeSecret('AKIDa', '1000001'));
+        await expect(store.apps.create(makeApp('1000001'), makeSecret('AKIDb', '1000001'))).rejects.toThrow();
+        expect(await store.apps.getSecret('AKIDb')).toBeUndefined();
+      });
+
+      it('lists apps in creation order', async () => {
+        await store.apps.create(makeApp('1000002', { createdAt: 2 }), makeSecret('AKIDb', '1000002'));
+        await store.apps.create(makeApp('1000001', { createdAt: 1 }), makeSecret('AKIDa', '1000001'));
+        expect((await store.apps.list()).map((a) => a.appid)).toEqual(['1000001', '1000002']);
+      });
+
+      it('patches only the given fields, and null means unlimited / any', async () => {
+        const app = makeApp('1000001', { qps: 5, quota: 10, checks: ['idcard2'], ipAllow: ['10.0.0.0/8'] });
+        await store.apps.create(app, makeSecret('AKIDa', '1000001'));
+        const suspended = await store.apps.update('1000001', { suspended: true });
+        expect(suspended).toEqual({ ...app, suspended: true });
+        const relaxed = await store.apps.update('1000001', { qps: null, quota: 3, checks: null, ipAllow: null });
+        expect(relaxed).toEqual({ ...app, suspended: true, qps: null, quota: 3, checks: null, ipAllow: null });
+        await store.apps.update('1000001', { name: 'renamed', buckets: ['bucket', 'extra'], replayGuard: true });
+        expect(await store.apps.get('1000001')).toEqual({
+          ...app,
+          suspended: true,
+          qps: null,
+          quota: 3,
+          checks: null,
+          ipAllow: null,
+          name: 'renamed',
+          buckets: ['bucket', 'extra'],
+          replayGuard: true,
+        });
+        expect(await store.apps.update('9999999', { suspended: true })).toBeUndefined();
+      });
+
+      it('adds and revokes secrets per app', async () => {
+        await store.apps.create(makeApp('1000001'), makeSecret('AKIDa', '1000001'));
+        await store.apps.create(makeApp('1000002'), makeSecret('AKIDother', '1000002'));
+        const second = makeSecret('AKIDb', '1000001', 2);
+        await store.apps.addSecret(second);
+        expect((await store.apps.listSecrets('1000001')).map((s) => s.secretId)).toEqual(['AKIDa', 'AKIDb']);
+        expect(await store.apps.revokeSecret('1000001', 'AKIDa')).toBe(true);
+        expect((await store.apps.getSecret('AKIDa'))?.revoked).toBe(true);
+        expect((await store.apps.getSecret('AKIDb'))?.revoked).toBe(false);
+        // Another app's secret or an unknown one cannot be revoked through this app.
+        expect(await store.apps.revokeSecret('1000001', 'AKIDother')).toBe(false);
+        expect((await store.apps.getSecret('AKIDother'))?.revoked).toBe(false);
+        expect(await store.apps.revokeSecret('1000001', 'AKIDnone')).toBe(false);
+      });
+
+      it('hands out exactly the quota under 150 concurrent reservations', async () => {
+        await store.apps.create(makeApp('1000001', { quota: 100 }), makeSecret('AKIDa', '1000001'));
+        const results = await Promise.all(Array.from({ length: 150 }, () => store.apps.reserveQuota('1000001')));
+        expect(results.filter(Boolean)).toHaveLength(100);
+        expect((await store.apps.get('1000001'))?.quota).toBe(0);
+        expect(await store.apps.reserveQuota('1000001')).toBe(false);
+      });
+
+      it('gives a released unit back, once', async () => {
+        await store.apps.create(makeApp('1000001', { quota: 1 }), makeSecret('AKIDa', '1000001'));
+        expect(await store.apps.reserveQuota('1000001')).toBe(true);
+        expect(await store.apps.reserveQuota('1000001')).toBe(false);
+        await store.apps.releaseQuota('1000001');
+        expect((await store.apps.get('1000001'))?.quota).toBe(1);
+        expect(await store.apps.reserveQuota('1000001')).toBe(true);
+        expect(await store.apps.reserveQuota('1000001')).toBe(false);
+      });
+
+      it('never runs out on an unlimited app, and refuses an unknown one', async () => {
+        await store.apps.create(makeApp('1000001', { quota: null }), makeSecret('AKIDa', '1000001'));
+        for (let i = 0; i < 20; i++) expect(await store.apps.reserveQuota('1000001')).toBe(true);
+        await store.apps.releaseQuota('1000001');
+        expect((await store.apps.get('1000001'))?.quota).toBeNull();
+        expect(await store.apps.reserveQuota('9999999')).toBe(false);
+      });
+
+      it('sets the remaining balance through update', async () => {
+        await store.apps.create(makeApp('1000001', { quota: 0 }), makeSecret('AKIDa', '1000001'));
+        expect(await store.apps.reserveQuota('1000001')).toBe(false);
+        await store.apps.update('1000001', { quota: 2 });
+        expect(await store.apps.reserveQuota('1000001')).toBe(true);
+        expect(await store.apps.reserveQuota('1000001')).toBe(true);
+        expect(await store.apps.reserveQuota('1000001')).toBe(false);
+      });
+    });
+
+    describe('rate limiter', () => {
+      it('admits N in a second, refuses the N+1th, and admits again once the oldest leaves the window', async () => {
+        const t0 = 1_700_000_000_000;
+        for (let i = 0; i < 3; i++) expect(await store.rate.take('app:1', 3, t0 + i * 100)).toBe(true);
+        expect(await store.rate.take('app:1', 3, t0 + 300)).toBe(false);
+        expect(await store.rate.take('app:1', 3, t0 + 999)).toBe(false);
+        // The first admission (t0) leaves (t - 1000, t] at t0 + 1000.
+        expect(await store.rate.take('app:1', 3, t0 + 1000)).toBe(true);
+        expect(await store.rate.take('app:1', 3, t0 + 1050)).toBe(false);
+        expect(await store.rate.take('app:1', 3, t0 + 1100)).toBe(true);
+        // Keys are independent.
+        expect(await store.rate.take('app:2', 3, t0 + 300)).toBe(true);
+      });
+
+      it('never admits more than N in any 1000 ms, exactly as the sliding window says', async () => {
+        let run = 0;
+        await fc.assert(
+          fc.asyncProperty(
+            fc.integer({ min: 1, max: 6 }),
+            fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 60 }),
+            async (limit, offsets) => {
+              const key = `prop:${run++}`;
+              const arrivals = [...offsets].sort((a, b) => a - b).map((o) => 1_700_000_000_000 + o);
+              const admitted: number[] = [];
+              for (const t of arrivals) {
+                const expected = admitted.filter((a) => a > t - 1000).length < limit;
+                const got = await store.rate.take(key, limit, t);
+                expect(got).toBe(expected);
+                if (got) admitted.push(t);
+              }
+              for (const a of admitted) {
+                expect(admitted.filter((b) => b >= a && b < a + 1000).length).toBeLessThanOrEqual(limit);
+              }
+            },
+          ),
+          { numRuns: 150 },
+        );
+      });
+
+      it('follows a changed limit at once', async () => {
+        const t0 = 1_700_000_000_000;
+        for (let i = 0; i < 5; i++) expect(await store.rate.take('app:1', 5, t0 + i)).toBe(true);
+        expect(await store.rate.take('app:1', 2, t0 + 10)).toBe(false);
+        expect(await store.rate.take('app:1', 6, t0 + 10)).toBe(true);
+        expect(await store.rate.take('app:1', 6, t0 + 11)).toBe(false);
+      });
+    });
+
+    describe('nonces', () => {
+      it('accepts a key once, refuses it while remembered, and accepts it again after the TTL', async () => {
+        const t0 = 1_700_000_000_000;
+        expect(await store.nonces.claim('sig:a', 300_000, t0)).toBe(true);
+        expect(await store.nonces.claim('sig:a', 300_000, t0 + 1)).toBe(false);
+        expect(await store.nonces.claim('sig:a', 300_000, t0 + 299_999)).toBe(false);
+        expect(await store.nonces.claim('sig:b', 300_000, t0 + 1)).toBe(true);
+        expect(await store.nonces.claim('sig:a', 300_000, t0 + 300_000)).toBe(true);
+        expect(await store.nonces.claim('sig:a', 300_000, t0 + 300_001)).toBe(false);
+      });
+
+      it('remembers every one of many keys while expired ones are purged', async () => {
+        const t0 = 1_700_000_000_000;
+        for (let i = 0; i < 2000; i++) expect(await store.nonces.claim(`old:${i}`, 10, t0 + i)).toBe(true);
+        for (let i = 0; i < 500; i++) expect(await store.nonces.claim(`new:${i}`, 1_000_000, t0 + 5000)).toBe(true);
+        for (let i = 0; i < 500; i++) expect(await store.nonces.claim(`new:${i}`, 1_000_000, t0 + 6000)).toBe(false);
+        expect(await store.nonces.claim('old:1999', 10, t0 + 6000)).toBe(true);
+      });
+
+      it('lets exactly one of many concurrent claims win', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 50 }, () => store.nonces.claim('sig:race', 1000, 1_700_000_000_000)),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+    });
+
+    describe('registry', () => {
+      it('stores rows and finds every row of a person', async () => {
+        const rows = [row('p1', 'n1', 'c1', 'ph1'), row('p1', 'n1', 'c2'), row('p2', 'n2', null)];
+        expect(await store.registry.importBatch(rows)).toEqual({ inserted: 3, duplicates: 0, conflicts: [] });
+        expect(await store.registry.count()).toBe(3);
+        expect(sortRows(await store.registry.lookup(h('p1')))).toEqual(sortRows([rows[0]!, rows[1]!]));
+        expect(await store.registry.lookup(h('p2'))).toEqual([rows[2]]);
+        expect(await store.registry.lookup(h('nobody'))).toEqual([]);
+      });
+
+      it('is idempotent on re-import', async () => {
+        const rows = [row('p1', 'n1', 'c1'), row('p2', 'n2', null)];
+        await store.registry.importBatch(rows);
+        expect(await store.registry.importBatch(rows)).toEqual({ inserted: 0, duplicates: 2, conflicts: [] });
+        expect(await store.registry.importBatch([row('p1', 'n1', 'c1'), row('p1', 'n1', 'c1')])).toEqual({
+          inserted: 0,
+          duplicates: 2,
+          conflicts: [],
+        });
+        expect(await store.registry.count()).toBe(2);
+      });
+
+      it('rejects a known ID number with another name, whether known before or earlier in the batch', async () => {
+        await store.registry.importBatch([row('p1', 'n1', 'c1')]);
+        const result = await store.registry.importBatch([
+          row('p1', 'other', 'c9'), // conflicts with the table
+          row('p3', 'n3', 'c3'),
+          row('p3', 'n3-other', null), // conflicts with the row above
+          row('p1', 'n1', 'c2'), // same person, new card
+        ]);
+        expect(result).toEqual({ inserted: 2, duplicates: 0, conflicts: [0, 2] });
+        expect((await store.registry.lookup(h('p1'))).every((r) => r.nameHash.equals(h('other')) === false)).toBe(true);
+        expect(await store.registry.lookup(h('p3'))).toHaveLength(1);
+        expect(await store.registry.count()).toBe(3);
+      });
+
+      it('removes every row of one person', async () => {
+        await store.registry.importBatch([row('p1', 'n1', 'c1'), row('p1', 'n1', null), row('p2', 'n2', 'c2')]);
+        expect(await store.registry.remove(h('p1'))).toBe(2);
+        expect(await store.registry.lookup(h('p1'))).toEqual([]);
+        expect(await store.registry.remove(h('p1'))).toBe(0);
+        expect(await store.registry.count()).toBe(1);
+        // A removed person may come back under another name.
+        expect((await store.registry.importBatch([row('p1', 'renamed', null)])).inserted).toBe(1);
+      });
+
+      it('replaces the whole registry atomically: old rows until commit, only new rows after', async () => {
+        await store.registry.importBatch([row('old1', 'n', 'c'), row('keep', 'n-old', null)]);
+        const replace = await store.registry.beginReplace();
+        expect(await replace.importBatch([row('new1', 'n', 'c'), row('keep', 'n-new', null)])).toEqual({
+          inserted: 2,
+          duplicates: 0,
+          conflicts: [],
+        });
+        expect(await replace.importBatch([row('new1', 'other', null), row('new2', 'n', null)])).toEqual({
+          inserted: 1,
+          duplicates: 0,
+          conflicts: [0],
+        });
+        expect(await store.registry.count()).toBe(2);
+        expect(await store.registry.lookup(h('new1'))).toEqual([]);
+        expect((await store.registry.lookup(h('keep')))[0]?.nameHash).toEqual(h('n-old'));
+        await replace.commit();
+        expect(await store.registry.count()).toBe(3);
+        expect(await store.registry.lookup(h('old1'))).toEqual([]);
+        expect(await store.registry.lookup(h('new1'))).toHaveLength(1);
+        expect((await store.registry.lookup(h('keep')))[0]?.nameHash).toEqual(h('n-new'));
+        // The registry keeps working normally after the swap.
+        expect((await store.registry.importBatch([row('new3', 'n', null)])).inserted).toBe(1);
+        expect(await store.registry.remove(h('new1'))).toBe(1);
+        expect(await store.registry.count()).toBe(3);
+        await expect(replace.importBatch([row('late', 'n', null)])).rejects.toThrow();
+      });
+
+      it('keeps the old registry when a replace is aborted', async () => {
+        await store.registry.importBatch([row('old1', 'n', 'c')]);
+        const replace = await store.registry.beginReplace();
+        await replace.importBatch([row('new1', 'n', 'c')]);
+        await replace.abort();
+        expect(await store.registry.count()).toBe(1);
+        expect(await store.registry.lookup(h('old1'))).toHaveLength(1);
+        expect(await store.registry.lookup(h('new1'))).toEqual([]);
+        await expect(replace.commit()).rejects.toThrow();
+        // A later replace still works.
+        const again = await store.registry.beginReplace();
+        await again.importBatch([row('new2', 'n', null)]);
+        await again.commit();
+        expect(await store.registry.count()).toBe(1);
+        expect(await store.registry.lookup(h('new2'))).toHaveLength(1);
+      });
+
+      it('replaces with an empty registry', async () => {
+        await store.registry.importBatch([row('old1', 'n', 'c')]);
+        const replace = await store.registry.beginReplace();
+        await replace.commit();
+        expect(await store.registry.count()).toBe(0);
+      });
+    });
+
+    describe('audit', () => {
+      it('keeps every record written, newest first, filtered by app', async () => {
+        const t0 = 1_700_000_000_000;
+        for (let i = 0; i < 1200; i++) store.audit.write(auditRecord(`chk-${i}`, t0 + i, i % 2 ? '1000001' : '1000002'));
+        await store.audit.flush();
+        const all = await store.audit.query({ limit: 5000 });
+        expect(all).toHaveLength(1200);
+        expect(all[0]?.checkId).toBe('chk-1199');
+        expect(all[1199]?.checkId).toBe('chk-0');
+        const mine = await store.audit.query({ appid: '1000001', limit: 3 });
+        expect(mine.map((r) => r.checkId)).toEqual(['chk-1199', 'chk-1197', 'chk-1195']);
+        expect(mine[0]).toEqual(auditRecord('chk-1199', t0 + 1199, '1000001'));
+      });
+
+      it('round-trips nullable fields and orders equal times by write order', async () => {
+        const bare: AuditRecord = {
+          ...auditRecord('chk-a', 5, null),
+          kind: null,
+          verdict: null,
+          source: null,
+          masked: {},
+          billed: false,
+        };
+        store.audit.write(bare);
+        store.audit.write({ ...bare, checkId: 'chk-b' });
+        await store.audit.flush();
+        const got = await store.audit.query({});
+        expect(got).toEqual([{ ...bare, checkId: 'chk-b' }, bare]);
+      });
+
+      it('makes buffered records durable on close', async () => {
+        store.audit.write(auditRecord('chk-close', 1, '1000001'));
+        await store.close();
+        // Backends that persist prove it in their own test by reopening; here: close resolves.
+        store = await open();
+      });
+    });
+
+    it('answers ping while open, and fails it once closed', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+      await store.close();
+      await expect(store.ping()).rejects.toThrow();
+    });
+  });
+}
+
+/** A deterministic 32-byte stand-in for a keyed hash of a synthetic factor. */
+export const h = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+export function row(id: string, name: string, card: string | null, phone: string | null = null): RegistryRow {
+  return {
+    idHash: h(id),
+    nameHash: h(name),
+    cardHash: card === null ? null : h(card),
+    phoneHash: phone === null ? null : h(phone),
+    keyId: 'a1b2c3d4',
+    normVersion: 1,
+  };
+}
+
+const sortRows = (rows: RegistryRow[]) =>
+  [...rows].sort((a, b) => Buffer.compare(a.cardHash ?? Buffer.alloc(0), b.cardHash ?? Buffer.alloc(0)));
+
+export function makeApp(appid: string, over: Partial<App> = {}): App {
+  return {
+    appid,
+    name: `app ${appid}`,
+    bucket: 'bucket',
+    buckets: ['bucket'],
+    qps: null,
+    quota: null,
+    checks: null,
+    ipAllow: null,
+    suspended: false,
+    replayGuard: false,
+    appkeySealed: 'v1.sealed-appkey',
+    createdAt: 1_700_000_000_000,
+    ...over,
+  };
+}
+
+export function makeSecret(secretId: string, appid: string, createdAt = 1): Secret {
+  return { secretId, appid, secretKeySealed: `v1.sealed-${secretId}`, revoked: false, createdAt };
+}
+
+export function auditRecord(checkId: string, at: number, appid: string | null): AuditRecord {
+  return {
+    checkId,
+    at,
+    appid,
+    dialect: 'tencent-image',
+    kind: 'idcard2',
+    verdict: 'match',
+    code: '0',
+    masked: { name: '张*', idNumber: '1101**********1234' },
+    source: 'registry',
+    billed: true,
+    latencyMs: 3,
+  };
+}
