@@ -1,0 +1,76 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { signAuthorization } from '../../src/dialects/tencent-image/signature.ts';
+import { exited, realname, realnameListening } from '../helpers/cli.ts';
+
+const data = () => mkdtempSync(join(tmpdir(), 'realname-serve-'));
+
+describe('realname serve', () => {
+  it('answers /healthz and /readyz, never creates tenants, and drains then exits 0 on SIGTERM', async () => {
+    const dir = data();
+    const { child, url } = await realnameListening(['serve', '--port', '0', '--data', dir]);
+    try {
+      expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+      expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready', store: 'sqlite' });
+      expect(JSON.parse((await realname(['apps', 'list', '--data', dir])).stdout)).toEqual([]);
+      // a request with no app still gets the dialect's code, and an audit record
+      const answer = await fetch(`${url}/auth/idcard`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"appid":"1250000000"}' });
+      expect(answer.status).toBe(200);
+      expect((await answer.json()).code).toBe(4);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited(child)).toBe(0);
+    // the audit log was flushed before exit
+    const db = new Database(join(dir, 'realname.db'), { readonly: true });
+    try {
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%audit%'").all() as { name: string }[];
+      expect(tables.length).toBeGreaterThan(0);
+      const count = db.prepare(`SELECT count(*) AS n FROM ${tables[0]!.name}`).get() as { n: number };
+      expect(count.n).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('serves https with a certificate and key, and a real signed check gets its code', async () => {
+    const dir = data();
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const app = JSON.parse((await realname(['apps', 'create', '--name', 'tls', '--json', '--data', dir])).stdout);
+    const { child, url } = await realnameListening(['serve', '--port', '0', '--data', dir, '--tls-cert', cert, '--tls-key', key]);
+    try {
+      expect(url.startsWith('https://')).toBe(true);
+      const now = Math.floor(Date.now() / 1000);
+      const authorization = signAuthorization({ appid: app.appid, secretId: app.secretId, secretKey: app.secretKey, expiry: now + 60, now, rand: 5 });
+      const body = JSON.stringify({ appid: app.appid, idcard_number: '11010519491231002X', idcard_name: '张三' });
+      const answer = await new Promise<{ status: number; json: { code: number } }>((resolve, reject) => {
+        const req = request(`${url}/auth/idcard`, { method: 'POST', ca: execFileSync('cat', [cert]), headers: { 'content-type': 'application/json', authorization } }, (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      expect(answer.status).toBe(200);
+      // a valid identity that is not on file: the whole path ran over TLS
+      expect(answer.json.code).toBe(-5807);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited(child)).toBe(0);
+  });
+
+  it('refuses half a TLS pair with a clear message', async () => {
+    const run = await realname(['serve', '--port', '0', '--data', data(), '--tls-cert', 'x.pem']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('both a certificate and a key');
+  });
+});
