@@ -1,0 +1,67 @@
+import type { Refusal } from '../../access/refusal.ts';
+import type { Services } from '../../service/types.ts';
+import type { App } from '../../store/types.ts';
+import type { CheckRequest } from './body.ts';
+import { parseAuthorization, verifySignature, type ParsedSignature } from './signature.ts';
+
+/** `t` may run this far ahead of our clock; an `e=0` signature is good this far either side of `t`. */
+export const CLOCK_SKEW_S = 5 * 60;
+/** `e` may lie at most this far after `t`. */
+export const MAX_LIFETIME_S = 90 * 24 * 60 * 60;
+
+export type Authenticated = { ok: true; app: App; bucket: string } | { ok: false; refusal: Refusal; app?: App };
+
+/**
+ * The signature half of the dialect's order: 4/5 → 10 → 11 → 12 → 6 → 16 → 14 → 9 → 13.
+ * The first failing step answers. `app` is returned with a refusal once it is known (for the audit record).
+ */
+export async function authenticate(
+  services: Pick<Services, 'tenants' | 'nonces'>,
+  header: string | string[] | undefined,
+  request: CheckRequest,
+  nowMs: number,
+): Promise<Authenticated> {
+  const now = Math.floor(nowMs / 1000);
+  const parsed = parseAuthorization(header);
+  if (!parsed.ok) return { ok: false, refusal: parsed.refusal };
+  const signature = parsed.signature;
+  const { fields } = signature;
+  // Impossible times are a malformed signature (5), judged before any tenant is looked up.
+  if (fields.issuedAt > now + CLOCK_SKEW_S) return { ok: false, refusal: 'timestamp_invalid' };
+  if (fields.expiry !== 0 && fields.expiry - fields.issuedAt > MAX_LIFETIME_S) return { ok: false, refusal: 'timestamp_invalid' };
+
+  const app = await services.tenants.app(fields.appid);
+  if (!app) return { ok: false, refusal: 'app_unknown' };
+  const refuse = (refusal: Refusal): Authenticated => ({ ok: false, refusal, app });
+
+  const secret = await services.tenants.secret(fields.secretId);
+  if (!secret || secret.revoked) return refuse('secret_unknown');
+  if (secret.appid !== app.appid) return refuse('secret_app_mismatch');
+
+  if (fields.appid !== request.appid) return refuse('target_mismatch');
+  if (fields.bucket !== undefined && request.bucket !== undefined && fields.bucket !== request.bucket) {
+    return refuse('target_mismatch');
+  }
+  const bucket = fields.bucket ?? request.bucket ?? app.bucket;
+  if (!app.buckets.includes(bucket)) return refuse('bucket_unknown');
+
+  if (!verifySignature(signature, secret.secretKey)) return refuse('signature_invalid');
+
+  if (fields.expiry === 0) {
+    if (Math.abs(now - fields.issuedAt) > CLOCK_SKEW_S) return refuse('signature_expired');
+    if (!(await claimSingleUse(services, signature, nowMs))) return refuse('replayed');
+  } else if (fields.expiry < now) {
+    return refuse('signature_expired');
+  }
+  return { ok: true, app, bucket };
+}
+
+/**
+ * A single-use signature is remembered until it could no longer be accepted (t + 5 min, plus a second
+ * for rounding) — so a `t` signed ahead of our clock cannot be replayed after a shorter memory lapses.
+ * The key is the HMAC itself: it is unique per Original and reveals nothing without the key.
+ */
+function claimSingleUse(services: Pick<Services, 'nonces'>, signature: ParsedSignature, nowMs: number): Promise<boolean> {
+  const ttlMs = (signature.fields.issuedAt + CLOCK_SKEW_S + 1) * 1000 - nowMs;
+  return services.nonces.claim(`tencent-image:once:${signature.digest.toString('hex')}`, ttlMs, nowMs);
+}

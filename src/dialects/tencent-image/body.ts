@@ -1,0 +1,72 @@
+import type { CheckKind, Factors } from '../../core/factors.ts';
+
+/**
+ * What the dialect's content-type parsers hand the route: parsing never throws, so the route decides
+ * the answer (21) in its documented order instead of a framework error page.
+ */
+export type BodyParse = { kind: 'json'; value: unknown } | { kind: 'broken' } | { kind: 'unsupported' };
+
+export const UNSUPPORTED: BodyParse = { kind: 'unsupported' };
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+export function parseJsonBody(bytes: Buffer): BodyParse {
+  try {
+    return { kind: 'json', value: JSON.parse(utf8.decode(bytes)) };
+  } catch {
+    return { kind: 'broken' };
+  }
+}
+
+export interface CheckRequest {
+  /** The body's appid; a JSON number is accepted and read as its decimal digits. */
+  appid: string;
+  bucket?: string;
+  factors: Factors;
+}
+
+/** The body fields of each route, in the vendor's names. */
+const FIELDS: Record<CheckKind, ReadonlyArray<[wire: string, factor: keyof Factors]>> = {
+  idcard2: [
+    ['idcard_number', 'idNumber'],
+    ['idcard_name', 'name'],
+  ],
+  bankcard3: [
+    ['idcard_number', 'idNumber'],
+    ['idcard_name', 'name'],
+    ['bankcard_number', 'bankCard'],
+  ],
+};
+
+export type ReadResult = { ok: true; request: CheckRequest } | { ok: false; factors: Factors };
+
+/**
+ * Reads a check request out of a parsed body. Any missing or ill-typed field fails the whole request (21);
+ * the factors found so far come back anyway so the audit record shows what was sent (masked by the auditor).
+ */
+export function readCheckRequest(kind: CheckKind, body: BodyParse | undefined): ReadResult {
+  const factors: Factors = {};
+  if (body?.kind !== 'json') return { ok: false, factors };
+  const value = body.value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, factors };
+  const fields = value as Record<string, unknown>;
+
+  let ok = true;
+  for (const [wire, factor] of FIELDS[kind]) {
+    const field = Object.hasOwn(fields, wire) ? fields[wire] : undefined;
+    if (typeof field === 'string') factors[factor] = field;
+    else ok = false;
+  }
+  const appid = readAppid(Object.hasOwn(fields, 'appid') ? fields.appid : undefined);
+  const bucket = Object.hasOwn(fields, 'bucket') ? fields.bucket : undefined;
+  if (!ok || appid === undefined || (bucket !== undefined && typeof bucket !== 'string')) return { ok: false, factors };
+
+  const request: CheckRequest = { appid, factors };
+  if (bucket) request.bucket = bucket;
+  return { ok: true, request };
+}
+
+function readAppid(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.trim() === '' ? undefined : value;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+  return undefined;
+}

@@ -1,0 +1,158 @@
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { parseCidrList } from '../../access/cidr.ts';
+import { clientIp } from '../../access/client-ip.ts';
+import type { Refusal } from '../../access/refusal.ts';
+import type { CheckKind, Factors } from '../../core/factors.ts';
+import type { Outcome } from '../../core/outcome.ts';
+import type { Services } from '../../service/types.ts';
+import { authenticate } from './authenticate.ts';
+import { parseJsonBody, readCheckRequest, UNSUPPORTED, type BodyParse } from './body.ts';
+import { presentOutcome, presentRefusal, type Answer } from './codes.ts';
+
+export const DIALECT = 'tencent-image';
+
+/** The vendor's routes and the check each one runs. */
+export const ROUTES: ReadonlyArray<{ url: string; kind: CheckKind }> = [
+  { url: '/auth/idcard', kind: 'idcard2' },
+  { url: '/auth/idbankcard', kind: 'bankcard3' },
+];
+
+const RESPONSE_SCHEMA = {
+  200: {
+    type: 'object',
+    required: ['code', 'message', 'data'],
+    additionalProperties: false,
+    properties: {
+      code: { type: 'integer' },
+      message: { type: 'string' },
+      data: {
+        type: 'object',
+        required: ['session_id'],
+        additionalProperties: false,
+        properties: { session_id: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
+/** What is known about a request so far; the error handler answers and audits from it. */
+interface Exchange {
+  checkId: string;
+  startedAt: number;
+  kind: CheckKind;
+  appid: string | null;
+  factors: Factors;
+  outcome?: Outcome;
+}
+
+/**
+ * The Tencent image-service dialect (POST /auth/idcard, /auth/idbankcard). Register it in its own
+ * encapsulated context: it replaces the content-type parsers and the error handler of that context.
+ * Every answer is HTTP 200 with the vendor's `{code, message, data: {session_id}}`.
+ */
+export function tencentImageDialect(services: Services): FastifyPluginAsync {
+  const trustedProxies = parseCidrList(services.trustProxy);
+  const exchanges = new WeakMap<FastifyRequest, Exchange>();
+
+  function respond(request: FastifyRequest, reply: FastifyReply, exchange: Exchange, answer: Answer): FastifyReply {
+    try {
+      services.auditor.record({
+        checkId: exchange.checkId,
+        appid: exchange.appid,
+        dialect: DIALECT,
+        kind: exchange.kind,
+        factors: exchange.factors,
+        outcome: exchange.outcome,
+        code: String(answer.code),
+        startedAt: exchange.startedAt,
+      });
+    } catch (err) {
+      // The answer still goes out; the failure is logged without the entry (it holds factors).
+      request.log.error({ sessionId: exchange.checkId, error: describe(err) }, 'tencent-image: audit record failed');
+    }
+    return reply.code(200).send({ code: answer.code, message: answer.message, data: { session_id: exchange.checkId } });
+  }
+
+  async function check(request: FastifyRequest, reply: FastifyReply, exchange: Exchange): Promise<FastifyReply> {
+    const refuse = (refusal: Refusal) => respond(request, reply, exchange, presentRefusal(refusal));
+
+    const read = readCheckRequest(exchange.kind, request.body as BodyParse | undefined);
+    if (!read.ok) {
+      exchange.factors = read.factors;
+      return refuse('bad_request');
+    }
+    exchange.factors = read.request.factors;
+
+    const auth = await authenticate(services, request.headers.authorization, read.request, services.clock());
+    if (auth.app) exchange.appid = auth.app.appid;
+    if (!auth.ok) return refuse(auth.refusal);
+    const app = auth.app;
+
+    if (app.suspended) return refuse('suspended');
+    if (!services.access.permitted(app, exchange.kind)) return refuse('not_permitted');
+    const ip = clientIp(request.socket.remoteAddress ?? '', request.headers['x-forwarded-for'], trustedProxies);
+    if (!services.access.ipAllowed(app, ip)) return refuse('ip_denied');
+    // Counted only now: nobody without the app's key can spend its QPS.
+    if (!(await services.access.takeRate(app))) return refuse('rate_limited');
+
+    const result = await services.verifier.verify({
+      checkId: exchange.checkId,
+      app,
+      kind: exchange.kind,
+      factors: exchange.factors,
+    });
+    if ('refusal' in result) return refuse(result.refusal);
+    exchange.outcome = result.outcome;
+    return respond(request, reply, exchange, presentOutcome(result.outcome));
+  }
+
+  return async (instance) => {
+    const limits = { bodyLimit: services.bodyLimit };
+    // Our parsers never throw: the route answers 21 in its place in the order. Fastify still enforces
+    // the body limit while reading (→ 23, before any parsing), for every content type alike.
+    instance.removeAllContentTypeParsers();
+    instance.addContentTypeParser('application/json', { parseAs: 'buffer', ...limits }, (_req, body, done) => {
+      done(null, parseJsonBody(body as Buffer));
+    });
+    instance.addContentTypeParser('*', { parseAs: 'buffer', ...limits }, (_req, _body, done) => {
+      done(null, UNSUPPORTED);
+    });
+
+    instance.setErrorHandler((error: FastifyError, request, reply) => {
+      const exchange = exchanges.get(request) ?? newExchange('idcard2');
+      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return respond(request, reply, exchange, presentRefusal('body_too_large'));
+      // Framework-level rejections of the request itself (bad Content-Type or Content-Length header).
+      if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+        return respond(request, reply, exchange, presentRefusal('bad_request'));
+      }
+      request.log.error({ sessionId: exchange.checkId, error: describe(error) }, 'tencent-image: internal error');
+      return respond(request, reply, exchange, presentRefusal('internal'));
+    });
+
+    function newExchange(kind: CheckKind): Exchange {
+      return { checkId: services.newCheckId(), startedAt: services.clock(), kind, appid: null, factors: {} };
+    }
+
+    for (const route of ROUTES) {
+      instance.route({
+        method: 'POST',
+        url: route.url,
+        ...limits,
+        schema: { response: RESPONSE_SCHEMA },
+        onRequest: (request, _reply, done) => {
+          exchanges.set(request, newExchange(route.kind));
+          done();
+        },
+        handler: (request, reply) => check(request, reply, exchanges.get(request) ?? newExchange(route.kind)),
+      });
+    }
+  };
+}
+
+/** An error for the log without its message: messages can quote input, and input may be personal data. */
+function describe(err: unknown): { name: string; code?: string; stack?: string } {
+  if (!(err instanceof Error)) return { name: typeof err };
+  const frames = err.stack?.split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n');
+  const code = (err as { code?: unknown }).code;
+  return { name: err.name, ...(typeof code === 'string' ? { code } : {}), ...(frames ? { stack: frames } : {}) };
+}
