@@ -1,0 +1,17 @@
+import { openMemoryStore } from './memory.ts';
+import { openSqliteStore } from './sqlite.ts';
+import type { Store } from './types.ts';
+
+export type StoreSpec = { kind: 'memory' } | { kind: 'sqlite'; file: string; busyTimeoutMs?: number };
+
+/** The one place a backend is chosen; callers only ever see the Store interfaces. */
+export function openStore(spec: StoreSpec): Store {
+  switch (spec.kind) {
+    case 'memory':
+      return openMemoryStore();
+    case 'sqlite':
+      return openSqliteStore(spec);
+  }
+}
+
+export type { Store } from './types.ts';

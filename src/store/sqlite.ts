@@ -1,0 +1,56 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { sqliteApps } from './sqlite/apps.ts';
+import { sqliteAudit } from './sqlite/audit.ts';
+import { sqliteNonces, sqliteRate } from './sqlite/counters.ts';
+import { sqliteRegistry } from './sqlite/registry.ts';
+import { migrate } from './sqlite/schema.ts';
+import type { Store } from './types.ts';
+
+export interface SqliteStoreOptions {
+  /** Database file; its directory is created when missing. Several processes may share it. */
+  file: string;
+  /** How long a statement waits for another process's write lock before failing (default 5000 ms). */
+  busyTimeoutMs?: number;
+}
+
+/** The embedded default backend: one file, WAL, safe to share between processes on one machine. */
+export function openSqliteStore(opts: SqliteStoreOptions): Store {
+  mkdirSync(dirname(opts.file), { recursive: true });
+  const db = new Database(opts.file);
+  try {
+    // busy_timeout first: the other pragmas and the migration may wait for another process.
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL: a crash of the process loses nothing; a power cut may lose the last commits.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+
+  const audit = sqliteAudit(db);
+  const ping = db.prepare('SELECT 1');
+  return {
+    kind: 'sqlite',
+    apps: sqliteApps(db),
+    registry: sqliteRegistry(db),
+    rate: sqliteRate(db),
+    nonces: sqliteNonces(db),
+    audit,
+    async ping() {
+      ping.get();
+    },
+    async close() {
+      if (!db.open) return;
+      try {
+        audit.close();
+      } finally {
+        db.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { ImportResult, RegistryReplace, RegistryRow, RegistryStore, RegistryWriter } from '../types.ts';
+import { registryTableSql } from './schema.ts';
+
+interface Row {
+  id_hash: Buffer;
+  card_hash: Buffer;
+  name_hash: Buffer;
+  phone_hash: Buffer | null;
+  key_id: string;
+  norm_version: number;
+}
+
+const toRow = (r: Row): RegistryRow => ({
+  idHash: r.id_hash,
+  nameHash: r.name_hash,
+  cardHash: r.card_hash.length === 0 ? null : r.card_hash,
+  phoneHash: r.phone_hash,
+  keyId: r.key_id,
+  normVersion: r.norm_version,
+});
+
+/** importBatch against one table: the live registry or a replace's staging table. */
+function tableWriter(db: Database.Database, table: string): RegistryWriter['importBatch'] {
+  // The common case (a new row for a consistent person) is a single statement; only when nothing is
+  // inserted do we look again to tell a duplicate from a conflict. A null card is stored as x''
+  // (a zero-length Buffer may bind as NULL, so the SQL supplies it).
+  const insert = db.prepare(
+    `INSERT INTO ${table} (id_hash, card_hash, name_hash, phone_hash, key_id, norm_version)
+     SELECT @id, ifnull(@card, x''), @name, @phone, @keyId, @normVersion
+     WHERE NOT EXISTS (SELECT 1 FROM ${table} WHERE id_hash = @id AND name_hash <> @name)
+     ON CONFLICT (id_hash, card_hash) DO NOTHING`,
+  );
+  const otherName = db.prepare(`SELECT 1 FROM ${table} WHERE id_hash = ? AND name_hash <> ? LIMIT 1`);
+  const run = db.transaction((rows: RegistryRow[]): ImportResult => {
+    const result: ImportResult = { inserted: 0, duplicates: 0, conflicts: [] };
+    rows.forEach((r, index) => {
+      const inserted = insert.run({
+        id: r.idHash,
+        card: r.cardHash && r.cardHash.length > 0 ? r.cardHash : null,
+        name: r.nameHash,
+        phone: r.phoneHash,
+        keyId: r.keyId,
+        normVersion: r.normVersion,
+      }).changes;
+      if (inserted === 1) result.inserted++;
+      else if (otherName.get(r.idHash, r.nameHash)) result.conflicts.push(index);
+      else result.duplicates++;
+    });
+    return result;
+  });
+  return async (rows) => run.immediate(rows);
+}
+
+export function sqliteRegistry(db: Database.Database): RegistryStore {
+  const importBatch = tableWriter(db, 'registry');
+  const lookup = db.prepare('SELECT * FROM registry WHERE id_hash = ?');
+  const remove = db.prepare('DELETE FROM registry WHERE id_hash = ?');
+  const count = db.prepare('SELECT count(*) AS n FROM registry');
+
+  return {
+    importBatch,
+    async lookup(idHash) {
+      return (lookup.all(idHash) as Row[]).map(toRow);
+    },
+    async remove(idHash) {
+      return remove.run(idHash).changes;
+    },
+    async count() {
+      return (count.get() as { n: number }).n;
+    },
+    async beginReplace(): Promise<RegistryReplace> {
+      // A unique name: two replaces (even from two processes) never share a stage.
+      const stage = `registry_stage_${randomBytes(6).toString('hex')}`;
+      db.exec(registryTableSql(stage));
+      const stageImport = tableWriter(db, stage);
+      const swap = db.transaction(() => {
+        db.exec(`DROP TABLE registry; ALTER TABLE ${stage} RENAME TO registry;`);
+      });
+      let done = false;
+      const live = () => {
+        if (done) throw new Error('This registry replace was already committed or aborted');
+      };
+      return {
+        async importBatch(rows) {
+          live();
+          return stageImport(rows);
+        },
+        async commit() {
+          live();
+          // Readers see the old table until this transaction commits, then only the new one.
+          swap.immediate();
+          done = true;
+        },
+        async abort() {
+          if (done) return;
+          done = true;
+          db.exec(`DROP TABLE IF EXISTS ${stage}`);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import type Database from 'better-sqlite3';
+
+/** The registry's layout, also used for the staging table of a replace. */
+export function registryTableSql(table: string): string {
+  // WITHOUT ROWID: rows live in the primary-key b-tree itself, so a lookup by ID hash is one
+  // b-tree descent and 1M rows cost no second index. card_hash x'' stands for "no card".
+  return `CREATE TABLE ${table} (
+    id_hash BLOB NOT NULL,
+    card_hash BLOB NOT NULL,
+    name_hash BLOB NOT NULL,
+    phone_hash BLOB,
+    key_id TEXT NOT NULL,
+    norm_version INTEGER NOT NULL,
+    PRIMARY KEY (id_hash, card_hash)
+  ) WITHOUT ROWID`;
+}
+
+/** Append-only: migration N brings the schema from version N to N + 1. Never edit a shipped entry. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE apps (
+     appid TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     bucket TEXT NOT NULL,
+     buckets TEXT NOT NULL,
+     qps INTEGER,
+     quota INTEGER,
+     checks TEXT,
+     ip_allow TEXT,
+     suspended INTEGER NOT NULL,
+     replay_guard INTEGER NOT NULL,
+     appkey_sealed TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE secrets (
+     secret_id TEXT PRIMARY KEY,
+     appid TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+     secret_key_sealed TEXT NOT NULL,
+     revoked INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX secrets_by_app ON secrets(appid);
+   ${registryTableSql('registry')};
+   CREATE TABLE rate (key TEXT PRIMARY KEY, times BLOB NOT NULL, last_at REAL NOT NULL);
+   CREATE INDEX rate_by_last ON rate(last_at);
+   CREATE TABLE nonces (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+   CREATE INDEX nonces_by_expiry ON nonces(expires_at);
+   CREATE TABLE audit (
+     seq INTEGER PRIMARY KEY,
+     check_id TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     appid TEXT,
+     dialect TEXT NOT NULL,
+     kind TEXT,
+     verdict TEXT,
+     code TEXT NOT NULL,
+     masked TEXT NOT NULL,
+     source TEXT,
+     billed INTEGER NOT NULL,
+     latency_ms REAL NOT NULL
+   );
+   CREATE INDEX audit_by_time ON audit(at, seq);
+   CREATE INDEX audit_by_app ON audit(appid, at, seq);`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the file to the current schema; several processes may open it at once (IMMEDIATE serialises them). */
+export function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+    const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+    const current = row?.version ?? 0;
+    if (current > SCHEMA_VERSION) {
+      throw new Error(`Database schema version ${current} is newer than this Realname (${SCHEMA_VERSION}); upgrade Realname`);
+    }
+    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+    if (row) db.prepare('UPDATE schema_version SET version = ?').run(SCHEMA_VERSION);
+    else db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);
+  }).immediate();
+}
