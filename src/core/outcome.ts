@@ -12,6 +12,10 @@ export const INVALID_REASONS = [
   'birthDate',
   'luhn',
   'dots',
+  /** A name's script does not fit the ID's type (Latin letters need a foreigner's permanent residence ID). */
+  'type',
+  /** A phone number outside the mainland mobile segments in service. */
+  'segment',
 ] as const;
 export type InvalidReason = (typeof INVALID_REASONS)[number];
 

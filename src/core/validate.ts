@@ -1,5 +1,10 @@
 import type { CheckKind, Factors } from './factors.ts';
+import { KIND_FACTORS } from './factors.ts';
 import type { Card, Invalid, Subject } from './outcome.ts';
+import { validateIdNumber, type IdType } from './id-number.ts';
+import { validateName } from './name.ts';
+import { validateBankCard } from './bank-card.ts';
+import { validatePhone } from './phone.ts';
 
 /** Bumped whenever a canonical form changes: the registry records it per row. */
 export const NORMALIZATION_VERSION = 1;
@@ -8,11 +13,68 @@ export type Validated =
   | { ok: true; factors: Factors; subject?: Subject; card?: Card; warnings: string[] }
   | { ok: false; invalid: Invalid };
 
+/** Warnings a valid outcome may carry. */
+export const WARNINGS = {
+  /** A domestic UnionPay card (62…) failing Luhn: accepted, since not every such card satisfies it. */
+  luhn: 'luhn',
+  /** The ID number was given in its 15-digit legacy form and converted to 18 digits. */
+  legacy15: 'legacy15',
+} as const;
+
+const isForeigner = (type: IdType | undefined): boolean =>
+  type === 'foreignPermanent2023' || type === 'foreignPermanent2017';
+
 /**
  * Offline validation of the factors a kind needs, in KIND_FACTORS order; the first invalid factor answers.
  * `now` is injected so tests control "today" (birth dates are checked against today in Asia/Shanghai).
- * PLACEHOLDER: replaced by the validation module (id-number.ts, name.ts, bank-card.ts).
+ * Valid factors come back in their canonical forms, with facts derived from the ID number and the BIN.
  */
-export function validateFactors(_kind: CheckKind, _raw: Factors, _now: Date): Validated {
-  throw new Error('not implemented yet');
+export function validateFactors(kind: CheckKind, raw: Factors, now: Date): Validated {
+  const factors: Factors = {};
+  const warnings: string[] = [];
+  let subject: Subject | undefined;
+  let card: Card | undefined;
+  let idType: IdType | undefined;
+  for (const field of KIND_FACTORS[kind]) {
+    switch (field) {
+      case 'idNumber': {
+        const r = validateIdNumber(raw.idNumber, now);
+        if (!r.ok) return r;
+        factors.idNumber = r.idNumber;
+        idType = r.facts.type;
+        if (r.facts.legacy15) warnings.push(WARNINGS.legacy15);
+        if (r.facts.sex) {
+          const { region } = r.facts;
+          subject = { sex: r.facts.sex, birthDate: r.facts.birthDate, region: { code: region.code, name: region.name } };
+        }
+        break;
+      }
+      case 'name': {
+        const r = validateName(raw.name, isForeigner(idType));
+        if (!r.ok) return r;
+        factors.name = r.name;
+        break;
+      }
+      case 'bankCard': {
+        const r = validateBankCard(raw.bankCard);
+        if (!r.ok) return { ok: false, invalid: r.invalid };
+        factors.bankCard = r.bankCard;
+        card = {};
+        if (r.bank) card.bank = { code: r.bank.code, name: r.bank.name };
+        if (r.type) card.type = r.type;
+        if (r.luhnWarning) warnings.push(WARNINGS.luhn);
+        break;
+      }
+      case 'phone': {
+        const r = validatePhone(raw.phone);
+        if (!r.ok) return r;
+        factors.phone = r.phone;
+        break;
+      }
+    }
+  }
+  const result: Validated = { ok: true, factors, warnings };
+  if (subject) result.subject = subject;
+  if (card) result.card = card;
+  return result;
 }
