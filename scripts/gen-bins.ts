@@ -9,7 +9,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const dataDir = fileURLToPath(new URL('../../shared/data/bins/', import.meta.url));
-const outFile = fileURLToPath(new URL('../src/core/tables/bins.json', import.meta.url));
+// An optional directory argument writes elsewhere (the freshness test compares against the committed table).
+const outDir = process.argv[2] ? `${process.argv[2]}/` : fileURLToPath(new URL('../src/core/tables/', import.meta.url));
+const outFile = `${outDir}bins.json`;
 
 const CARD_TYPES = new Set(['DC', 'CC', 'SCC', 'PC']);
 
