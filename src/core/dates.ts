@@ -6,8 +6,11 @@ const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 
 /** Today in Asia/Shanghai as YYYYMMDD. */
 export function shanghaiToday(now: Date): number {
-  const days = Math.floor((now.getTime() + SHANGHAI_OFFSET_MS) / MS_PER_DAY);
-  // civil_from_days (H. Hinnant's public-domain algorithm): days since 1970-01-01 → y, m, d.
+  return ymdFromDays(Math.floor((now.getTime() + SHANGHAI_OFFSET_MS) / MS_PER_DAY));
+}
+
+/** Days since 1970-01-01 → YYYYMMDD (H. Hinnant's public-domain civil_from_days). */
+export function ymdFromDays(days: number): number {
   const z = days + 719_468;
   const era = Math.floor(z / 146_097);
   const doe = z - era * 146_097;

@@ -8,7 +8,7 @@ import { allRegionCodes, regionIntervals } from './regions.ts';
 import { allBins, findBin } from './bins.ts';
 import { luhnCheckDigit } from './bank-card.ts';
 import { validatePhone } from './phone.ts';
-import { daysInMonth } from './dates.ts';
+import { ymdFromDays } from './dates.ts';
 
 export interface SyntheticIdentity {
   name: string;
@@ -47,8 +47,8 @@ const MINORITY_PARTS = ['阿卜杜', '热合曼', '买买提', '艾力', '古丽
 const PHONE_SEGMENTS = ['130', '131', '132', '133', '135', '136', '137', '138', '139', '150', '151', '152', '153', '155', '156', '157', '158', '159', '166', '173', '175', '176', '177', '180', '181', '182', '183', '185', '186', '187', '188', '189', '191', '195', '198', '199'];
 
 interface Pools {
-  current: string[];
-  abolished: string[];
+  /** County-level codes: every current one, and every 20th abolished one (IDs keep abolished codes). */
+  regions: string[];
   bins: ReturnType<typeof allBins>;
 }
 let pools: Pools | undefined;
@@ -66,7 +66,7 @@ function getPools(): Pools {
     (last[1] === null ? current : abolished).push(code);
   }
   const bins = allBins().sort((a, b) => (a.bin + a.length).localeCompare(b.bin + b.length));
-  return (pools = { current, abolished, bins });
+  return (pools = { regions: [...current, ...abolished.filter((_, i) => i % 20 === 0)], bins });
 }
 
 function pick<T>(random: () => number, list: readonly T[]): T {
@@ -90,12 +90,44 @@ function syntheticName(random: () => number): string {
   return surname + first + (random() < 0.7 ? pick(random, GIVEN) : '');
 }
 
-function syntheticIdNumber(random: () => number, pools: Pools): string {
-  const region = random() < 0.05 ? pick(random, pools.abolished) : pick(random, pools.current);
-  const year = 1950 + Math.floor(random() * 56);
-  const month = 1 + Math.floor(random() * 12);
-  const day = 1 + Math.floor(random() * daysInMonth(year, month));
-  const body = region + year + String(month).padStart(2, '0') + String(day).padStart(2, '0') + digits(random, 3);
+/** Birth dates from 1950-01-01 to 2005-12-31, as days since 1970-01-01. */
+const FIRST_BIRTH_DAY = -7305;
+const BIRTH_DAYS = 20_454;
+const SEQUENCES = 1000;
+
+/**
+ * ID numbers never repeat within a seed (the registry rejects a known ID number under another name):
+ * the i-th identity takes slot (a·i + b) mod N of the N = regions × days × sequences possible bodies,
+ * a permutation because a is coprime to N.
+ */
+function idNumberSlots(random: () => number, regions: number): (i: number) => [region: number, day: number, seq: number] {
+  const n = BigInt(regions) * BigInt(BIRTH_DAYS) * BigInt(SEQUENCES);
+  const draw = (): bigint => (BigInt(Math.floor(random() * 2 ** 26)) * BigInt(2 ** 26) + BigInt(Math.floor(random() * 2 ** 26))) % n;
+  const gcd = (x: bigint, y: bigint): bigint => (y === 0n ? x : gcd(y, x % y));
+  let a = draw() | 1n;
+  while (gcd(a, n) !== 1n) a = (a + 2n) % n;
+  const b = draw();
+  return (i) => {
+    const slot = (a * BigInt(i) + b) % n;
+    const rest = Number(slot / BigInt(SEQUENCES));
+    // Shifting the sequence by a hash of (region, day) keeps slots distinct and breaks the
+    // stride a would leave in consecutive sequences (and so in the sexes).
+    const seq = (Number(slot % BigInt(SEQUENCES)) + (mix(rest) % SEQUENCES)) % SEQUENCES;
+    return [Math.floor(rest / BIRTH_DAYS), rest % BIRTH_DAYS, seq];
+  };
+}
+
+/** A 32-bit integer hash (murmur3's finaliser). */
+function mix(x: number): number {
+  let h = x >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function syntheticIdNumber(slot: [number, number, number], pools: Pools): string {
+  const [region, day, seq] = slot;
+  const body = pools.regions[region]! + ymdFromDays(FIRST_BIRTH_DAY + day) + String(seq).padStart(3, '0');
   return body + checkCharacter(body);
 }
 
@@ -120,10 +152,11 @@ function syntheticPhone(random: () => number): string {
 export function* generateIdentities(count: number, seed: number | string = 1): Generator<SyntheticIdentity> {
   const random = createRandom(seedNumber(seed));
   const p = getPools();
+  const slotOf = idNumberSlots(random, p.regions.length);
   for (let i = 0; i < count; i++) {
     yield {
       name: syntheticName(random),
-      idNumber: syntheticIdNumber(random, p),
+      idNumber: syntheticIdNumber(slotOf(i), p),
       bankCard: syntheticBankCard(random, p),
       phone: syntheticPhone(random),
     };
