@@ -1,0 +1,146 @@
+import { extname } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import type { Factors } from '../core/factors.ts';
+import { validatePhone } from '../core/phone.ts';
+import { NORMALIZATION_VERSION, validateFactors } from '../core/validate.ts';
+import type { RegistryRow, RegistryStore, RegistryWriter } from '../store/types.ts';
+import type { RegistryHasher } from './hash.ts';
+import { readRows, type ReadProgress, type RegistryFormat } from './parse.ts';
+import { NAME_CONFLICT, RejectLog, type Reject } from './rejects.ts';
+
+export { RegistryFileError, type RegistryFormat } from './parse.ts';
+export { NAME_CONFLICT, type Reject } from './rejects.ts';
+
+export interface ImportProgress {
+  /** Data rows read so far (header and blank lines excluded). */
+  rows: number;
+  /** Bytes of the input consumed so far. */
+  bytes: number;
+}
+
+export interface ImportOptions {
+  input: Readable;
+  format: RegistryFormat;
+  store: RegistryStore;
+  hasher: RegistryHasher;
+  /** "Today" for birth-date validation. */
+  now: Date;
+  /** Swap the whole registry for the file, atomically; on any fatal error the old registry stays. */
+  replace?: boolean;
+  /** Receives `line,field,reason` CSV (with a header) for every reject; not ended by the import. */
+  rejects?: Writable;
+  /** Called after every batch written (and once at the end). */
+  onProgress?: (p: ImportProgress) => void;
+  /** Rows per store write (one transaction each). Bounds the rows held in memory at once. */
+  batchSize?: number;
+}
+
+export interface ImportSummary {
+  /** Data rows read. read = imported + duplicates + rejected. */
+  read: number;
+  imported: number;
+  /** Rows already in the registry (or earlier in the file): re-import is idempotent. */
+  duplicates: number;
+  rejected: number;
+  /** The first 20 rejects, in file order of detection. */
+  firstRejects: Reject[];
+}
+
+export const DEFAULT_BATCH_SIZE = 5000;
+
+/**
+ * Streams a registry file into the store as keyed hashes. Rows are read, validated, hashed and
+ * written one batch at a time, pulling from the input only as fast as the store accepts them, so
+ * memory stays flat however large the file. Invalid rows and name conflicts become rejects; a
+ * problem with the file as a whole (bad header, malformed CSV, read error) throws.
+ */
+export async function importRegistry(options: ImportOptions): Promise<ImportSummary> {
+  const { input, format, store, hasher, now, onProgress } = options;
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
+  const rejects = new RejectLog(options.rejects);
+  const progress: ReadProgress = { bytes: 0 };
+  const summary: ImportSummary = { read: 0, imported: 0, duplicates: 0, rejected: 0, firstRejects: rejects.first };
+
+  const replace = options.replace ? await store.beginReplace() : undefined;
+  const writer: RegistryWriter = replace ?? store;
+  let batch: RegistryRow[] = [];
+  let lines: number[] = [];
+
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const rows = batch;
+    const rowLines = lines;
+    batch = [];
+    lines = [];
+    const result = await writer.importBatch(rows);
+    summary.imported += result.inserted;
+    summary.duplicates += result.duplicates;
+    for (const index of result.conflicts) {
+      await rejects.add({ line: rowLines[index] ?? 0, field: 'name', reason: NAME_CONFLICT });
+    }
+    onProgress?.({ rows: summary.read, bytes: progress.bytes });
+  };
+
+  try {
+    await rejects.start();
+    for await (const source of readRows(input, format, progress)) {
+      summary.read++;
+      const row = source.factors ? hashRow(source.factors, hasher, now) : source.problem;
+      if (!row || 'reason' in row) {
+        await rejects.add({ line: source.line, field: row?.field ?? '', reason: row?.reason ?? 'unreadable' });
+        continue;
+      }
+      batch.push(row);
+      lines.push(source.line);
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+    if (replace) await replace.commit();
+  } catch (err) {
+    if (replace) await replace.abort();
+    throw err;
+  }
+  summary.rejected = rejects.count;
+  onProgress?.({ rows: summary.read, bytes: progress.bytes });
+  return summary;
+}
+
+/**
+ * Validates one row's factors (bankcard3 when a card is on file, else idcard2; the phone on its own)
+ * and hashes their canonical forms. Returns the field and reason on the first invalid factor.
+ */
+export function hashRow(raw: Factors, hasher: RegistryHasher, now: Date): RegistryRow | { field: string; reason: string } {
+  const hasCard = raw.bankCard !== undefined;
+  const validated = validateFactors(hasCard ? 'bankcard3' : 'idcard2', raw, now);
+  if (!validated.ok) return { field: validated.invalid.field, reason: validated.invalid.reason };
+  let phoneHash: Buffer | null = null;
+  if (raw.phone !== undefined) {
+    const phone = validatePhone(raw.phone);
+    if (!phone.ok) return { field: 'phone', reason: phone.invalid.reason };
+    phoneHash = hasher.phone(phone.phone);
+  }
+  const { idNumber, name, bankCard } = validated.factors;
+  return {
+    idHash: hasher.idNumber(idNumber as string),
+    nameHash: hasher.name(name as string),
+    cardHash: hasCard ? hasher.bankCard(bankCard as string) : null,
+    phoneHash,
+    keyId: hasher.keyId,
+    normVersion: NORMALIZATION_VERSION,
+  };
+}
+
+/** The format named explicitly (`--format`), else the file's extension. Throws when neither tells. */
+export function detectFormat(path: string, explicit?: string): RegistryFormat {
+  if (explicit !== undefined) {
+    const format = explicit.trim().toLowerCase();
+    if (format === 'csv') return 'csv';
+    if (format === 'jsonl' || format === 'ndjson') return 'jsonl';
+    throw new Error(`unknown format "${explicit}": use csv or jsonl`);
+  }
+  const ext = extname(path).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  const what = path === '-' ? 'standard input' : `"${path}"`;
+  throw new Error(`cannot tell the format of ${what} from its name: pass --format csv or --format jsonl`);
+}

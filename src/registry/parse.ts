@@ -1,0 +1,207 @@
+import type { Readable } from 'node:stream';
+import { parse as csvParse, type CsvError, type Options as CsvOptions } from 'csv-parse';
+import type { Factor, Factors } from '../core/factors.ts';
+
+/**
+ * Reading registry files (CSV with a header, or JSONL) into raw factor rows, one at a time and
+ * pull-based, so a slow consumer slows the reader and memory stays flat however large the file.
+ * Values are passed on untouched: validation and canonicalisation belong to the core.
+ */
+
+export type RegistryFormat = 'csv' | 'jsonl';
+
+export const REGISTRY_COLUMNS: readonly Factor[] = ['name', 'idNumber', 'bankCard', 'phone'];
+const REQUIRED_COLUMNS: readonly Factor[] = ['name', 'idNumber'];
+
+/** A row the file could not even describe (broken JSON, wrong column count …): never carries a value. */
+export interface RowProblem {
+  field: string;
+  reason: string;
+}
+
+/** One data row: `factors` when readable, `problem` otherwise. `line` is the file's line (CSV header = 1). */
+export interface SourceRow {
+  line: number;
+  factors?: Factors;
+  problem?: RowProblem;
+}
+
+export type RegistryFileErrorCode = 'MISSING_COLUMN' | 'UNKNOWN_COLUMN' | 'DUPLICATE_COLUMN' | 'NO_HEADER' | 'MALFORMED_CSV';
+
+/** A problem with the file as a whole: the import stops (and a replace leaves the old registry). */
+export class RegistryFileError extends Error {
+  readonly code: RegistryFileErrorCode;
+  readonly line: number | undefined;
+  constructor(code: RegistryFileErrorCode, message: string, line?: number) {
+    super(line === undefined ? message : `line ${line}: ${message}`);
+    this.name = 'RegistryFileError';
+    this.code = code;
+    this.line = line;
+  }
+}
+
+/** Bytes of the file consumed so far, for progress reporting. */
+export interface ReadProgress {
+  bytes: number;
+}
+
+export function readRows(input: Readable, format: RegistryFormat, progress: ReadProgress = { bytes: 0 }): AsyncGenerator<SourceRow> {
+  return format === 'csv' ? readCsv(input, progress) : readJsonl(input, progress);
+}
+
+// ---------------------------------------------------------------- CSV
+
+/** Maps header cells to factor positions; unknown or missing columns stop the import with a clear message. */
+function columnMap(header: string[]): (Factor | undefined)[] {
+  const byLowerName = new Map(REGISTRY_COLUMNS.map((c) => [c.toLowerCase(), c]));
+  const seen = new Set<Factor>();
+  const unknown: string[] = [];
+  const map = header.map((cell, i) => {
+    const name = cell.trim();
+    const column = byLowerName.get(name.toLowerCase());
+    if (!column) {
+      unknown.push(name === '' ? `(empty, column ${i + 1})` : JSON.stringify(name.slice(0, 40)));
+      return undefined;
+    }
+    if (seen.has(column)) throw new RegistryFileError('DUPLICATE_COLUMN', `column ${column} appears twice in the header`, 1);
+    seen.add(column);
+    return column;
+  });
+  if (unknown.length > 0) {
+    throw new RegistryFileError(
+      'UNKNOWN_COLUMN',
+      `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} in the header; expected ${REGISTRY_COLUMNS.join(',')}`,
+      1,
+    );
+  }
+  const missing = REQUIRED_COLUMNS.filter((c) => !seen.has(c));
+  if (missing.length > 0) {
+    throw new RegistryFileError('MISSING_COLUMN', `the header lacks column ${missing.join(' and ')} (expected ${REGISTRY_COLUMNS.join(',')})`, 1);
+  }
+  return map;
+}
+
+interface CsvRecord {
+  line: number;
+  bytes: number;
+  cells: string[];
+}
+
+async function* readCsv(input: Readable, progress: ReadProgress): AsyncGenerator<SourceRow> {
+  const options: CsvOptions<CsvRecord, string[]> = {
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    // ctx.lines is the line the record ends on: the file's own numbering, blank lines included.
+    on_record: (cells, ctx) => ({ line: ctx.lines, bytes: ctx.bytes, cells }),
+  };
+  // The typings only let on_record return the record's own shape; the parser itself passes anything on.
+  const parser = csvParse(options as unknown as CsvOptions);
+  // pipe() does not forward source errors; the parser's iterator must see them.
+  input.on('error', (err) => parser.destroy(err));
+  input.pipe(parser);
+
+  let columns: (Factor | undefined)[] | undefined;
+  try {
+    for await (const record of parser as AsyncIterable<CsvRecord>) {
+      progress.bytes = record.bytes;
+      if (!columns) {
+        columns = columnMap(record.cells);
+        continue;
+      }
+      const { cells, line } = record;
+      if (cells.length !== columns.length) {
+        yield { line, problem: { field: '', reason: `expected ${columns.length} columns, found ${cells.length}` } };
+        continue;
+      }
+      const factors: Factors = {};
+      for (let i = 0; i < cells.length; i++) {
+        const column = columns[i] as Factor;
+        const value = cells[i] as string;
+        // Empty optional cells mean "not on file"; empty required ones reach validation as empty.
+        if (column === 'name' || column === 'idNumber' || value.trim() !== '') factors[column] = value;
+      }
+      yield { line, factors };
+    }
+  } catch (err) {
+    if (isCsvError(err)) throw new RegistryFileError('MALFORMED_CSV', csvErrorText(err), typeof err.lines === 'number' ? err.lines : undefined);
+    throw err;
+  } finally {
+    input.unpipe(parser);
+    parser.destroy();
+  }
+  if (!columns) throw new RegistryFileError('NO_HEADER', `the file is empty: expected a header ${REGISTRY_COLUMNS.join(',')}`);
+}
+
+function isCsvError(err: unknown): err is CsvError {
+  return err instanceof Error && typeof (err as CsvError).code === 'string' && (err as CsvError).code.startsWith('CSV_');
+}
+
+/** csv-parse messages quote the offending input: only the code is passed on, never a value. */
+function csvErrorText(err: CsvError): string {
+  switch (err.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'malformed CSV: a quoted field is never closed';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'malformed CSV: characters after a closing quote';
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+      return 'malformed CSV: characters after a closing quote';
+    default:
+      return `malformed CSV (${err.code})`;
+  }
+}
+
+// ---------------------------------------------------------------- JSONL
+
+const NEWLINE = 0x0a;
+const KNOWN_KEYS = new Set<string>(REGISTRY_COLUMNS);
+
+async function* readJsonl(input: Readable, progress: ReadProgress): AsyncGenerator<SourceRow> {
+  let line = 0;
+  let carry: Buffer | undefined;
+  // Splitting on the newline byte is UTF-8 safe: 0x0A never occurs inside a multi-byte sequence.
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    progress.bytes += buf.length;
+    const data = carry ? Buffer.concat([carry, buf]) : buf;
+    let start = 0;
+    for (let nl = data.indexOf(NEWLINE, start); nl !== -1; nl = data.indexOf(NEWLINE, start)) {
+      line++;
+      const row = jsonlRow(data.toString('utf8', start, nl), line);
+      if (row) yield row;
+      start = nl + 1;
+    }
+    carry = start < data.length ? data.subarray(start) : undefined;
+  }
+  if (carry) {
+    line++;
+    const row = jsonlRow(carry.toString('utf8'), line);
+    if (row) yield row;
+  }
+}
+
+function jsonlRow(text: string, line: number): SourceRow | undefined {
+  if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { line, problem: { field: '', reason: 'broken JSON' } };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { line, problem: { field: '', reason: 'not a JSON object' } };
+  }
+  const factors: Factors = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (!KNOWN_KEYS.has(key)) {
+      // Key names are the file's structure, not personal data, but keep them short and printable.
+      return { line, problem: { field: /^[A-Za-z_][\w]{0,39}$/.test(key) ? key : '', reason: 'unknown key' } };
+    }
+    if (v === null || v === undefined) continue; // null = not on file
+    if (typeof v !== 'string') return { line, problem: { field: key, reason: 'not a string' } };
+    if ((key === 'bankCard' || key === 'phone') && v.trim() === '') continue;
+    factors[key as Factor] = v;
+  }
+  return { line, factors };
+}
