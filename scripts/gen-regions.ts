@@ -50,6 +50,8 @@ for (const [code, years] of byCode) {
     if (current[code] === last[2]) last[1] = null;
     else intervals.push([lastYear + 1, null, current[code]!]);
   }
+  // src/core/regions.ts keys its cache with one decimal digit per interval index.
+  if (intervals.length >= 10) throw new Error(`${code}: ${intervals.length} intervals, more than regions.ts expects`);
   regions.set(code, intervals);
 }
 // Codes known only from data_location (dates unknown): abolished ones, and current ones after the CSV ends.

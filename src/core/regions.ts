@@ -27,7 +27,7 @@ for (const [code, intervals] of Object.entries(table.regions)) {
   intervalsByCode.set(Number(code), intervals as unknown as Interval[]);
 }
 const successorsByCode = new Map<number, string[]>();
-for (const [code, successors] of Object.entries(table.abolished)) successorsByCode.set(Number(code), successors);
+for (const [code, successors] of Object.entries(table.abolished)) successorsByCode.set(Number(code), Object.freeze(successors) as string[]);
 
 /** Level names that are placeholders, not places, and are left out of a full name. */
 function isPlaceholder(name: string): boolean {
@@ -43,22 +43,26 @@ export function isRegionCode(code: string): boolean {
   return /^\d{6}$/.test(code) && intervalsByCode.has(Number(code));
 }
 
-/** The name in force in `year`, else the one of the nearest interval; without a year, the latest. */
-function nameAt(intervals: readonly Interval[], year: number | undefined): string {
-  if (intervals.length === 1 || year === undefined) return intervals[intervals.length - 1]![2];
-  let best = intervals[0]!;
+/** Index of the interval in force in `year`, else of the nearest; without a year, the latest. */
+function indexAt(intervals: readonly Interval[], year: number | undefined): number {
+  if (intervals.length === 1 || year === undefined) return intervals.length - 1;
+  let best = 0;
   let bestDistance = Infinity;
-  for (const interval of intervals) {
-    const from = interval[0] ?? -Infinity;
-    const to = interval[1] ?? Infinity;
+  for (let i = 0; i < intervals.length; i++) {
+    const from = intervals[i]![0] ?? -Infinity;
+    const to = intervals[i]![1] ?? Infinity;
     const distance = year < from ? from - year : year > to ? year - to : 0;
     // Ties go to the later interval: a code reused later is more likely what a newer card carries.
     if (distance <= bestDistance) {
-      best = interval;
+      best = i;
       bestDistance = distance;
     }
   }
-  return best[2];
+  return best;
+}
+
+function nameAt(intervals: readonly Interval[], year: number | undefined): string {
+  return intervals[indexAt(intervals, year)]![2];
 }
 
 function levelName(code: number, year: number | undefined): string | null {
@@ -66,8 +70,16 @@ function levelName(code: number, year: number | undefined): string | null {
   return intervals ? nameAt(intervals, year) : null;
 }
 
-/** Region names barely depend on the year for most codes: those results are built once and shared. */
-const stableCache = new Map<number, Region>();
+/**
+ * Built regions, shared: a region depends only on which interval of the code, its prefecture and
+ * its province is chosen, so the cache stays as small as the table (no per-call allocation).
+ */
+const cache = new Map<number, Region>();
+
+function intervalIndex(code: number, year: number | undefined): number {
+  const intervals = intervalsByCode.get(code);
+  return intervals ? indexAt(intervals, year) : 0;
+}
 
 function buildRegion(code: number, year: number | undefined): Region | undefined {
   const own = intervalsByCode.get(code);
@@ -95,28 +107,21 @@ function buildRegion(code: number, year: number | undefined): Region | undefined
   return region;
 }
 
-function isStable(code: number): boolean {
-  return (
-    (intervalsByCode.get(code)?.length ?? 0) <= 1 &&
-    (intervalsByCode.get(code - (code % 100))?.length ?? 0) <= 1 &&
-    (intervalsByCode.get(code - (code % 10000))?.length ?? 0) <= 1
-  );
-}
-
 /**
  * The region of a 6-digit code, named as in `birthYear` when given (the name in force that year,
- * else the nearest). Returned objects may be shared: treat them as read-only.
+ * else the nearest). Returned objects are shared: treat them as read-only.
  */
 export function regionOfNumber(code: number, birthYear?: number): Region | undefined {
-  const cached = stableCache.get(code);
-  if (cached) return cached;
   if (!intervalsByCode.has(code)) return undefined;
-  if (isStable(code)) {
-    const region = buildRegion(code, undefined)!;
-    stableCache.set(code, region);
-    return region;
-  }
-  return buildRegion(code, birthYear);
+  // Fewer than 10 intervals per code (scripts/gen-regions.ts checks), so one digit per level.
+  const key =
+    code * 1000 +
+    intervalIndex(code - (code % 10000), birthYear) * 100 +
+    intervalIndex(code - (code % 100), birthYear) * 10 +
+    intervalIndex(code, birthYear);
+  let region = cache.get(key);
+  if (!region) cache.set(key, (region = Object.freeze(buildRegion(code, birthYear)!)));
+  return region;
 }
 
 export function regionOf(code: string, birthYear?: number): Region | undefined {
