@@ -97,7 +97,8 @@ export async function importRegistry(options: ImportOptions): Promise<ImportSumm
     await flush();
     if (replace) await replace.commit();
   } catch (err) {
-    if (replace) await replace.abort();
+    // The import's own error is the one worth reporting; a failing abort must not hide it.
+    if (replace) await replace.abort().catch(() => undefined);
     throw err;
   }
   summary.rejected = rejects.count;
