@@ -30,6 +30,12 @@ function publicView(app: App) {
   };
 }
 
+const LIFTED = Symbol('no limit');
+
+function orLifted<T>(word: string, parse: (value: string) => T): (value: string) => T | typeof LIFTED {
+  return (value) => (value === word ? LIFTED : parse(value));
+}
+
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
@@ -103,16 +109,18 @@ export function appsCommand(): Command {
   withDataOptions(apps.command('set'))
     .description('change limits; --quota sets the remaining balance; "unlimited" or "any" lifts a limit')
     .argument('<appid>')
-    .option('--qps <n>', 'requests per second, or "unlimited"', (v) => (v === 'unlimited' ? null : positiveNumber(v)))
-    .option('--quota <n>', 'remaining balance, or "unlimited"', (v) => (v === 'unlimited' ? null : wholeNumber(v)))
-    .option('--checks <kinds>', 'permitted check kinds, or "all"', (v) => (v === 'all' ? null : checkKinds(v)))
-    .option('--ip <cidrs>', 'allow-list, or "any"', (v) => (v === 'any' ? null : cidrList(v)))
+    // commander turns a parser's null into '', so "no limit" travels as LIFTED and becomes null below
+    .option('--qps <n>', 'requests per second, or "unlimited"', orLifted('unlimited', positiveNumber))
+    .option('--quota <n>', 'remaining balance, or "unlimited"', orLifted('unlimited', wholeNumber))
+    .option('--checks <kinds>', 'permitted check kinds, or "all"', orLifted('all', checkKinds))
+    .option('--ip <cidrs>', 'allow-list, or "any"', orLifted('any', cidrList))
     .action(async (appid: string, options) => {
       const patch: AppPatch = {};
-      if (options.qps !== undefined) patch.qps = options.qps;
-      if (options.quota !== undefined) patch.quota = options.quota;
-      if (options.checks !== undefined) patch.checks = options.checks;
-      if (options.ip !== undefined) patch.ipAllow = options.ip;
+      const value = <T,>(v: T | typeof LIFTED) => (v === LIFTED ? null : v);
+      if (options.qps !== undefined) patch.qps = value(options.qps);
+      if (options.quota !== undefined) patch.quota = value(options.quota);
+      if (options.checks !== undefined) patch.checks = value(options.checks);
+      if (options.ip !== undefined) patch.ipAllow = value(options.ip);
       const app = await withTenants(options, (tenants) => tenants.update(appid, patch));
       print(publicView(app));
     });

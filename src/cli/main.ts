@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { TenantError } from '../access/tenants.ts';
+import { MasterKeyError } from '../keys/master.ts';
+import { RegistryFileError } from '../registry/parse.ts';
 import { appsCommand } from './apps.ts';
 import { demoCommand } from './demo.ts';
 import { inspectCommand } from './inspect-command.ts';
@@ -8,17 +10,21 @@ import { registryCommand } from './registry.ts';
 import { serveCommand } from './serve.ts';
 
 /** Errors a user can fix: printed as one line, exit status 1, no stack trace. */
-const USER_ERRORS = [ConfigError, TenantError];
+const USER_ERRORS = [ConfigError, TenantError, MasterKeyError, RegistryFileError];
 
 export function program(): Command {
   const root = new Command('realname')
     .description('Self-hosted real-name verification (实名核验)')
-    .version('0.1.0')
-    .exitOverride()
-    .showHelpAfterError();
+    .version('0.1.0');
   for (const command of [serveCommand(), demoCommand(), appsCommand(), registryCommand(), inspectCommand()]) {
     root.addCommand(command);
   }
+  // addCommand does not pass settings down: every command must throw (exit 2) rather than exit(1) on misuse
+  const settle = (command: Command) => {
+    command.exitOverride().showHelpAfterError();
+    command.commands.forEach(settle);
+  };
+  settle(root);
   return root;
 }
 
@@ -31,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
       // help and version exit 0; usage errors exit 2
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (USER_ERRORS.some((type) => error instanceof type) || (error as NodeJS.ErrnoException).code === 'EKEY') {
+    if (USER_ERRORS.some((type) => error instanceof type)) {
       process.stderr.write(`realname: ${(error as Error).message}\n`);
       return 1;
     }

@@ -4,6 +4,9 @@ import { dirname } from 'node:path';
 
 export const MASTER_KEY_BYTES = 32;
 
+/** A missing or malformed master key: the user's to fix, reported without a stack trace. */
+export class MasterKeyError extends Error {}
+
 export interface LoadMasterKeyOptions {
   /** Value of REALNAME_MASTER_KEY (base64); wins over the key file when non-empty. */
   env?: string;
@@ -23,7 +26,7 @@ export function loadMasterKey(opts: LoadMasterKeyOptions): Buffer {
   const existing = readKeyFile(opts.keyFile);
   if (existing !== undefined) return decodeKey(existing, `key file ${opts.keyFile}`);
   if (!opts.create) {
-    throw new Error(
+    throw new MasterKeyError(
       `No master key: set REALNAME_MASTER_KEY (32 bytes, base64) or provide the key file ${opts.keyFile}`,
     );
   }
@@ -51,11 +54,11 @@ function readKeyFile(file: string): string | undefined {
 function decodeKey(text: string, origin: string): Buffer {
   const trimmed = text.trim();
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed) && !/^[A-Za-z0-9_-]+$/.test(trimmed)) {
-    throw new Error(`Master key from ${origin} is not base64`);
+    throw new MasterKeyError(`Master key from ${origin} is not base64`);
   }
   const key = Buffer.from(trimmed, trimmed.includes('-') || trimmed.includes('_') ? 'base64url' : 'base64');
   if (key.length !== MASTER_KEY_BYTES) {
-    throw new Error(`Master key from ${origin} must be ${MASTER_KEY_BYTES} bytes (base64), got ${key.length}`);
+    throw new MasterKeyError(`Master key from ${origin} must be ${MASTER_KEY_BYTES} bytes (base64), got ${key.length}`);
   }
   return key;
 }

@@ -18,10 +18,10 @@ describe('realname serve', () => {
       expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
       expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready', store: 'sqlite' });
       expect(JSON.parse((await realname(['apps', 'list', '--data', dir])).stdout)).toEqual([]);
-      // a request with no app still gets the dialect's code, and an audit record
-      const answer = await fetch(`${url}/auth/idcard`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"appid":"1250000000"}' });
+      // an unsigned request still gets the dialect's code, and an audit record
+      const answer = await fetch(`${url}/auth/idcard`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appid: '1250000000', idcard_number: '11010519491231002X', idcard_name: '张三' }) });
       expect(answer.status).toBe(200);
-      expect((await answer.json()).code).toBe(4);
+      expect(((await answer.json()) as { code: number }).code).toBe(4);
     } finally {
       child.kill('SIGTERM');
     }
