@@ -1,0 +1,40 @@
+// Regenerates the dialects' code tables in README.md from the code tables in src/dialects/*/codes.ts,
+// so the documented codes can never drift from the served ones. `npm run gen:readme`; a test checks it.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CODE_TABLE as TENCENT_IMAGE } from '../src/dialects/tencent-image/codes.ts';
+
+export interface CodeRow {
+  code: number | string;
+  message: string;
+  meaning: string;
+}
+
+export const TABLES: Record<string, readonly CodeRow[]> = {
+  'tencent-image': TENCENT_IMAGE,
+};
+
+export const README = join(import.meta.dirname, '..', 'README.md');
+
+function render(rows: readonly CodeRow[]): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  return ['| code | message | when |', '| --- | --- | --- |', ...rows.map((r) => `| ${r.code} | ${cell(r.message)} | ${cell(r.meaning)} |`)].join('\n');
+}
+
+/** README text with every `<!-- codes:NAME -->…<!-- /codes:NAME -->` block filled from TABLES. */
+export function withCodeTables(readme: string): string {
+  let text = readme;
+  for (const [name, rows] of Object.entries(TABLES)) {
+    const open = `<!-- codes:${name} -->`;
+    const close = `<!-- /codes:${name} -->`;
+    const start = text.indexOf(open);
+    const end = text.indexOf(close);
+    if (start < 0 || end < start) throw new Error(`README.md lacks the ${open} … ${close} markers`);
+    text = `${text.slice(0, start + open.length)}\n${render(rows)}\n${text.slice(end)}`;
+  }
+  return text;
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  writeFileSync(README, withCodeTables(readFileSync(README, 'utf8')));
+}
