@@ -27,8 +27,8 @@ export interface Realname {
   app: Credentials;
   services: ReturnType<typeof assembleServices>;
   store: ReturnType<typeof openStore>;
-  /** Sets the injected clock (ms since the epoch). */
-  setNow(ms: number): void;
+  /** Freezes the injected clock at `ms` (ms since the epoch); without an argument it follows the wall clock again. */
+  setNow(ms?: number): void;
   now(): number;
   createApp(spec?: Partial<NewApp>): Promise<Credentials>;
   /** A reusable signature valid for an hour from the injected clock. */
@@ -40,14 +40,15 @@ export interface Realname {
 
 /**
  * The whole house on loopback: a real SQLite store in a temp dir, a synthetic registry, a tenant,
- * and the HTTP server listening on 127.0.0.1:0. Time is injected so limits can be tested exactly.
+ * and the HTTP server listening on 127.0.0.1:0. The clock follows the wall clock (as real clients sign) until a test freezes it.
  */
 export async function startRealname(options: { identities?: number; app?: Partial<NewApp>; bodyLimit?: number } = {}): Promise<Realname> {
   const dir = mkdtempSync(join(tmpdir(), 'realname-e2e-'));
   const store = openStore({ kind: 'sqlite', file: join(dir, 'realname.db') });
   const masterKey = randomBytes(32);
-  let nowMs = Date.now();
-  const services = assembleServices({ store, masterKey, clock: () => nowMs, ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}) });
+  let frozen: number | undefined;
+  const clock = () => frozen ?? Date.now();
+  const services = assembleServices({ store, masterKey, clock, ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}) });
   const people = [...generateIdentities(options.identities ?? 20, 7)];
   const csv = ['name,idNumber,bankCard,phone', ...people.map((p) => `${p.name},${p.idNumber},${p.bankCard},${p.phone}`)].join('\n');
   await importRegistry({ input: Readable.from([csv]), format: 'csv', store: store.registry, hasher: createRegistryHasher(masterKey), now: new Date() });
@@ -57,7 +58,7 @@ export async function startRealname(options: { identities?: number; app?: Partia
   const url = await server.listen({ host: '127.0.0.1', port: 0 });
 
   const authorization: Realname['authorization'] = (who = app, o = {}) => {
-    const now = o.now ?? Math.floor(nowMs / 1000);
+    const now = o.now ?? Math.floor(clock() / 1000);
     return signAuthorization({
       appid: who.appid,
       bucket: who.bucket,
@@ -84,9 +85,9 @@ export async function startRealname(options: { identities?: number; app?: Partia
     services,
     store,
     setNow: (ms) => {
-      nowMs = ms;
+      frozen = ms;
     },
-    now: () => nowMs,
+    now: clock,
     createApp,
     authorization,
     post,
