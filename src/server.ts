@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { tencentImageDialect } from './dialects/tencent-image/plugin.ts';
 import type { Services } from './service/types.ts';
 import type { Store } from './store/types.ts';
@@ -15,7 +15,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? false,
     // Request logs would carry URLs and addresses only, but per-request lines cost throughput; errors are logged.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Each dialect enforces its own, smaller limit with its own code; this is the outer bound.
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,

@@ -24,6 +24,8 @@ export function demoCommand(): Command {
     .option('--count <n>', 'synthetic identities in the registry', positiveNumber, 1000)
     .action(async (options) => {
       options.data ??= './demo-data';
+      // the banner says where it listens; the JSON server log would only bury it
+      options.logLevel ??= 'warn';
       const credentials = await prepareDemo(options);
       await serveUntilSignalled(options, (address) => {
         const file = join(options.data, 'demo.json');

@@ -22,6 +22,7 @@ export function configFrom(options: Record<string, unknown>): Config {
     tlsKey: options.tlsKey as string | undefined,
     bodyLimit: options.bodyLimit as number | undefined,
     trustProxy: options.trustProxy as string[] | undefined,
+    logLevel: options.logLevel as string | undefined,
   });
 }
 

@@ -15,8 +15,8 @@ export function addServeOptions(command: Command): Command {
 /** Runs until SIGTERM/SIGINT, then drains in-flight requests and exits. */
 export async function serveUntilSignalled(options: Record<string, unknown>, onListening?: (address: string) => void): Promise<void> {
   const serving = await serve(configFrom(options));
-  process.stderr.write(`realname listening on ${serving.address}\n`);
   onListening?.(serving.address);
+  process.stderr.write(`realname listening on ${serving.address}\n`);
   await new Promise<void>((resolve) => {
     const shutdown = () => {
       process.stderr.write('realname: draining in-flight requests\n');
