@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { createAccessRules } from '../../../src/access/rules.ts';
 import type { CheckKind, Factors } from '../../../src/core/factors.ts';
 import type { Outcome } from '../../../src/core/outcome.ts';
@@ -96,7 +96,7 @@ export async function startHarness(options: { trustProxy?: string[]; realClock?:
   const logs: string[] = [];
   const server: FastifyInstance = Fastify({
     logger: { level: 'error', stream: { write: (line: string) => void logs.push(line) } },
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   await server.register(tencentImageDialect(services));
   await server.listen({ host: '127.0.0.1', port: 0 });
