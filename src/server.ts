@@ -22,6 +22,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     ...(options.https ? { https: options.https } : {}),
   } as FastifyServerOptions);
 
+  // While draining, answers close their connection, so a finished keep-alive client does not hold shutdown up.
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
+
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     try {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +66,30 @@ describe('realname serve', () => {
     } finally {
       child.kill('SIGTERM');
     }
+    expect(await exited(child)).toBe(0);
+  });
+
+  it('finishes a request that is in flight when SIGTERM arrives, then exits 0', async () => {
+    const dir = data();
+    const { child, url } = await realnameListening(['serve', '--port', '0', '--data', dir]);
+    const body = JSON.stringify({ appid: '1250000000', idcard_number: '11010519491231002X', idcard_name: '张三' });
+    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpRequest(`${url}/auth/idcard`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      // half the body now, SIGTERM, the rest later: the request is in flight while the server drains
+      req.write(body.slice(0, 10));
+      setTimeout(() => {
+        child.kill('SIGTERM');
+        setTimeout(() => req.end(body.slice(10)), 300);
+      }, 200);
+    });
+    const { status, text } = await answer;
+    expect(status).toBe(200);
+    expect(JSON.parse(text).code).toBe(4);
     expect(await exited(child)).toBe(0);
   });
 
