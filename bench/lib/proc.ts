@@ -1,0 +1,81 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Pins a process (every thread, -a) to one CPU; silently skipped where taskset is missing. */
+export function pin(pid: number, cpu: number | undefined): void {
+  if (cpu === undefined) return;
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+  } catch {
+    // Unpinned is still a valid run; BENCHMARKS.md says the figures assume pinning.
+  }
+}
+
+export interface Child {
+  proc: ChildProcess;
+  /** The next message the child sends (rejects if it exits first). */
+  next<T>(): Promise<T>;
+  send(message: unknown): void;
+  /** Asks the child to stop (it answers and exits), then waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs one of bench/children/*.ts in its own Node process (tsx loader), pinned to `cpu`.
+ * Child stdout goes to our stderr so `--json` output stays clean.
+ */
+export function startChild(script: string, args: unknown, options: { cpu?: number; nodeArgs?: string[] } = {}): Child {
+  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', `bench/children/${script}`, JSON.stringify(args)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    env: { ...process.env, REALNAME_MASTER_KEY: '' },
+  });
+  proc.stdout?.pipe(process.stderr);
+  pin(proc.pid!, options.cpu);
+  const queue: unknown[] = [];
+  const waiters: { resolve: (v: unknown) => void; reject: (e: Error) => void }[] = [];
+  let exited: Error | undefined;
+  proc.on('message', (m) => {
+    const w = waiters.shift();
+    if (w) w.resolve(m);
+    else queue.push(m);
+  });
+  proc.on('exit', (code, signal) => {
+    exited = new Error(`bench child ${script} exited (${code ?? signal}) before answering`);
+    for (const w of waiters.splice(0)) w.reject(exited);
+  });
+  return {
+    proc,
+    next<T>() {
+      if (queue.length > 0) return Promise.resolve(queue.shift() as T);
+      if (exited) return Promise.reject(exited);
+      return new Promise<T>((resolve, reject) => waiters.push({ resolve: resolve as (v: unknown) => void, reject }));
+    },
+    send(message) {
+      proc.send(message as object);
+    },
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exit = once(proc, 'exit');
+      proc.send({ type: 'stop' });
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Peak resident set of this process in MiB (VmHWM), falling back to maxRSS. */
+export function peakRssMb(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}

@@ -1,0 +1,81 @@
+import type { ValidationFigures } from './validation.ts';
+
+export interface RouteFigures {
+  rps: number;
+  baselineRps: number;
+  ratio: number;
+  p50Ms: number;
+  p99Ms: number;
+  baselineP50Ms: number;
+  baselineP99Ms: number;
+  halfRate: number;
+  p99AtHalfMs: number;
+  baselineP99AtHalfMs: number;
+  p99AtHalfRatio: number;
+}
+
+export interface Figures {
+  mode: 'quick' | 'full';
+  seconds: number;
+  routes: Record<string, RouteFigures>;
+  import: {
+    rows: number;
+    rowsPerSec: number;
+    baselineRowsPerSec: number;
+    ratio: number;
+    peakRssMb: number;
+    /** Peak RSS importing the smaller file (100,000 rows in a full run). */
+    peakRssMb100k: number;
+    rowsSmall: number;
+    rssRatio: number;
+  };
+  scaling: { latency10kMs: number; latency1mMs: number; ratio: number; rowsSmall: number; rows: number };
+  validation: ValidationFigures;
+}
+
+const n0 = (v: number) => Math.round(v).toLocaleString('en-US');
+const f2 = (v: number) => v.toFixed(2);
+const f3 = (v: number) => v.toFixed(3);
+const verdict = (ok: boolean) => (ok ? 'holds' : '**misses**');
+
+/** The markdown BENCHMARKS.md carries: one table per section, each target with whether it holds. */
+export function renderTable(f: Figures): string {
+  const out: string[] = [];
+  out.push(`### HTTP (${f.mode} run; medians; Realname vs bare Fastify, same requests)`, '');
+  out.push('| route | Realname req/s | baseline req/s | ratio (target >= 0.6) | p50 ms | p99 ms | baseline p50 / p99 ms | fixed rate req/s | p99 @ rate ms | baseline p99 @ rate ms | p99 ratio (target <= 2) |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const [path, r] of Object.entries(f.routes)) {
+    out.push(
+      `| \`${path}\` | ${n0(r.rps)} | ${n0(r.baselineRps)} | ${f2(r.ratio)} (${verdict(r.ratio >= 0.6)}) | ${f3(r.p50Ms)} | ${f3(r.p99Ms)} | ${f3(r.baselineP50Ms)} / ${f3(r.baselineP99Ms)} | ${n0(r.halfRate)} | ${f3(r.p99AtHalfMs)} | ${f3(r.baselineP99AtHalfMs)} | ${f2(r.p99AtHalfRatio)} (${verdict(r.p99AtHalfRatio <= 2)}) |`,
+    );
+  }
+  const i = f.import;
+  out.push('', `### Registry import (${n0(i.rows)} rows)`, '');
+  out.push('| figure | value | target |', '|---|---:|---|');
+  out.push(`| \`registry import\` rows/s | ${n0(i.rowsPerSec)} | |`);
+  out.push(`| bare better-sqlite3 insert of the same rows pre-hashed, rows/s | ${n0(i.baselineRowsPerSec)} | |`);
+  out.push(`| ratio | ${f2(i.ratio)} | >= 0.5: ${verdict(i.ratio >= 0.5)} |`);
+  out.push(`| peak RSS, ${n0(i.rows)} rows | ${f2(i.peakRssMb)} MiB | |`);
+  out.push(`| peak RSS, ${n0(i.rowsSmall)} rows | ${f2(i.peakRssMb100k)} MiB | |`);
+  out.push(`| RSS ratio | ${f2(i.rssRatio)} | <= 1.2: ${verdict(i.rssRatio <= 1.2)} |`);
+  const s = f.scaling;
+  out.push('', '### Registry size (one check at a time, `/auth/idbankcard`, median)', '');
+  out.push('| figure | value | target |', '|---|---:|---|');
+  out.push(`| latency, ${n0(s.rowsSmall)}-row registry | ${f3(s.latency10kMs)} ms | |`);
+  out.push(`| latency, ${n0(s.rows)}-row registry | ${f3(s.latency1mMs)} ms | |`);
+  out.push(`| ratio | ${f2(s.ratio)} | <= 1.3: ${verdict(s.ratio <= 1.3)} |`);
+  const v = f.validation;
+  out.push('', `### Offline validation (${n0(v.corpus)} synthetic ID numbers)`, '');
+  out.push('| validator | IDs/s | disagreements with Realname |', '|---|---:|---:|');
+  out.push(`| Realname | ${n0(v.idsPerSec)} | — |`);
+  for (const [name, p] of Object.entries(v.peers)) out.push(`| \`${name}\` | ${n0(p.idsPerSec)} | ${n0(p.disagreements.count)} |`);
+  out.push('', `Realname bank cards: ${n0(v.cardsPerSec)} cards/s (BIN lookup + Luhn; the peers do not check cards).`, '');
+  out.push('| package | value | Realname | package says | count | why Realname is right |', '|---|---|---|---|---:|---|');
+  for (const [name, p] of Object.entries(v.peers)) {
+    for (const e of p.disagreements.examples) {
+      out.push(`| \`${name}\` | \`${e.value}\` | ${e.ours} | ${e.theirs} | ${n0(p.disagreements.byWhy[e.why] ?? 0)} | ${e.why} |`);
+    }
+  }
+  out.push('', `(${f.seconds.toFixed(0)} s)`, '');
+  return out.join('\n');
+}

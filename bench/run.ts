@@ -1,0 +1,245 @@
+/**
+ * `npm run bench [-- --quick] [-- --json] [-- --profile DIR]`: Realname side by side with bare
+ * baselines on this machine. See BENCHMARKS.md for the method and the latest figures.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { signAuthorization } from '../src/dialects/tencent-image/signature.ts';
+import { keyIdOf } from '../src/keys/derive.ts';
+import { NORMALIZATION_VERSION } from '../src/core/validate.ts';
+import { csvFile, freshDir, hashedFile, keyFile, masterKey, samplePeople, servingDir, type Person } from './lib/dataset.ts';
+import { median, run, sequential, type RunResult, type WireRequest } from './lib/load.ts';
+import { pin, startChild, type Child } from './lib/proc.ts';
+import { renderTable, type Figures } from './lib/report.ts';
+import { compareValidation } from './lib/validation.ts';
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const asJson = argv.includes('--json');
+const profileAt = argv.indexOf('--profile');
+const profileDir = profileAt >= 0 ? argv[profileAt + 1] : undefined;
+
+const P = quick
+  ? { rows: 20_000, rowsSmall: 2_000, scalingSmall: 2_000, rounds: 1, seconds: 2, warmup: 1, fixedRounds: 1, fixedSeconds: 2, scalingChecks: 400, validation: 20_000 }
+  : { rows: 1_000_000, rowsSmall: 100_000, scalingSmall: 10_000, rounds: 5, seconds: 8, warmup: 3, fixedRounds: 3, fixedSeconds: 8, scalingChecks: 4_000, validation: 200_000 };
+const CONNECTIONS = 10;
+/** The load generator (this process) and the servers get a core each: neither starves the other. */
+const LOAD_CPU = 0;
+const SERVER_CPU = 1;
+const ROUTES = ['/auth/idbankcard', '/auth/idcard'] as const;
+/** A production-like tenant: a QPS limit above what one node answers, and a quota; both counted per check. */
+const TENANT = { qps: 100_000, quota: 1_000_000_000_000 };
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const profileArgs = (what: string): string[] => {
+  if (!profileDir) return [];
+  mkdirSync(join(profileDir, what), { recursive: true });
+  return ['--cpu-prof', '--cpu-prof-dir', join(profileDir, what)];
+};
+
+interface Credentials {
+  appid: string;
+  secretId: string;
+  secretKey: string;
+}
+
+async function startRealname(rows: number): Promise<{ child: Child; url: string; credentials: Credentials }> {
+  const serving = servingDir(rows);
+  if (!serving.ready) throw new Error(`no cached registry of ${rows} rows`);
+  const child = startChild('realname.ts', { data: serving.dir, keyFile: keyFile(), ...TENANT }, { cpu: SERVER_CPU, nodeArgs: profileArgs('server') });
+  const ready = await child.next<{ address: string; credentials: Credentials; rows: number }>();
+  if (ready.rows !== rows) throw new Error(`registry at ${serving.dir} holds ${ready.rows} rows, expected ${rows}`);
+  return { child, url: ready.address, credentials: ready.credentials };
+}
+
+/** Byte-identical requests for both servers: bodies and a multi-use signature made before any timed run. */
+function wireRequests(path: string, people: Person[], who: Credentials): WireRequest[] {
+  const now = Math.floor(Date.now() / 1000);
+  const authorization = signAuthorization({ appid: who.appid, secretId: who.secretId, secretKey: who.secretKey, expiry: now + 86_400, now, rand: 7 });
+  return people.map((p) => {
+    const body: Record<string, string> = { appid: who.appid, idcard_number: p.idNumber, idcard_name: p.name };
+    if (path === '/auth/idbankcard') body.bankcard_number = p.bankCard;
+    return { method: 'POST', path, headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) };
+  });
+}
+
+/** Sends every request once; all must be answered HTTP 200 with code 0 (a registry match). */
+async function precheck(url: string, requests: WireRequest[]): Promise<{ code: number; message: string; bytes: number }> {
+  const client = sequential(url);
+  try {
+    let first: { code: number; message: string; bytes: number } | undefined;
+    for (const r of requests) {
+      const { body } = await client.next(r);
+      const answer = JSON.parse(body) as { code: number; message: string };
+      if (answer.code !== 0) throw new Error(`${r.path} answered ${body} for a registry identity`);
+      first ??= { code: answer.code, message: answer.message, bytes: Buffer.byteLength(body) };
+    }
+    return first!;
+  } finally {
+    client.close();
+  }
+}
+
+async function measureImport(figures: Figures): Promise<void> {
+  const key = keyFile();
+  const baselineDir = freshDir('import-baseline');
+  log(`import baseline: bare better-sqlite3 insert of ${P.rows} pre-hashed rows`);
+  const baseline = startChild('import-baseline.ts', { hashed: hashedFile(P.rows), db: join(baselineDir, 'b.db'), keyId: keyIdOf(masterKey()), normVersion: NORMALIZATION_VERSION }, { cpu: SERVER_CPU });
+  const b = await baseline.next<{ rows: number; seconds: number }>();
+  rmSync(baselineDir, { recursive: true, force: true });
+
+  const imports: Record<number, { rowsPerSec: number; peakRssMb: number }> = {};
+  for (const rows of [P.rows, P.rowsSmall]) {
+    const serving = servingDir(rows);
+    // The first run's import becomes the cached serving registry; later runs import into a scratch dir.
+    const dir = serving.ready ? freshDir(`import-${rows}`) : (rmSync(serving.dir, { recursive: true, force: true }), mkdirSync(serving.dir, { recursive: true }), serving.dir);
+    log(`registry import of ${rows} rows`);
+    const child = startChild('import.ts', { csv: csvFile(rows), db: join(dir, 'realname.db'), keyFile: key }, { cpu: SERVER_CPU, nodeArgs: rows === P.rows ? profileArgs('import') : [] });
+    const r = await child.next<{ summary: { imported: number; rejected: number }; seconds: number; peakRssMb: number }>();
+    if (r.summary.imported !== rows) throw new Error(`import of ${rows} rows imported ${r.summary.imported} (rejected ${r.summary.rejected})`);
+    imports[rows] = { rowsPerSec: rows / r.seconds, peakRssMb: r.peakRssMb };
+    if (dir === serving.dir) serving.markReady();
+    else rmSync(dir, { recursive: true, force: true });
+  }
+  const baselineRowsPerSec = b.rows / b.seconds;
+  figures.import = {
+    rows: P.rows,
+    rowsPerSec: imports[P.rows]!.rowsPerSec,
+    baselineRowsPerSec,
+    ratio: imports[P.rows]!.rowsPerSec / baselineRowsPerSec,
+    peakRssMb: imports[P.rows]!.peakRssMb,
+    peakRssMb100k: imports[P.rowsSmall]!.peakRssMb,
+    rowsSmall: P.rowsSmall,
+    rssRatio: imports[P.rows]!.peakRssMb / imports[P.rowsSmall]!.peakRssMb,
+  };
+}
+
+async function ensureServing(rows: number): Promise<void> {
+  const serving = servingDir(rows);
+  if (serving.ready) return;
+  log(`building the cached ${rows}-row registry`);
+  rmSync(serving.dir, { recursive: true, force: true });
+  mkdirSync(serving.dir, { recursive: true });
+  const child = startChild('import.ts', { csv: csvFile(rows), db: serving.db, keyFile: keyFile() }, { cpu: SERVER_CPU });
+  await child.next();
+  serving.markReady();
+}
+
+async function measureHttp(figures: Figures): Promise<void> {
+  const realname = await startRealname(P.rows);
+  let baseline: Child | undefined;
+  try {
+    const people = samplePeople(P.rows, 256, 11);
+    const requests = Object.fromEntries(ROUTES.map((path) => [path, wireRequests(path, people, realname.credentials)])) as Record<string, WireRequest[]>;
+    const answers: Record<string, { code: number; message: string }> = {};
+    const sizes: Record<string, number> = {};
+    for (const path of ROUTES) {
+      const a = await precheck(realname.url, requests[path]!);
+      answers[path] = { code: a.code, message: a.message };
+      sizes[path] = a.bytes;
+    }
+    baseline = startChild('baseline.ts', { routes: answers }, { cpu: SERVER_CPU });
+    const baselineUrl = (await baseline.next<{ address: string }>()).address;
+    for (const path of ROUTES) {
+      const b = await precheck(baselineUrl, requests[path]!.slice(0, 3));
+      if (b.bytes !== sizes[path]) throw new Error(`baseline answers ${b.bytes} bytes on ${path}, Realname ${sizes[path]}`);
+    }
+
+    for (const path of ROUTES) {
+      log(`warm-up ${path}`);
+      await run(baselineUrl, requests[path]!, { seconds: P.warmup, connections: CONNECTIONS });
+      await run(realname.url, requests[path]!, { seconds: P.warmup, connections: CONNECTIONS });
+    }
+    const max: Record<string, { base: RunResult[]; real: RunResult[] }> = {};
+    for (let round = 1; round <= P.rounds; round++) {
+      for (const path of ROUTES) {
+        const m = (max[path] ??= { base: [], real: [] });
+        m.base.push(await run(baselineUrl, requests[path]!, { seconds: P.seconds, connections: CONNECTIONS }));
+        m.real.push(await run(realname.url, requests[path]!, { seconds: P.seconds, connections: CONNECTIONS }));
+        log(`round ${round} ${path}: baseline ${m.base.at(-1)!.rps.toFixed(0)} req/s, realname ${m.real.at(-1)!.rps.toFixed(0)} req/s`);
+      }
+    }
+    figures.routes = {};
+    for (const path of ROUTES) {
+      const m = max[path]!;
+      const failures = [...m.base, ...m.real].reduce((n, r) => n + r.failures, 0);
+      if (failures > 0) throw new Error(`${failures} failed requests on ${path}`);
+      const rps = median(m.real.map((r) => r.rps));
+      const baselineRps = median(m.base.map((r) => r.rps));
+      const rate = Math.max(1, Math.floor(rps / 2));
+      const half: { base: RunResult[]; real: RunResult[] } = { base: [], real: [] };
+      for (let round = 1; round <= P.fixedRounds; round++) {
+        half.base.push(await run(baselineUrl, requests[path]!, { seconds: P.fixedSeconds, connections: CONNECTIONS, rate }));
+        half.real.push(await run(realname.url, requests[path]!, { seconds: P.fixedSeconds, connections: CONNECTIONS, rate }));
+        log(`fixed ${rate} req/s ${path}: baseline p99 ${half.base.at(-1)!.p99Ms.toFixed(2)} ms, realname p99 ${half.real.at(-1)!.p99Ms.toFixed(2)} ms`);
+      }
+      const p99AtHalfMs = median(half.real.map((r) => r.p99Ms));
+      const baselineP99AtHalfMs = median(half.base.map((r) => r.p99Ms));
+      figures.routes[path] = {
+        rps,
+        baselineRps,
+        ratio: rps / baselineRps,
+        p50Ms: median(m.real.map((r) => r.p50Ms)),
+        p99Ms: median(m.real.map((r) => r.p99Ms)),
+        baselineP50Ms: median(m.base.map((r) => r.p50Ms)),
+        baselineP99Ms: median(m.base.map((r) => r.p99Ms)),
+        halfRate: rate,
+        p99AtHalfMs,
+        baselineP99AtHalfMs,
+        p99AtHalfRatio: p99AtHalfMs / baselineP99AtHalfMs,
+      };
+    }
+  } finally {
+    await baseline?.stop();
+    await realname.child.stop();
+  }
+}
+
+/** One check at a time against each registry size, interleaved so drift hits both alike. */
+async function measureScaling(figures: Figures): Promise<void> {
+  const small = await startRealname(P.scalingSmall);
+  const large = await startRealname(P.rows);
+  try {
+    const sides = [small, large].map((s, i) => {
+      const people = samplePeople(i === 0 ? P.scalingSmall : P.rows, P.scalingChecks + 200, 23);
+      return { client: sequential(s.url), requests: wireRequests('/auth/idbankcard', people, s.credentials), latencies: [] as number[] };
+    });
+    for (let i = 0; i < P.scalingChecks + 200; i++) {
+      for (const side of sides) {
+        const { ms, body } = await side.client.next(side.requests[i]!);
+        if (!body.startsWith('{"code":0,')) throw new Error(`scaling check answered ${body}`);
+        if (i >= 200) side.latencies.push(ms); // the first 200 warm the JIT and the caches
+      }
+    }
+    for (const side of sides) side.client.close();
+    const [l10k, l1m] = sides.map((s) => median(s.latencies));
+    figures.scaling = { latency10kMs: l10k!, latency1mMs: l1m!, ratio: l1m! / l10k!, rowsSmall: P.scalingSmall, rows: P.rows };
+  } finally {
+    await small.child.stop();
+    await large.child.stop();
+  }
+}
+
+const figures: Figures = { mode: quick ? 'quick' : 'full' } as Figures;
+pin(process.pid, LOAD_CPU);
+const started = Date.now();
+log(`${quick ? 'quick' : 'full'} run: registry ${P.rows} rows; datasets cached under .bench-cache/`);
+csvFile(P.rows);
+csvFile(P.rowsSmall);
+csvFile(P.scalingSmall);
+hashedFile(P.rows);
+await measureImport(figures);
+await ensureServing(P.scalingSmall);
+await measureHttp(figures);
+await measureScaling(figures);
+log('validation');
+const validation = compareValidation(P.validation);
+figures.validation = validation;
+figures.seconds = (Date.now() - started) / 1000;
+const table = renderTable(figures);
+if (asJson) {
+  process.stderr.write(table);
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+} else {
+  process.stdout.write(table);
+}
