@@ -4,13 +4,14 @@ import { TenantError } from '../access/tenants.ts';
 import { MasterKeyError } from '../keys/master.ts';
 import { RegistryFileError } from '../registry/parse.ts';
 import { appsCommand } from './apps.ts';
+import { CliError } from './errors.ts';
 import { demoCommand } from './demo.ts';
 import { inspectCommand } from './inspect-command.ts';
 import { registryCommand } from './registry.ts';
 import { serveCommand } from './serve.ts';
 
 /** Errors a user can fix: printed as one line, exit status 1, no stack trace. */
-const USER_ERRORS = [ConfigError, TenantError, MasterKeyError, RegistryFileError];
+const USER_ERRORS = [CliError, ConfigError, TenantError, MasterKeyError, RegistryFileError];
 
 export function program(): Command {
   const root = new Command('realname')

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { Command, InvalidArgumentError } from 'commander';
@@ -8,6 +8,7 @@ import { createRegistryHasher } from '../registry/hash.ts';
 import { detectFormat, importRegistry, type ImportSummary } from '../registry/import.ts';
 import { removePerson } from '../registry/remove.ts';
 import { openRuntime } from '../runtime.ts';
+import { CliError } from './errors.ts';
 import { readAll } from './stdin.ts';
 import { configFrom, positiveNumber, wholeNumber, withDataOptions } from './options.ts';
 
@@ -25,11 +26,11 @@ export function registryCommand(): Command {
     .option('--replace', 'replace the whole registry with this file, atomically')
     .action(async (file: string, options) => {
       const format = detectFormat(file, options.format);
+      if (file !== '-' && !existsSync(file)) throw new CliError(`no such file: ${file}`);
       const runtime = openRuntime(configFrom(options));
       const rejects = options.rejects ? createWriteStream(options.rejects, { mode: 0o600 }) : undefined;
       const input: Readable = file === '-' ? process.stdin : createReadStream(file);
-      const bar = process.stderr.isTTY ? new SingleBar({ format: 'importing {bar} {value} rows', stream: process.stderr }) : undefined;
-      bar?.start(0, 0);
+      const bar = progressBar(file);
       try {
         const summary = await importRegistry({
           input,
@@ -39,10 +40,7 @@ export function registryCommand(): Command {
           now: new Date(),
           replace: Boolean(options.replace),
           ...(rejects ? { rejects } : {}),
-          onProgress: (p) => {
-            bar?.setTotal(p.rows);
-            bar?.update(p.rows);
-          },
+          onProgress: (p) => bar?.update(p.bytes, { rows: p.rows }),
         });
         bar?.stop();
         process.stdout.write(formatSummary(summary));
@@ -115,6 +113,19 @@ async function writeIdentities(out: Writable, count: number, seed: number): Prom
   for (const line of identityCsv(count, seed)) {
     if (!out.write(line)) await once(out, 'drain');
   }
+}
+
+/** On a terminal only: bytes of the file read (a percentage when the size is known) and rows so far. */
+function progressBar(file: string): SingleBar | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  const size = file === '-' ? 0 : statSync(file).size;
+  const bar = new SingleBar({
+    format: size > 0 ? 'importing {bar} {percentage}% | {rows} rows' : 'importing | {rows} rows',
+    stream: process.stderr,
+    hideCursor: true,
+  });
+  bar.start(size, 0, { rows: 0 });
+  return bar;
 }
 
 function formatSummary(s: ImportSummary): string {

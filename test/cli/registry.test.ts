@@ -69,6 +69,9 @@ describe('realname registry', () => {
     const unknown = await realname(['registry', 'import', file, '--format', 'csv', '--data', dir]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^realname: .*shoeSize/);
+    const missing = await realname(['registry', 'import', join(dir, 'nope.csv'), '--data', dir]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`realname: no such file: ${join(dir, 'nope.csv')}\n`);
   });
 });
 
