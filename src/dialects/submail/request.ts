@@ -95,14 +95,15 @@ export function parseTimestamp(text: string): number | undefined {
   return undefined;
 }
 
-const PERCENT_ESCAPE = /%[0-9A-Fa-f]{2}/;
+const FORM_ESCAPE = /%[0-9A-Fa-f]{2}|\+/;
 
 /**
- * A value that arrived percent-encoded (the vendor's Java demo sends the name as URLEncoder made it),
- * decoded; undefined when it was not encoded or does not decode to text. No real name contains `%`.
+ * A value that arrived form-encoded (the vendor's Java demo sends the name as URLEncoder made it:
+ * `%XX` escapes, `+` for a space), decoded; undefined when it was not encoded or does not decode to
+ * text. No real name contains `%` or `+`.
  */
 export function decodePercentEncoded(value: string): string | undefined {
-  if (!PERCENT_ESCAPE.test(value)) return undefined;
+  if (!FORM_ESCAPE.test(value)) return undefined;
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '));
   } catch {
