@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { tencentImageDialect } from './dialects/tencent-image/plugin.ts';
+import { submailDialect } from './dialects/submail/plugin.ts';
 import type { Services } from './service/types.ts';
 import type { Store } from './store/types.ts';
 
@@ -42,5 +43,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   app.register(tencentImageDialect(options.services));
+  app.register(submailDialect(options.services));
   return app;
 }
