@@ -1,10 +1,12 @@
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { parseCidrList } from '../../access/cidr.ts';
-import { clientIp } from '../../access/client-ip.ts';
 import type { Refusal } from '../../access/refusal.ts';
 import type { CheckKind, Factors } from '../../core/factors.ts';
 import type { Outcome } from '../../core/outcome.ts';
 import type { Services } from '../../service/types.ts';
+import { recordAnswer } from '../shared/audit.ts';
+import { requestClientIp } from '../shared/client.ts';
+import { describeError } from '../shared/errors.ts';
 import { authenticate } from './authenticate.ts';
 import { parseJsonBody, readCheckRequest, UNSUPPORTED, type BodyParse } from './body.ts';
 import { presentOutcome, presentRefusal, type Answer } from './codes.ts';
@@ -55,21 +57,16 @@ export function tencentImageDialect(services: Services): FastifyPluginAsync {
   const exchanges = new WeakMap<FastifyRequest, Exchange>();
 
   function respond(request: FastifyRequest, reply: FastifyReply, exchange: Exchange, answer: Answer): FastifyReply {
-    try {
-      services.auditor.record({
-        checkId: exchange.checkId,
-        appid: exchange.appid,
-        dialect: DIALECT,
-        kind: exchange.kind,
-        factors: exchange.factors,
-        outcome: exchange.outcome,
-        code: String(answer.code),
-        startedAt: exchange.startedAt,
-      });
-    } catch (err) {
-      // The answer still goes out; the failure is logged without the entry (it holds factors).
-      request.log.error({ sessionId: exchange.checkId, error: describe(err) }, 'tencent-image: audit record failed');
-    }
+    recordAnswer(services.auditor, request.log, {
+      checkId: exchange.checkId,
+      appid: exchange.appid,
+      dialect: DIALECT,
+      kind: exchange.kind,
+      factors: exchange.factors,
+      outcome: exchange.outcome,
+      code: String(answer.code),
+      startedAt: exchange.startedAt,
+    });
     return reply.code(200).send({ code: answer.code, message: answer.message, data: { session_id: exchange.checkId } });
   }
 
@@ -90,7 +87,7 @@ export function tencentImageDialect(services: Services): FastifyPluginAsync {
 
     if (app.suspended) return refuse('suspended');
     if (!services.access.permitted(app, exchange.kind)) return refuse('not_permitted');
-    const ip = clientIp(request.socket.remoteAddress ?? '', request.headers['x-forwarded-for'], trustedProxies);
+    const ip = requestClientIp(request, trustedProxies);
     if (!services.access.ipAllowed(app, ip)) return refuse('ip_denied');
     // Counted only now: nobody without the app's key can spend its QPS.
     if (!(await services.access.takeRate(app))) return refuse('rate_limited');
@@ -125,7 +122,7 @@ export function tencentImageDialect(services: Services): FastifyPluginAsync {
       if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
         return respond(request, reply, exchange, presentRefusal('bad_request'));
       }
-      request.log.error({ sessionId: exchange.checkId, error: describe(error) }, 'tencent-image: internal error');
+      request.log.error({ sessionId: exchange.checkId, error: describeError(error) }, 'tencent-image: internal error');
       return respond(request, reply, exchange, presentRefusal('internal'));
     });
 
@@ -147,12 +144,4 @@ export function tencentImageDialect(services: Services): FastifyPluginAsync {
       });
     }
   };
-}
-
-/** An error for the log without its message: messages can quote input, and input may be personal data. */
-function describe(err: unknown): { name: string; code?: string; stack?: string } {
-  if (!(err instanceof Error)) return { name: typeof err };
-  const frames = err.stack?.split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n');
-  const code = (err as { code?: unknown }).code;
-  return { name: err.name, ...(typeof code === 'string' ? { code } : {}), ...(frames ? { stack: frames } : {}) };
 }
