@@ -60,7 +60,7 @@ export async function submailPost(
     body = JSON.stringify(fields);
     headers['content-type'] = 'application/json';
   } else if (encoding === 'form') {
-    body = new URLSearchParams(Object.entries(fields).map(([k, v]) => [k, String(v)])).toString();
+    body = new URLSearchParams(Object.entries(fields).map(([k, v]): [string, string] => [k, String(v)])).toString();
     headers['content-type'] = 'application/x-www-form-urlencoded';
   } else {
     body = new FormData();
