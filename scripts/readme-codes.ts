@@ -2,6 +2,7 @@
 // so the documented codes can never drift from the served ones. `npm run gen:readme`; a test checks it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CODE_TABLE as SUBMAIL } from '../src/dialects/submail/codes.ts';
 import { CODE_TABLE as TENCENT_IMAGE } from '../src/dialects/tencent-image/codes.ts';
 
 export interface CodeRow {
@@ -12,6 +13,7 @@ export interface CodeRow {
 
 export const TABLES: Record<string, readonly CodeRow[]> = {
   'tencent-image': TENCENT_IMAGE,
+  submail: SUBMAIL,
 };
 
 export const README = join(import.meta.dirname, '..', 'README.md');
