@@ -1,8 +1,12 @@
 import { openMemoryStore } from './memory.ts';
+import { openPostgresStore, type PostgresStoreOptions } from './postgres.ts';
 import { openSqliteStore } from './sqlite.ts';
 import type { Store } from './types.ts';
 
-export type StoreSpec = { kind: 'memory' } | { kind: 'sqlite'; file: string; busyTimeoutMs?: number };
+export type StoreSpec =
+  | { kind: 'memory' }
+  | { kind: 'sqlite'; file: string; busyTimeoutMs?: number }
+  | ({ kind: 'postgres' } & PostgresStoreOptions);
 
 /** The one place a backend is chosen; callers only ever see the Store interfaces. */
 export function openStore(spec: StoreSpec): Store {
@@ -11,6 +15,8 @@ export function openStore(spec: StoreSpec): Store {
       return openMemoryStore();
     case 'sqlite':
       return openSqliteStore(spec);
+    case 'postgres':
+      return openPostgresStore(spec);
   }
 }
 

@@ -1,0 +1,54 @@
+import { postgresApps } from './postgres/apps.ts';
+import { postgresAudit } from './postgres/audit.ts';
+import { postgresNonces, postgresRate } from './postgres/counters.ts';
+import { openDb } from './postgres/db.ts';
+import { postgresRegistry } from './postgres/registry.ts';
+import { migrate } from './postgres/schema.ts';
+import { openRedisCounters } from './redis.ts';
+import type { Store } from './types.ts';
+
+export interface PostgresStoreOptions {
+  /** postgres://user:password@host:port/database */
+  url: string;
+  /** When given, rate limits and nonces live in Redis; apps, quota, registry and audit stay in PostgreSQL. */
+  redisUrl?: string;
+  /** Schema for every table (created when missing); default: the connection's search_path. */
+  schema?: string;
+  /** Redis key prefix (default "realname:"). */
+  redisPrefix?: string;
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+}
+
+/**
+ * Several Realname processes share one PostgreSQL (and optionally one Redis). Opening connects
+ * nothing: the first call connects and migrates, and `ping` is the readiness check.
+ */
+export function openPostgresStore(opts: PostgresStoreOptions): Store {
+  const db = openDb({ url: opts.url, schema: opts.schema, poolSize: opts.poolSize, migrate });
+  const counters = opts.redisUrl ? openRedisCounters({ url: opts.redisUrl, prefix: opts.redisPrefix }) : undefined;
+  const audit = postgresAudit(db);
+  let closed = false;
+  return {
+    kind: counters ? 'postgres+redis' : 'postgres',
+    apps: postgresApps(db),
+    registry: postgresRegistry(db),
+    rate: counters?.rate ?? postgresRate(db),
+    nonces: counters?.nonces ?? postgresNonces(db),
+    audit,
+    async ping() {
+      if (closed) throw new Error('postgres store is closed');
+      await db.query('SELECT 1');
+      await counters?.ping();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await audit.close();
+      } finally {
+        await Promise.all([db.end(), counters?.close()]);
+      }
+    },
+  };
+}

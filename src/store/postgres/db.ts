@@ -1,0 +1,87 @@
+import pg from 'pg';
+
+/** node-postgres returns int8 as a string; every int8 we store (quota, epoch ms) is a safe integer. */
+const INT8 = 20;
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8 && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** A pool that migrates lazily on first use, so opening a store never blocks and `ping` is the readiness check. */
+export interface Db extends Queryable {
+  /** Runs `fn` in one transaction on one connection; rolls back when it throws. */
+  tx<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /** Resolves once the schema is current (retried on the next call after a failure). */
+  ready(): Promise<void>;
+  end(): Promise<void>;
+}
+
+export interface DbOptions {
+  url: string;
+  /** Schema for every table (created when missing); default: the server's search_path. */
+  schema?: string;
+  poolSize?: number;
+  migrate(client: pg.PoolClient, schema: string | undefined): Promise<void>;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function openDb(opts: DbOptions): Db {
+  if (opts.schema !== undefined && !IDENTIFIER.test(opts.schema)) {
+    throw new Error(`postgres schema must be a lower-case identifier, got ${JSON.stringify(opts.schema)}`);
+  }
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize ?? 10,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    types,
+    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+  });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', (err) => console.error(`postgres: idle connection lost: ${err.message}`));
+
+  let migrated: Promise<void> | undefined;
+  const ready = () =>
+    (migrated ??= (async () => {
+      const client = await pool.connect();
+      try {
+        await opts.migrate(client, opts.schema);
+      } finally {
+        client.release();
+      }
+    })().catch((err: unknown) => {
+      migrated = undefined;
+      throw err;
+    }));
+
+  return {
+    ready,
+    query: (async (...args: Parameters<pg.Pool['query']>) => {
+      await ready();
+      return (pool.query as (...a: unknown[]) => unknown)(...args);
+    }) as Queryable['query'],
+    async tx<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+      await ready();
+      const client = await pool.connect();
+      let result: T;
+      try {
+        await client.query('BEGIN');
+        result = await fn(client);
+        await client.query('COMMIT');
+      } catch (err) {
+        // A broken connection cannot roll back; destroy it rather than hand it to the next caller.
+        await client.query('ROLLBACK').then(
+          () => client.release(),
+          (rollbackErr: Error) => client.release(rollbackErr),
+        );
+        throw err;
+      }
+      client.release();
+      return result;
+    },
+    end: () => pool.end(),
+  };
+}

@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import type { ImportResult, RegistryReplace, RegistryRow, RegistryStore } from '../types.ts';
+import type { Db } from './db.ts';
+
+interface Row {
+  id_hash: Buffer;
+  card_hash: Buffer;
+  name_hash: Buffer;
+  phone_hash: Buffer | null;
+  key_id: string;
+  norm_version: number;
+}
+
+const NO_CARD = Buffer.alloc(0);
+
+const toRow = (r: Row): RegistryRow => ({
+  idHash: r.id_hash,
+  nameHash: r.name_hash,
+  cardHash: r.card_hash.length === 0 ? null : r.card_hash,
+  phoneHash: r.phone_hash,
+  keyId: r.key_id,
+  normVersion: r.norm_version,
+});
+
+/**
+ * importBatch against one table (the live registry or a replace's stage) in three round trips:
+ * lock the table against other writers (readers go on), read the names already on file for the
+ * batch's people, decide conflicts in batch order, then insert the rest in one statement.
+ */
+async function importInto(db: Db, table: string, rows: RegistryRow[]): Promise<ImportResult> {
+  if (rows.length === 0) return { inserted: 0, duplicates: 0, conflicts: [] };
+  return db.tx(async (c) => {
+    // SHARE ROW EXCLUSIVE conflicts with itself: two importers cannot both decide a person is new.
+    await c.query(`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`);
+    const { rows: known } = await c.query<{ id_hash: Buffer; name_hash: Buffer }>(
+      `SELECT DISTINCT ON (id_hash) id_hash, name_hash FROM ${table} WHERE id_hash = ANY($1::bytea[])`,
+      [rows.map((r) => r.idHash)],
+    );
+    const nameOf = new Map(known.map((k) => [k.id_hash.toString('hex'), k.name_hash]));
+    const conflicts: number[] = [];
+    const accepted: RegistryRow[] = [];
+    rows.forEach((r, index) => {
+      const id = r.idHash.toString('hex');
+      const name = nameOf.get(id);
+      if (name && !name.equals(r.nameHash)) return void conflicts.push(index);
+      nameOf.set(id, r.nameHash);
+      accepted.push(r);
+    });
+    if (accepted.length === 0) return { inserted: 0, duplicates: 0, conflicts };
+    // Repeats of one (person, card), in the batch or on file, meet ON CONFLICT and count as duplicates.
+    const { rowCount } = await c.query(
+      `INSERT INTO ${table} (id_hash, card_hash, name_hash, phone_hash, key_id, norm_version)
+       SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bytea[], $4::bytea[], $5::text[], $6::integer[])
+       ON CONFLICT (id_hash, card_hash) DO NOTHING`,
+      [
+        accepted.map((r) => r.idHash),
+        accepted.map((r) => (r.cardHash && r.cardHash.length > 0 ? r.cardHash : NO_CARD)),
+        accepted.map((r) => r.nameHash),
+        accepted.map((r) => r.phoneHash),
+        accepted.map((r) => r.keyId),
+        accepted.map((r) => r.normVersion),
+      ],
+    );
+    const inserted = rowCount ?? 0;
+    return { inserted, duplicates: accepted.length - inserted, conflicts };
+  });
+}
+
+export function postgresRegistry(db: Db): RegistryStore {
+  return {
+    importBatch: (rows) => importInto(db, 'registry', rows),
+    async lookup(idHash) {
+      const { rows } = await db.query<Row>('SELECT * FROM registry WHERE id_hash = $1', [idHash]);
+      return rows.map(toRow);
+    },
+    async remove(idHash) {
+      return (await db.query('DELETE FROM registry WHERE id_hash = $1', [idHash])).rowCount ?? 0;
+    },
+    async count() {
+      const { rows } = await db.query<{ n: number }>('SELECT count(*) AS n FROM registry');
+      return rows[0]!.n;
+    },
+    async beginReplace(): Promise<RegistryReplace> {
+      // A unique name: two replaces (even from two processes) never share a stage.
+      const stage = `registry_stage_${randomBytes(6).toString('hex')}`;
+      await db.query(`CREATE TABLE ${stage} (LIKE registry INCLUDING ALL)`);
+      let done = false;
+      const live = () => {
+        if (done) throw new Error('This registry replace was already committed or aborted');
+      };
+      return {
+        async importBatch(rows) {
+          live();
+          return importInto(db, stage, rows);
+        },
+        async commit() {
+          live();
+          // Readers see the old table until this transaction commits, then only the new one (a query
+          // waiting on the lock looks the name up again once it is granted).
+          await db.tx(async (c) => {
+            await c.query('LOCK TABLE registry IN ACCESS EXCLUSIVE MODE');
+            await c.query('DROP TABLE registry');
+            await c.query(`ALTER TABLE ${stage} RENAME TO registry`);
+            await c.query(`ALTER INDEX ${stage}_pkey RENAME TO registry_pkey`);
+          });
+          done = true;
+        },
+        async abort() {
+          if (done) return;
+          done = true;
+          await db.query(`DROP TABLE IF EXISTS ${stage}`);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import type pg from 'pg';
+
+/** Append-only: migration N brings the schema from version N to N + 1. Never edit a shipped entry. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE apps (
+     appid text PRIMARY KEY,
+     name text NOT NULL,
+     bucket text NOT NULL,
+     buckets text[] NOT NULL,
+     qps integer,
+     quota bigint,
+     checks text[],
+     ip_allow text[],
+     suspended boolean NOT NULL,
+     replay_guard boolean NOT NULL,
+     appkey_sealed text NOT NULL,
+     created_at bigint NOT NULL
+   );
+   CREATE TABLE secrets (
+     secret_id text PRIMARY KEY,
+     appid text NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+     secret_key_sealed text NOT NULL,
+     revoked boolean NOT NULL DEFAULT false,
+     created_at bigint NOT NULL
+   );
+   CREATE INDEX secrets_by_app ON secrets(appid);
+   -- card_hash '' stands for "no card", so (person, card) can be the primary key.
+   CREATE TABLE registry (
+     id_hash bytea NOT NULL,
+     card_hash bytea NOT NULL,
+     name_hash bytea NOT NULL,
+     phone_hash bytea,
+     key_id text NOT NULL,
+     norm_version integer NOT NULL,
+     CONSTRAINT registry_pkey PRIMARY KEY (id_hash, card_hash)
+   );
+   CREATE TABLE rate (key text PRIMARY KEY, times double precision[] NOT NULL, last_at double precision NOT NULL);
+   CREATE INDEX rate_by_last ON rate(last_at);
+   CREATE TABLE nonces (key text PRIMARY KEY, expires_at double precision NOT NULL);
+   CREATE INDEX nonces_by_expiry ON nonces(expires_at);
+   CREATE TABLE audit (
+     seq bigserial PRIMARY KEY,
+     check_id text NOT NULL,
+     at double precision NOT NULL,
+     appid text,
+     dialect text NOT NULL,
+     kind text,
+     verdict text,
+     code text NOT NULL,
+     masked jsonb NOT NULL,
+     source text,
+     billed boolean NOT NULL,
+     latency_ms double precision NOT NULL
+   );
+   CREATE INDEX audit_by_time ON audit(at, seq);
+   CREATE INDEX audit_by_app ON audit(appid, at, seq);`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings the schema to the current version in one transaction. An advisory lock on the schema's name
+ * serialises processes starting at once (CREATE … IF NOT EXISTS alone races on the catalog).
+ */
+export async function migrate(client: pg.PoolClient, schema: string | undefined): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    const target = schema ?? (await client.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]?.s;
+    if (!target) throw new Error('postgres: no schema to create tables in (search_path is empty)');
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('realname.migrate.' || $1))`, [target]);
+    if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)');
+    const row = (await client.query<{ version: number }>('SELECT version FROM schema_version')).rows[0];
+    const current = row?.version ?? 0;
+    if (current > SCHEMA_VERSION) {
+      throw new Error(`Database schema version ${current} is newer than this Realname (${SCHEMA_VERSION}); upgrade Realname`);
+    }
+    for (let v = current; v < SCHEMA_VERSION; v++) await client.query(MIGRATIONS[v]!);
+    if (row) await client.query('UPDATE schema_version SET version = $1', [SCHEMA_VERSION]);
+    else await client.query('INSERT INTO schema_version (version) VALUES ($1)', [SCHEMA_VERSION]);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,62 @@
+import { Redis } from 'ioredis';
+import type { NonceStore, RateLimiter } from './types.ts';
+import { WINDOW_MS } from './window.ts';
+import { CLAIM_NONCE, script, SLIDING_WINDOW } from './redis/scripts.ts';
+
+export interface RedisCountersOptions {
+  url: string;
+  /** Prepended to every key, so several deployments (or test runs) can share one server. Default "realname:". */
+  prefix?: string;
+}
+
+/** Rate limits and replay nonces in Redis: each decision is one atomic script, exact across processes. */
+export interface RedisCounters {
+  rate: RateLimiter;
+  nonces: NonceStore;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A rate key idle this long is dropped by Redis; its newest admission left the window long before. */
+const RATE_IDLE_MS = 10 * WINDOW_MS;
+
+export function openRedisCounters(opts: RedisCountersOptions): RedisCounters {
+  const prefix = opts.prefix ?? 'realname:';
+  // Connects on the first command; a request fails after a few tries rather than waiting for Redis forever.
+  const redis = new Redis(opts.url, { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 5000 });
+  let lastError = '';
+  redis.on('error', (err: Error) => {
+    // ioredis retries on its own; say so once per distinct failure rather than on every retry.
+    if (err.message !== lastError) console.error(`redis: ${err.message}`);
+    lastError = err.message;
+  });
+  redis.on('ready', () => (lastError = ''));
+  const slidingWindow = script(redis, SLIDING_WINDOW);
+  const claimNonce = script(redis, CLAIM_NONCE);
+  let closed = false;
+
+  return {
+    rate: {
+      async take(key, limit, nowMs) {
+        return (await slidingWindow(`${prefix}rate:${key}`, limit, String(nowMs), RATE_IDLE_MS)) === 1;
+      },
+    },
+    nonces: {
+      async claim(key, ttlMs, nowMs) {
+        const ttl = Math.max(1, Math.ceil(ttlMs));
+        return (await claimNonce(`${prefix}nonce:${key}`, String(nowMs), String(nowMs + ttlMs), ttl)) === 1;
+      },
+    },
+    async ping() {
+      if (closed) throw new Error('redis connection is closed');
+      await redis.ping();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // quit waits for replies to commands already sent; a never-connected client just disconnects.
+      if (redis.status === 'ready') await redis.quit();
+      else redis.disconnect();
+    },
+  };
+}
