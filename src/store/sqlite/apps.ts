@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { App, AppPatch, AppStore, Secret } from '../types.ts';
+import { groupCommit } from './group-commit.ts';
 
 interface AppRow {
   appid: string;
@@ -86,6 +87,9 @@ export function sqliteApps(db: Database.Database): AppStore {
     ]),
   );
 
+  // The balance check and the decrement stay one statement; checks of one event-loop turn share a commit.
+  const reserveInGroup = groupCommit(db, (appid: string): boolean => takeQuota.run(appid).changes === 1);
+
   const secretParams = (s: Secret) => ({ ...s, revoked: s.revoked ? 1 : 0 });
   const create = db.transaction((app: App, secret: Secret) => {
     insertApp.run({
@@ -144,7 +148,7 @@ export function sqliteApps(db: Database.Database): AppStore {
       const r = selectQuota.get(appid) as { quota: number | null } | undefined;
       if (!r) return false;
       if (r.quota === null) return true;
-      return takeQuota.run(appid).changes === 1;
+      return reserveInGroup(appid);
     },
     async releaseQuota(appid) {
       giveQuota.run(appid);

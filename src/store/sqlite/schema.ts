@@ -60,6 +60,18 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX audit_by_time ON audit(at, seq);
    CREATE INDEX audit_by_app ON audit(appid, at, seq);`,
+  // The sliding window as one row per admission, numbered per key: a check reads and writes O(1) rows
+  // instead of the whole window's times (80 KB a request at 10,000 req/s). Windows last a second, so the
+  // old table's contents are not worth carrying over. No index on last_at: one row per key is a small
+  // table for the occasional purge scan, and the index would be rewritten by every check.
+  `DROP TABLE rate;
+   CREATE TABLE rate (key TEXT PRIMARY KEY, seq INTEGER NOT NULL, last_at REAL NOT NULL);
+   CREATE TABLE rate_admissions (
+     key TEXT NOT NULL,
+     n INTEGER NOT NULL,
+     at REAL NOT NULL,
+     PRIMARY KEY (key, n)
+   ) WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
