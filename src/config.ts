@@ -16,7 +16,18 @@ export interface Config {
   /** Per-source time limit in milliseconds. */
   sourceTimeoutMs: number;
   logLevel: string;
+  /** Where apps, quota, registry, counters and audit live: the embedded SQLite file in `data`, or a shared PostgreSQL. */
+  store: StoreKind;
+  /** Required with store postgres. */
+  postgresUrl?: string;
+  /** With store postgres: rate limits and replay nonces in Redis instead. */
+  redisUrl?: string;
+  /** Prefix of every Redis key (default "realname:"), so deployments can share a server. */
+  redisPrefix?: string;
 }
+
+export const STORE_KINDS = ['sqlite', 'postgres'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
 
 type Setting = keyof Config;
 
@@ -28,6 +39,7 @@ const DEFAULTS = {
   trustProxy: [] as string[],
   sourceTimeoutMs: 3000,
   logLevel: 'info',
+  store: 'sqlite' as StoreKind,
 };
 
 const ENV: Record<Setting, string> = {
@@ -41,6 +53,10 @@ const ENV: Record<Setting, string> = {
   trustProxy: 'REALNAME_TRUST_PROXY',
   sourceTimeoutMs: 'REALNAME_SOURCE_TIMEOUT_MS',
   logLevel: 'REALNAME_LOG_LEVEL',
+  store: 'REALNAME_STORE',
+  postgresUrl: 'REALNAME_POSTGRES_URL',
+  redisUrl: 'REALNAME_REDIS_URL',
+  redisPrefix: 'REALNAME_REDIS_PREFIX',
 };
 
 const NUMERIC: ReadonlySet<Setting> = new Set(['port', 'bodyLimit', 'sourceTimeoutMs']);
@@ -69,7 +85,20 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
     throw new ConfigError('TLS needs both a certificate and a key (--tls-cert and --tls-key)');
   }
+  checkStore(config);
   return config;
+}
+
+function checkStore(config: Config): void {
+  if (!(STORE_KINDS as readonly string[]).includes(config.store)) {
+    throw new ConfigError(`store must be one of ${STORE_KINDS.join(', ')}, got ${config.store}`);
+  }
+  if (config.store === 'postgres' && !config.postgresUrl) {
+    throw new ConfigError('store postgres needs a connection URL (--postgres-url or REALNAME_POSTGRES_URL)');
+  }
+  if (config.store !== 'postgres' && config.redisUrl) {
+    throw new ConfigError('a Redis URL is only used with store postgres (--store postgres)');
+  }
 }
 
 function readConfigFile(file: string, required: boolean): Flags {

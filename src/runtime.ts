@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import { loadMasterKey } from './keys/master.ts';
 import { buildServer } from './server.ts';
 import { assembleServices } from './service/assemble.ts';
-import { openStore } from './store/index.ts';
+import { openStore, type StoreSpec } from './store/index.ts';
 import type { Store } from './store/types.ts';
 
 export interface Runtime {
@@ -16,10 +16,19 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Opens the data dir: the master key (created on first use) and the embedded SQLite store. */
+/** The configured backend: the embedded SQLite file in the data dir (default), or PostgreSQL (+ Redis). */
+export function storeSpec(config: Config): StoreSpec {
+  if (config.store === 'postgres') {
+    const { postgresUrl, redisUrl, redisPrefix } = config;
+    return { kind: 'postgres', url: postgresUrl!, ...(redisUrl ? { redisUrl, ...(redisPrefix ? { redisPrefix } : {}) } : {}) };
+  }
+  return { kind: 'sqlite', file: join(config.data, 'realname.db') };
+}
+
+/** Opens the data dir's master key (created on first use) and the configured store. */
 export function openRuntime(config: Config): Runtime {
   const masterKey = loadMasterKey({ env: process.env.REALNAME_MASTER_KEY, keyFile: config.keyFile, create: true });
-  const store = openStore({ kind: 'sqlite', file: join(config.data, 'realname.db') });
+  const store = openStore(storeSpec(config));
   const services = assembleServices({
     store,
     masterKey,

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig, type Config } from '../config.ts';
+import { loadConfig, STORE_KINDS, type Config } from '../config.ts';
 import { checkCidrs, CidrError } from '../access/cidr.ts';
 import { CHECK_KINDS, isCheckKind, type CheckKind } from '../core/factors.ts';
 
@@ -8,7 +8,15 @@ export function withDataOptions(command: Command): Command {
   return command
     .option('--data <dir>', 'data directory (default ./data; env REALNAME_DATA)')
     .option('--key-file <file>', 'master key file (default <data>/master.key; env REALNAME_MASTER_KEY holds the key itself)')
-    .option('--config <file>', 'JSON config file (default <data>/realname.json when present)');
+    .option('--config <file>', 'JSON config file (default <data>/realname.json when present)')
+    .option('--store <kind>', `storage backend: ${STORE_KINDS.join(' or ')} (default sqlite; env REALNAME_STORE)`, storeKind)
+    .option('--postgres-url <url>', 'PostgreSQL URL for --store postgres (prefer env REALNAME_POSTGRES_URL: flags show in ps)')
+    .option('--redis-url <url>', 'Redis URL for rate limits and nonces with --store postgres (env REALNAME_REDIS_URL)');
+}
+
+function storeKind(value: string): string {
+  if (!(STORE_KINDS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected ${STORE_KINDS.join(' or ')}`);
+  return value;
 }
 
 export function configFrom(options: Record<string, unknown>): Config {
@@ -23,6 +31,9 @@ export function configFrom(options: Record<string, unknown>): Config {
     bodyLimit: options.bodyLimit as number | undefined,
     trustProxy: options.trustProxy as string[] | undefined,
     logLevel: options.logLevel as string | undefined,
+    store: options.store as string | undefined,
+    postgresUrl: options.postgresUrl as string | undefined,
+    redisUrl: options.redisUrl as string | undefined,
   });
 }
 

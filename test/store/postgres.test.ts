@@ -1,9 +1,16 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateIdentities } from '../../src/core/synthetic.ts';
+import { signAuthorization } from '../../src/dialects/tencent-image/signature.ts';
 import { openStore } from '../../src/store/index.ts';
 import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres.ts';
 import { SCHEMA_VERSION } from '../../src/store/postgres/schema.ts';
 import type { Store } from '../../src/store/types.ts';
+import { exited, realname, realnameListening } from '../helpers/cli.ts';
 import { createRedisPrefix, createSchema, POSTGRES_URL, REDIS_URL, requireService } from '../helpers/services.ts';
 import { auditRecord, h, makeApp, makeSecret, row, storeContract } from './contract.ts';
 import { raceTwoProcesses } from './fixtures/race.ts';
@@ -179,5 +186,72 @@ describe.skipIf(!postgresUp)('postgres', () => {
       expect(counts[0]! + counts[1]!).toBe(50);
       expect(Math.min(...counts)).toBeGreaterThan(0);
     });
+  });
+});
+
+describe.skipIf(!postgresUp || !redisUp)('realname on postgres and redis, through the CLI', () => {
+  afterEach(cleanup);
+
+  it('creates apps, serves checks and reports ready from the configured store; sqlite stays untouched', async () => {
+    const { schema, drop } = await createSchema();
+    cleanups.push(drop);
+    const { prefix, drop: dropKeys } = createRedisPrefix();
+    cleanups.push(dropKeys);
+    const dir = mkdtempSync(join(tmpdir(), 'realname-pg-cli-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    // The schema rides in the URL (libpq's options parameter), as an operator would set it.
+    const env = {
+      REALNAME_STORE: 'postgres',
+      REALNAME_POSTGRES_URL: `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+      REALNAME_REDIS_PREFIX: prefix,
+    };
+
+    const created = await realname(['apps', 'create', '--name', 'shop', '--quota', '1', '--qps', '5', '--json', '--data', dir], { env });
+    expect(created.code).toBe(0);
+    const app = JSON.parse(created.stdout) as { appid: string; bucket: string; secretId: string; secretKey: string };
+    expect(await sql(schema, 'SELECT appid, quota FROM apps')).toEqual([{ appid: app.appid, quota: '1' }]);
+
+    const { child, url } = await realnameListening(['serve', '--port', '0', '--data', dir, '--redis-url', REDIS_URL], env);
+    try {
+      expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready', store: 'postgres+redis' });
+      const [person] = generateIdentities(1, 11);
+      const now = Math.floor(Date.now() / 1000);
+      const check = async () => {
+        const answer = await fetch(`${url}/auth/idcard`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: signAuthorization({ ...app, expiry: now + 600, now, rand: 1 }),
+          },
+          body: JSON.stringify({ appid: app.appid, idcard_number: person!.idNumber, idcard_name: person!.name }),
+        });
+        return ((await answer.json()) as { code: number }).code;
+      };
+      expect(await check()).toBe(-5807); // no record: billed, the one unit of quota is spent
+      expect(await check()).toBe(25);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited(child)).toBe(0);
+    expect(await sql(schema, 'SELECT quota FROM apps')).toEqual([{ quota: '0' }]);
+    expect((await sql(schema, 'SELECT code FROM audit ORDER BY seq')).map((r) => r.code)).toEqual(['-5807', '25']);
+    expect(existsSync(join(dir, 'realname.db'))).toBe(false);
+    // The rate limit and the replay guard kept their keys under the configured prefix.
+    const peek = new Redis(REDIS_URL);
+    expect(await peek.keys(`${prefix}rate:*`).finally(() => peek.disconnect())).toHaveLength(1);
+  });
+
+  it('refuses a postgres store without a URL and a Redis URL without postgres (exit 1), and an unknown store (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'realname-pg-cli-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const noUrl = await realname(['apps', 'list', '--data', dir, '--store', 'postgres'], { env: { REALNAME_POSTGRES_URL: '' } });
+    expect(noUrl.code).toBe(1);
+    expect(noUrl.stderr).toMatch(/needs a connection URL/);
+    const redisAlone = await realname(['apps', 'list', '--data', dir, '--redis-url', REDIS_URL], { env: { REALNAME_STORE: '' } });
+    expect(redisAlone.code).toBe(1);
+    expect(redisAlone.stderr).toMatch(/only used with store postgres/);
+    const unknown = await realname(['apps', 'list', '--data', dir, '--store', 'mysql']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/expected sqlite or postgres/);
   });
 });
