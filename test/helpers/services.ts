@@ -40,10 +40,13 @@ async function probePostgres(url: string): Promise<void> {
 
 async function probeRedis(url: string): Promise<void> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: PROBE_TIMEOUT_MS, retryStrategy: () => null });
-  redis.on('error', () => undefined);
+  let cause: Error | undefined;
+  redis.on('error', (err: Error) => (cause ??= err));
   try {
     await redis.connect();
     await redis.ping();
+  } catch (err) {
+    throw cause ?? err; // the socket's own error says more than "Connection is closed"
   } finally {
     redis.disconnect();
   }
