@@ -8,6 +8,8 @@ export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const count = { passed: 0, failed: 0, skipped: 0 };
     for (const module of testModules) {
+      // a file that fails to load or in a hook has no failed test of its own, yet the run failed
+      if (module.state() === 'failed' && [...module.children.allTests('failed')].length === 0) count.failed++;
       for (const test of module.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') count.passed++;

@@ -42,6 +42,19 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`realname: ${(error as Error).message}\n`);
       return 1;
     }
+    if (isUnreachable(error)) {
+      process.stderr.write(`realname: cannot reach the store: ${(error as Error).message}\n`);
+      return 1;
+    }
     throw error;
   }
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']);
+
+function isUnreachable(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code && UNREACHABLE.has(code)) return true;
+  // pg and ioredis wrap several attempts in an AggregateError
+  return error instanceof AggregateError && error.errors.some(isUnreachable);
 }

@@ -87,6 +87,12 @@ describe('realname apps', () => {
     expect(bad.stderr).not.toContain('    at ');
   });
 
+  it('says in one line when the store cannot be reached', async () => {
+    const run = await realname(['apps', 'list', '--store', 'postgres', '--postgres-url', 'postgres://127.0.0.1:1/test', '--data', data()]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('realname: cannot reach the store: connect ECONNREFUSED 127.0.0.1:1\n');
+  });
+
   it('prints help', async () => {
     const help = await realname(['--help']);
     expect(help.code).toBe(0);
