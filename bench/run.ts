@@ -179,6 +179,8 @@ async function measureHttp(figures: Figures): Promise<void> {
         rps,
         baselineRps,
         ratio: rps / baselineRps,
+        // Each round's ratio, then the median: steadier than a ratio of medians on a shared machine.
+        roundRatio: median(m.real.map((r, i) => r.rps / m.base[i]!.rps)),
         p50Ms: median(m.real.map((r) => r.p50Ms)),
         p99Ms: median(m.real.map((r) => r.p99Ms)),
         baselineP50Ms: median(m.base.map((r) => r.p50Ms)),
