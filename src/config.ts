@@ -15,6 +15,8 @@ export interface Config {
   trustProxy: string[];
   /** Per-source time limit in milliseconds. */
   sourceTimeoutMs: number;
+  /** SUBMAIL dialect: how far (seconds) a request's timestamp may be from now, either way. */
+  timestampWindow: number;
   logLevel: string;
   /** Where apps, quota, registry, counters and audit live: the embedded SQLite file in `data`, or a shared PostgreSQL. */
   store: StoreKind;
@@ -38,6 +40,7 @@ const DEFAULTS = {
   bodyLimit: 16 * 1024,
   trustProxy: [] as string[],
   sourceTimeoutMs: 3000,
+  timestampWindow: 300,
   logLevel: 'info',
   store: 'sqlite' as StoreKind,
 };
@@ -52,6 +55,7 @@ const ENV: Record<Setting, string> = {
   bodyLimit: 'REALNAME_BODY_LIMIT',
   trustProxy: 'REALNAME_TRUST_PROXY',
   sourceTimeoutMs: 'REALNAME_SOURCE_TIMEOUT_MS',
+  timestampWindow: 'REALNAME_TIMESTAMP_WINDOW',
   logLevel: 'REALNAME_LOG_LEVEL',
   store: 'REALNAME_STORE',
   postgresUrl: 'REALNAME_POSTGRES_URL',
@@ -59,7 +63,7 @@ const ENV: Record<Setting, string> = {
   redisPrefix: 'REALNAME_REDIS_PREFIX',
 };
 
-const NUMERIC: ReadonlySet<Setting> = new Set(['port', 'bodyLimit', 'sourceTimeoutMs']);
+const NUMERIC: ReadonlySet<Setting> = new Set(['port', 'bodyLimit', 'sourceTimeoutMs', 'timestampWindow']);
 
 export class ConfigError extends Error {}
 

@@ -9,6 +9,8 @@ export interface ServerOptions {
   store: Store;
   logger?: FastifyServerOptions['logger'];
   https?: { cert: Buffer; key: Buffer };
+  /** SUBMAIL: how far a request's timestamp may be from now, either way (default 5 minutes). */
+  timestampWindowMs?: number;
 }
 
 /** The HTTP server, built but not listening: tests inject or listen on port 0, `serve` listens. */
@@ -43,6 +45,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   app.register(tencentImageDialect(options.services));
-  app.register(submailDialect(options.services));
+  app.register(submailDialect(options.services, options.timestampWindowMs === undefined ? {} : { timestampWindowMs: options.timestampWindowMs }));
   return app;
 }

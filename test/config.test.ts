@@ -18,6 +18,7 @@ describe('configuration precedence: flags > REALNAME_* env > config file > defau
     expect(config.host).toBe('127.0.0.1');
     expect(config.bodyLimit).toBe(16384);
     expect(config.keyFile).toBe(join(dir, 'master.key'));
+    expect(config.timestampWindow).toBe(300);
   });
 
   it('lets the config file override defaults, env override the file, and flags override env', () => {
@@ -31,6 +32,11 @@ describe('configuration precedence: flags > REALNAME_* env > config file > defau
   it('takes the data dir from the environment', () => {
     const dir = dataDir({ port: 7000 });
     expect(loadConfig({}, { REALNAME_DATA: dir }).port).toBe(7000);
+  });
+
+  it('takes the SUBMAIL timestamp window in seconds', () => {
+    expect(loadConfig({ data: dataDir() }, { REALNAME_TIMESTAMP_WINDOW: '60' }).timestampWindow).toBe(60);
+    expect(() => loadConfig({ data: dataDir() }, { REALNAME_TIMESTAMP_WINDOW: '-1' })).toThrow(/timestampWindow must be/);
   });
 
   it('splits the trusted proxy list', () => {

@@ -30,6 +30,7 @@ export function configFrom(options: Record<string, unknown>): Config {
     tlsKey: options.tlsKey as string | undefined,
     bodyLimit: options.bodyLimit as number | undefined,
     trustProxy: options.trustProxy as string[] | undefined,
+    timestampWindow: options.timestampWindow as number | undefined,
     logLevel: options.logLevel as string | undefined,
     store: options.store as string | undefined,
     postgresUrl: options.postgresUrl as string | undefined,

@@ -9,7 +9,8 @@ export function addServeOptions(command: Command): Command {
     .option('--tls-cert <file>', 'PEM certificate: serve https (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key')
     .option('--body-limit <bytes>', 'request body limit (default 16384)', positiveNumber)
-    .option('--trust-proxy <cidrs>', 'proxies whose X-Forwarded-For is believed', cidrList);
+    .option('--trust-proxy <cidrs>', 'proxies whose X-Forwarded-For is believed', cidrList)
+    .option('--timestamp-window <seconds>', 'SUBMAIL: accepted distance of a request timestamp from now (default 300)', positiveNumber);
 }
 
 /** Runs until SIGTERM/SIGINT, then drains in-flight requests and exits. */
