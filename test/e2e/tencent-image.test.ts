@@ -48,6 +48,13 @@ describe('Tencent image dialect, end to end', () => {
     expect((await rn.check('bankcard3', { ...p, bankCard: '4111111111111112' })).code).toBe(-5808);
   });
 
+  it('refuses a body that names a field twice (21) rather than guessing which one counts', async () => {
+    const p = person(0);
+    const body = `{"appid":"${rn.app.appid}","idcard_number":"${p.idNumber}","idcard_name":"${p.name}","idcard_name":"${person(1).name}"}`;
+    const { json } = await rn.post('/auth/idcard', body, { authorization: rn.authorization() });
+    expect(json.code).toBe(21);
+  });
+
   it('gives every answer a fresh 32-hex session id', async () => {
     const a = await rn.check('idcard2', person(0));
     const b = await rn.check('idcard2', person(0));

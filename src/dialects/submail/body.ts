@@ -1,5 +1,6 @@
 import Busboy from '@fastify/busboy';
 import type { IncomingHttpHeaders } from 'node:http';
+import { decodeUtf8, parseJsonObject } from '../shared/json-object.ts';
 
 /**
  * What the dialect's content-type parsers hand the route. Parsing never throws: the route answers 1209
@@ -11,16 +12,6 @@ export type BodyParse = { ok: true; fields: Record<string, unknown> } | { ok: fa
 export const UNSUPPORTED: BodyParse = { ok: false, reason: 'unsupported' };
 const BROKEN: BodyParse = { ok: false, reason: 'broken' };
 const DUPLICATE: BodyParse = { ok: false, reason: 'duplicate' };
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-function decodeUtf8(bytes: Buffer): string | undefined {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Collects name/value pairs; a name seen twice makes the whole body a duplicate (1209), never last-wins. */
 function collect(pairs: Iterable<[string, unknown]>): BodyParse {
@@ -34,42 +25,9 @@ function collect(pairs: Iterable<[string, unknown]>): BodyParse {
 
 /** A JSON object body. Duplicate top-level keys are refused, which JSON.parse alone would hide. */
 export function parseJsonBody(bytes: Buffer): BodyParse {
-  const text = decodeUtf8(bytes);
-  if (text === undefined) return BROKEN;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return BROKEN;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return BROKEN;
-  const record = value as Record<string, unknown>;
-  return collect(topLevelKeys(text).map((key) => [key, record[key]]));
-}
-
-/**
- * The keys of a JSON object's top level, in order and with repeats, read from text already known to
- * be a valid JSON object (JSON.parse accepted it): only strings and nesting need tracking.
- */
-export function topLevelKeys(json: string): string[] {
-  const keys: string[] = [];
-  let depth = 0;
-  for (let i = 0; i < json.length; i++) {
-    const c = json[i];
-    if (c === '"') {
-      const start = i;
-      for (i++; json[i] !== '"'; i++) if (json[i] === '\\') i++;
-      if (depth !== 1) continue;
-      let j = i + 1;
-      while (j < json.length && ' \t\n\r'.includes(json[j] as string)) j++;
-      if (json[j] === ':') keys.push(JSON.parse(json.slice(start, i + 1)) as string);
-    } else if (c === '{' || c === '[') {
-      depth++;
-    } else if (c === '}' || c === ']') {
-      depth--;
-    }
-  }
-  return keys;
+  const parsed = parseJsonObject(bytes);
+  if (parsed.ok) return { ok: true, fields: Object.assign(Object.create(null) as Record<string, unknown>, parsed.value) };
+  return parsed.reason === 'duplicate' ? DUPLICATE : BROKEN;
 }
 
 /** An application/x-www-form-urlencoded body (`+` is a space, as HTML forms and PHP send it). */

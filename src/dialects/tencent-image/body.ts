@@ -1,4 +1,5 @@
 import type { CheckKind, Factors } from '../../core/factors.ts';
+import { parseJsonObject } from '../shared/json-object.ts';
 
 /**
  * What the dialect's content-type parsers hand the route: parsing never throws, so the route decides
@@ -7,14 +8,10 @@ import type { CheckKind, Factors } from '../../core/factors.ts';
 export type BodyParse = { kind: 'json'; value: unknown } | { kind: 'broken' } | { kind: 'unsupported' };
 
 export const UNSUPPORTED: BodyParse = { kind: 'unsupported' };
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-
+/** A JSON object body; broken UTF-8 or JSON, another JSON value, or a key given twice is broken (21). */
 export function parseJsonBody(bytes: Buffer): BodyParse {
-  try {
-    return { kind: 'json', value: JSON.parse(utf8.decode(bytes)) };
-  } catch {
-    return { kind: 'broken' };
-  }
+  const parsed = parseJsonObject(bytes);
+  return parsed.ok ? { kind: 'json', value: parsed.value } : { kind: 'broken' };
 }
 
 export interface CheckRequest {

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { parseJsonObject, topLevelKeys } from '../../../src/dialects/shared/json-object.ts';
+
+const parse = (text: string | Buffer) => parseJsonObject(Buffer.isBuffer(text) ? text : Buffer.from(text));
+
+describe('strict JSON object bodies', () => {
+  it('accepts an object and returns its value', () => {
+    expect(parse('{"a":1,"b":{"a":2}}')).toEqual({ ok: true, value: { a: 1, b: { a: 2 } } });
+  });
+
+  it('refuses a top-level key given twice, which JSON.parse would silently resolve', () => {
+    expect(parse('{"appid":"1","appid":"2"}')).toEqual({ ok: false, reason: 'duplicate' });
+    expect(parse('{"a":1, "\\u0061" :2}')).toEqual({ ok: false, reason: 'duplicate' });
+  });
+
+  it('allows the same key at different depths and keys inside strings', () => {
+    expect(parse('{"a":{"a":1},"b":"\\"a\\":","c":["a"]}').ok).toBe(true);
+  });
+
+  it('refuses broken UTF-8, broken JSON and values that are not objects', () => {
+    expect(parse(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]))).toEqual({ ok: false, reason: 'broken' });
+    expect(parse('{"a":')).toEqual({ ok: false, reason: 'broken' });
+    expect(parse('')).toEqual({ ok: false, reason: 'broken' });
+    for (const text of ['[]', 'null', '"x"', '1']) expect(parse(text)).toEqual({ ok: false, reason: 'not_object' });
+  });
+
+  it('lists top-level keys in order with repeats', () => {
+    expect(topLevelKeys('{ "x" : [1,{"y":2}], "z":"w", "x":0 }')).toEqual(['x', 'z', 'x']);
+  });
+});
