@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createAccessRules } from '../access/rules.ts';
 import { Tenants } from '../access/tenants.ts';
 import { createAuditor } from '../audit/auditor.ts';
@@ -23,6 +23,14 @@ export interface AssembleOptions {
   extraSources?: Source[];
 }
 
+/**
+ * 32 lowercase hex characters, unguessable: a v4 UUID without its dashes (122 random bits). Node draws
+ * UUIDs from a buffered pool of random bytes, far cheaper per call than randomBytes(16).
+ */
+export function newCheckId(): string {
+  return randomUUID().replace(/-/g, '');
+}
+
 /** Wires the parts into the Services every dialect is given. The one place where the house is assembled. */
 export function assembleServices(options: AssembleOptions): Services & { tenants: Tenants } {
   const clock = options.clock ?? Date.now;
@@ -34,7 +42,7 @@ export function assembleServices(options: AssembleOptions): Services & { tenants
   });
   return {
     clock,
-    newCheckId: options.newCheckId ?? (() => randomBytes(16).toString('hex')),
+    newCheckId: options.newCheckId ?? newCheckId,
     tenants,
     access: createAccessRules(store.rate, clock),
     nonces: store.nonces,
