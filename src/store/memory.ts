@@ -13,6 +13,8 @@ import type {
   Secret,
   Store,
 } from './types.ts';
+import { guardedReplace, splitConflicts } from './registry-batch.ts';
+import { cardOf } from './rows.ts';
 import { admit, newest, WINDOW_MS } from './window.ts';
 
 /** Everything in one process's memory: for tests, the demo and single-process trials. */
@@ -155,36 +157,33 @@ function memoryNonces(): NonceStore {
   };
 }
 
+const copyBuffer = (b: Buffer | null) => b && Buffer.from(b);
 const copyRow = (r: RegistryRow): RegistryRow => ({
   ...r,
   idHash: Buffer.from(r.idHash),
   nameHash: Buffer.from(r.nameHash),
-  cardHash: r.cardHash && r.cardHash.length > 0 ? Buffer.from(r.cardHash) : null,
-  phoneHash: r.phoneHash && Buffer.from(r.phoneHash),
+  cardHash: copyBuffer(cardOf(r.cardHash)),
+  phoneHash: copyBuffer(r.phoneHash),
 });
 
 /** Rows grouped by person (hex of the ID hash), then keyed by card (hex, '' for no card). */
 type People = Map<string, Map<string, RegistryRow>>;
 
 function importInto(people: People, rows: RegistryRow[]): ImportResult {
-  const result: ImportResult = { inserted: 0, duplicates: 0, conflicts: [] };
-  rows.forEach((row, index) => {
+  const { accepted, conflicts } = splitConflicts(rows, (id) => people.get(id)?.values().next().value?.nameHash);
+  const result: ImportResult = { inserted: 0, duplicates: 0, conflicts };
+  for (const row of accepted) {
     const id = row.idHash.toString('hex');
     let cards = people.get(id);
-    const known = cards?.values().next().value;
-    if (known && !known.nameHash.equals(row.nameHash)) {
-      result.conflicts.push(index);
-      return;
-    }
     const card = row.cardHash ? row.cardHash.toString('hex') : '';
     if (cards?.has(card)) {
       result.duplicates++;
-      return;
+      continue;
     }
     if (!cards) people.set(id, (cards = new Map()));
     cards.set(card, copyRow(row));
     result.inserted++;
-  });
+  }
   return result;
 }
 
@@ -211,24 +210,13 @@ function memoryRegistry(): RegistryStore {
     },
     async beginReplace(): Promise<RegistryReplace> {
       const staged: People = new Map();
-      let done = false;
-      const live = () => {
-        if (done) throw new Error('registry replace already committed or aborted');
-      };
-      return {
-        async importBatch(rows) {
-          live();
-          return importInto(staged, rows);
-        },
-        async commit() {
-          live();
-          done = true;
+      return guardedReplace({
+        importBatch: (rows) => importInto(staged, rows),
+        swap: () => {
           people = staged;
         },
-        async abort() {
-          done = true;
-        },
-      };
+        drop: () => undefined,
+      });
     },
     async count() {
       return countRows(people);

@@ -1,64 +1,6 @@
-import type { CheckKind } from '../../core/factors.ts';
-import type { App, AppPatch, AppStore, Secret } from '../types.ts';
+import { type AppRow, appFromRow, patchedFields, type SecretRow, secretFromRow } from '../rows.ts';
+import type { AppStore, Secret } from '../types.ts';
 import type { Db } from './db.ts';
-
-interface AppRow {
-  appid: string;
-  name: string;
-  bucket: string;
-  buckets: string[];
-  qps: number | null;
-  quota: number | null;
-  checks: string[] | null;
-  ip_allow: string[] | null;
-  suspended: boolean;
-  replay_guard: boolean;
-  appkey_sealed: string;
-  created_at: number;
-}
-
-interface SecretRow {
-  secret_id: string;
-  appid: string;
-  secret_key_sealed: string;
-  revoked: boolean;
-  created_at: number;
-}
-
-const toApp = (r: AppRow): App => ({
-  appid: r.appid,
-  name: r.name,
-  bucket: r.bucket,
-  buckets: r.buckets,
-  qps: r.qps,
-  quota: r.quota,
-  checks: r.checks as CheckKind[] | null,
-  ipAllow: r.ip_allow,
-  suspended: r.suspended,
-  replayGuard: r.replay_guard,
-  appkeySealed: r.appkey_sealed,
-  createdAt: r.created_at,
-});
-
-const toSecret = (r: SecretRow): Secret => ({
-  secretId: r.secret_id,
-  appid: r.appid,
-  secretKeySealed: r.secret_key_sealed,
-  revoked: r.revoked,
-  createdAt: r.created_at,
-});
-
-/** The column of each patchable field (values bind as they are: arrays as text[], null as NULL). */
-const PATCH_COLUMNS: { [K in keyof Required<AppPatch>]: string } = {
-  name: 'name',
-  buckets: 'buckets',
-  qps: 'qps',
-  quota: 'quota',
-  checks: 'checks',
-  ipAllow: 'ip_allow',
-  suspended: 'suspended',
-  replayGuard: 'replay_guard',
-};
 
 const INSERT_SECRET = `INSERT INTO secrets (secret_id, appid, secret_key_sealed, revoked, created_at) VALUES ($1, $2, $3, $4, $5)`;
 const secretParams = (s: Secret) => [s.secretId, s.appid, s.secretKeySealed, s.revoked, s.createdAt];
@@ -66,7 +8,7 @@ const secretParams = (s: Secret) => [s.secretId, s.appid, s.secretKeySealed, s.r
 export function postgresApps(db: Db): AppStore {
   const get = async (appid: string) => {
     const { rows } = await db.query<AppRow>('SELECT * FROM apps WHERE appid = $1', [appid]);
-    return rows[0] && toApp(rows[0]);
+    return rows[0] && appFromRow(rows[0]);
   };
   return {
     async create(app, firstSecret) {
@@ -82,21 +24,19 @@ export function postgresApps(db: Db): AppStore {
     get,
     async list() {
       const { rows } = await db.query<AppRow>('SELECT * FROM apps ORDER BY created_at, appid COLLATE "C"');
-      return rows.map(toApp);
+      return rows.map(appFromRow);
     },
     async update(appid, patch) {
       const values: unknown[] = [appid];
       const sets: string[] = [];
-      for (const [field, value] of Object.entries(patch)) {
-        if (value === undefined) continue;
-        const column = PATCH_COLUMNS[field as keyof AppPatch];
-        if (!column) throw new Error(`Unknown app field ${field}`);
+      // Values bind as they are: arrays as text[], null as NULL.
+      for (const { column, value } of patchedFields(patch)) {
         values.push(value);
         sets.push(`${column} = $${values.length}`);
       }
       if (sets.length === 0) return get(appid);
       const { rows } = await db.query<AppRow>(`UPDATE apps SET ${sets.join(', ')} WHERE appid = $1 RETURNING *`, values);
-      return rows[0] && toApp(rows[0]);
+      return rows[0] && appFromRow(rows[0]);
     },
     async addSecret(secret) {
       await db.query(INSERT_SECRET, secretParams(secret));
@@ -107,14 +47,14 @@ export function postgresApps(db: Db): AppStore {
     },
     async getSecret(secretId) {
       const { rows } = await db.query<SecretRow>('SELECT * FROM secrets WHERE secret_id = $1', [secretId]);
-      return rows[0] && toSecret(rows[0]);
+      return rows[0] && secretFromRow(rows[0]);
     },
     async listSecrets(appid) {
       const { rows } = await db.query<SecretRow>(
         'SELECT * FROM secrets WHERE appid = $1 ORDER BY created_at, secret_id COLLATE "C"',
         [appid],
       );
-      return rows.map(toSecret);
+      return rows.map(secretFromRow);
     },
     async reserveQuota(appid) {
       // The balance check and the decrement are one UPDATE: a concurrent UPDATE waits for the row lock

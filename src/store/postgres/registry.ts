@@ -1,26 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { guardedReplace, splitConflicts } from '../registry-batch.ts';
+import { cardOf, type RegistryDbRow, registryFromRow } from '../rows.ts';
 import type { ImportResult, RegistryReplace, RegistryRow, RegistryStore } from '../types.ts';
 import type { Db } from './db.ts';
 
-interface Row {
-  id_hash: Buffer;
-  card_hash: Buffer;
-  name_hash: Buffer;
-  phone_hash: Buffer | null;
-  key_id: string;
-  norm_version: number;
-}
-
 const NO_CARD = Buffer.alloc(0);
-
-const toRow = (r: Row): RegistryRow => ({
-  idHash: r.id_hash,
-  nameHash: r.name_hash,
-  cardHash: r.card_hash.length === 0 ? null : r.card_hash,
-  phoneHash: r.phone_hash,
-  keyId: r.key_id,
-  normVersion: r.norm_version,
-});
 
 /**
  * importBatch against one table (the live registry or a replace's stage) in three round trips:
@@ -37,15 +21,7 @@ async function importInto(db: Db, table: string, rows: RegistryRow[]): Promise<I
       [rows.map((r) => r.idHash)],
     );
     const nameOf = new Map(known.map((k) => [k.id_hash.toString('hex'), k.name_hash]));
-    const conflicts: number[] = [];
-    const accepted: RegistryRow[] = [];
-    rows.forEach((r, index) => {
-      const id = r.idHash.toString('hex');
-      const name = nameOf.get(id);
-      if (name && !name.equals(r.nameHash)) return void conflicts.push(index);
-      nameOf.set(id, r.nameHash);
-      accepted.push(r);
-    });
+    const { accepted, conflicts } = splitConflicts(rows, (id) => nameOf.get(id));
     if (accepted.length === 0) return { inserted: 0, duplicates: 0, conflicts };
     // Repeats of one (person, card), in the batch or on file, meet ON CONFLICT and count as duplicates.
     const { rowCount } = await c.query(
@@ -54,7 +30,7 @@ async function importInto(db: Db, table: string, rows: RegistryRow[]): Promise<I
        ON CONFLICT (id_hash, card_hash) DO NOTHING`,
       [
         accepted.map((r) => r.idHash),
-        accepted.map((r) => (r.cardHash && r.cardHash.length > 0 ? r.cardHash : NO_CARD)),
+        accepted.map((r) => cardOf(r.cardHash) ?? NO_CARD),
         accepted.map((r) => r.nameHash),
         accepted.map((r) => r.phoneHash),
         accepted.map((r) => r.keyId),
@@ -70,8 +46,8 @@ export function postgresRegistry(db: Db): RegistryStore {
   return {
     importBatch: (rows) => importInto(db, 'registry', rows),
     async lookup(idHash) {
-      const { rows } = await db.query<Row>('SELECT * FROM registry WHERE id_hash = $1', [idHash]);
-      return rows.map(toRow);
+      const { rows } = await db.query<RegistryDbRow>('SELECT * FROM registry WHERE id_hash = $1', [idHash]);
+      return rows.map(registryFromRow);
     },
     async remove(idHash) {
       return (await db.query('DELETE FROM registry WHERE id_hash = $1', [idHash])).rowCount ?? 0;
@@ -84,33 +60,21 @@ export function postgresRegistry(db: Db): RegistryStore {
       // A unique name: two replaces (even from two processes) never share a stage.
       const stage = `registry_stage_${randomBytes(6).toString('hex')}`;
       await db.query(`CREATE TABLE ${stage} (LIKE registry INCLUDING ALL)`);
-      let done = false;
-      const live = () => {
-        if (done) throw new Error('This registry replace was already committed or aborted');
-      };
-      return {
-        async importBatch(rows) {
-          live();
-          return importInto(db, stage, rows);
-        },
-        async commit() {
-          live();
-          // Readers see the old table until this transaction commits, then only the new one (a query
-          // waiting on the lock looks the name up again once it is granted).
-          await db.tx(async (c) => {
+      return guardedReplace({
+        importBatch: (rows) => importInto(db, stage, rows),
+        // Readers see the old table until this transaction commits, then only the new one (a query
+        // waiting on the lock looks the name up again once it is granted).
+        swap: () =>
+          db.tx(async (c) => {
             await c.query('LOCK TABLE registry IN ACCESS EXCLUSIVE MODE');
             await c.query('DROP TABLE registry');
             await c.query(`ALTER TABLE ${stage} RENAME TO registry`);
             await c.query(`ALTER INDEX ${stage}_pkey RENAME TO registry_pkey`);
-          });
-          done = true;
-        },
-        async abort() {
-          if (done) return;
-          done = true;
+          }),
+        drop: async () => {
           await db.query(`DROP TABLE IF EXISTS ${stage}`);
         },
-      };
+      });
     },
   };
 }

@@ -1,65 +1,43 @@
 import type Database from 'better-sqlite3';
+import { APP_PATCH_COLUMNS, type AppRow, appFromRow, patchedFields, type SecretRow as SharedSecretRow, secretFromRow } from '../rows.ts';
 import type { App, AppPatch, AppStore, Secret } from '../types.ts';
 import { groupCommit } from './group-commit.ts';
 
-interface AppRow {
-  appid: string;
-  name: string;
-  bucket: string;
+/** SQLite keeps arrays as JSON text and booleans as 0/1. */
+type Row = Omit<AppRow, 'buckets' | 'checks' | 'ip_allow' | 'suspended' | 'replay_guard'> & {
   buckets: string;
-  qps: number | null;
-  quota: number | null;
   checks: string | null;
   ip_allow: string | null;
   suspended: number;
   replay_guard: number;
-  appkey_sealed: string;
-  created_at: number;
-}
-
-interface SecretRow {
-  secret_id: string;
-  appid: string;
-  secret_key_sealed: string;
-  revoked: number;
-  created_at: number;
-}
+};
+type SecretRow = Omit<SharedSecretRow, 'revoked'> & { revoked: number };
 
 const json = (v: unknown) => (v === null ? null : JSON.stringify(v));
+const parseJson = (v: string | null) => (v === null ? null : JSON.parse(v));
 
-const toApp = (r: AppRow): App => ({
-  appid: r.appid,
-  name: r.name,
-  bucket: r.bucket,
-  buckets: JSON.parse(r.buckets),
-  qps: r.qps,
-  quota: r.quota,
-  checks: r.checks === null ? null : JSON.parse(r.checks),
-  ipAllow: r.ip_allow === null ? null : JSON.parse(r.ip_allow),
-  suspended: r.suspended === 1,
-  replayGuard: r.replay_guard === 1,
-  appkeySealed: r.appkey_sealed,
-  createdAt: r.created_at,
-});
+const toApp = (r: Row): App =>
+  appFromRow({
+    ...r,
+    buckets: JSON.parse(r.buckets),
+    checks: parseJson(r.checks),
+    ip_allow: parseJson(r.ip_allow),
+    suspended: r.suspended === 1,
+    replay_guard: r.replay_guard === 1,
+  });
 
-const toSecret = (r: SecretRow): Secret => ({
-  secretId: r.secret_id,
-  appid: r.appid,
-  secretKeySealed: r.secret_key_sealed,
-  revoked: r.revoked === 1,
-  createdAt: r.created_at,
-});
+const toSecret = (r: SecretRow): Secret => secretFromRow({ ...r, revoked: r.revoked === 1 });
 
-/** One column per patchable field, with how its value is stored. */
-const PATCH_COLUMNS: { [K in keyof Required<AppPatch>]: [column: string, encode: (v: NonNullable<AppPatch>[K]) => unknown] } = {
-  name: ['name', (v) => v],
-  buckets: ['buckets', (v) => JSON.stringify(v)],
-  qps: ['qps', (v) => v],
-  quota: ['quota', (v) => v],
-  checks: ['checks', json],
-  ipAllow: ['ip_allow', json],
-  suspended: ['suspended', (v) => (v ? 1 : 0)],
-  replayGuard: ['replay_guard', (v) => (v ? 1 : 0)],
+/** How each patchable field's value is stored (its column is APP_PATCH_COLUMNS'). */
+const ENCODE: { [K in keyof Required<AppPatch>]: (v: NonNullable<AppPatch>[K]) => unknown } = {
+  name: (v) => v,
+  buckets: (v) => JSON.stringify(v),
+  qps: (v) => v,
+  quota: (v) => v,
+  checks: json,
+  ipAllow: json,
+  suspended: (v) => (v ? 1 : 0),
+  replayGuard: (v) => (v ? 1 : 0),
 };
 
 export function sqliteApps(db: Database.Database): AppStore {
@@ -81,7 +59,7 @@ export function sqliteApps(db: Database.Database): AppStore {
   const takeQuota = db.prepare('UPDATE apps SET quota = quota - 1 WHERE appid = ? AND quota > 0');
   const giveQuota = db.prepare('UPDATE apps SET quota = quota + 1 WHERE appid = ? AND quota IS NOT NULL');
   const patchField = Object.fromEntries(
-    Object.entries(PATCH_COLUMNS).map(([field, [column]]) => [
+    Object.entries(APP_PATCH_COLUMNS).map(([field, column]) => [
       field,
       db.prepare(`UPDATE apps SET ${column} = ? WHERE appid = ?`),
     ]),
@@ -103,16 +81,13 @@ export function sqliteApps(db: Database.Database): AppStore {
     insertSecret.run(secretParams(secret));
   });
   const get = (appid: string) => {
-    const r = selectApp.get(appid) as AppRow | undefined;
+    const r = selectApp.get(appid) as Row | undefined;
     return r && toApp(r);
   };
   const update = db.transaction((appid: string, patch: AppPatch) => {
     if (!selectApp.get(appid)) return undefined;
-    for (const [field, value] of Object.entries(patch)) {
-      if (value === undefined) continue;
-      const spec = PATCH_COLUMNS[field as keyof AppPatch];
-      if (!spec) throw new Error(`Unknown app field ${field}`);
-      patchField[field]!.run((spec[1] as (v: unknown) => unknown)(value), appid);
+    for (const { field, value } of patchedFields(patch)) {
+      patchField[field]!.run((ENCODE[field] as (v: unknown) => unknown)(value), appid);
     }
     return get(appid);
   });
@@ -125,7 +100,7 @@ export function sqliteApps(db: Database.Database): AppStore {
       return get(appid);
     },
     async list() {
-      return (selectApps.all() as AppRow[]).map(toApp);
+      return (selectApps.all() as Row[]).map(toApp);
     },
     async update(appid, patch) {
       return update.immediate(appid, patch);

@@ -1,25 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { guardedReplace } from '../registry-batch.ts';
+import { cardOf, type RegistryDbRow, registryFromRow } from '../rows.ts';
 import type { ImportResult, RegistryReplace, RegistryRow, RegistryStore, RegistryWriter } from '../types.ts';
 import { registryTableSql } from './schema.ts';
-
-interface Row {
-  id_hash: Buffer;
-  card_hash: Buffer;
-  name_hash: Buffer;
-  phone_hash: Buffer | null;
-  key_id: string;
-  norm_version: number;
-}
-
-const toRow = (r: Row): RegistryRow => ({
-  idHash: r.id_hash,
-  nameHash: r.name_hash,
-  cardHash: r.card_hash.length === 0 ? null : r.card_hash,
-  phoneHash: r.phone_hash,
-  keyId: r.key_id,
-  normVersion: r.norm_version,
-});
 
 /** importBatch against one table: the live registry or a replace's staging table. */
 function tableWriter(db: Database.Database, table: string): RegistryWriter['importBatch'] {
@@ -38,7 +22,7 @@ function tableWriter(db: Database.Database, table: string): RegistryWriter['impo
     rows.forEach((r, index) => {
       const inserted = insert.run({
         id: r.idHash,
-        card: r.cardHash && r.cardHash.length > 0 ? r.cardHash : null,
+        card: cardOf(r.cardHash),
         name: r.nameHash,
         phone: r.phoneHash,
         keyId: r.keyId,
@@ -62,7 +46,7 @@ export function sqliteRegistry(db: Database.Database): RegistryStore {
   return {
     importBatch,
     async lookup(idHash) {
-      return (lookup.all(idHash) as Row[]).map(toRow);
+      return (lookup.all(idHash) as RegistryDbRow[]).map(registryFromRow);
     },
     async remove(idHash) {
       return remove.run(idHash).changes;
@@ -78,27 +62,14 @@ export function sqliteRegistry(db: Database.Database): RegistryStore {
       const swap = db.transaction(() => {
         db.exec(`DROP TABLE registry; ALTER TABLE ${stage} RENAME TO registry;`);
       });
-      let done = false;
-      const live = () => {
-        if (done) throw new Error('This registry replace was already committed or aborted');
-      };
-      return {
-        async importBatch(rows) {
-          live();
-          return stageImport(rows);
-        },
-        async commit() {
-          live();
-          // Readers see the old table until this transaction commits, then only the new one.
-          swap.immediate();
-          done = true;
-        },
-        async abort() {
-          if (done) return;
-          done = true;
+      return guardedReplace({
+        importBatch: stageImport,
+        // Readers see the old table until this transaction commits, then only the new one.
+        swap: () => swap.immediate(),
+        drop: () => {
           db.exec(`DROP TABLE IF EXISTS ${stage}`);
         },
-      };
+      });
     },
   };
 }
