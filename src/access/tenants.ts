@@ -26,18 +26,39 @@ export interface Credentials {
 
 export class TenantError extends Error {}
 
+export interface TenantsOptions {
+  /**
+   * How long the directory serves an app or secret row from memory (default 1000 ms; 0 = always read
+   * the store). Changes made through this instance take effect at once; changes made by another
+   * process (the CLI) within this time. Quota is never cached: the store decides it on every check.
+   */
+  cacheTtlMs?: number;
+}
+
+interface Cached<T> {
+  value: T;
+  until: number;
+}
+
 /**
  * Tenant administration (the CLI's `apps` commands) and the directory the dialects read.
  * Secrets are sealed with AES-256-GCM before they reach a store; unsealed values are cached in memory.
  */
 export class Tenants implements TenantDirectory {
   private readonly unsealed = new Map<string, string>();
+  // The dialects read the app and the secret on every request: served from memory for cacheTtlMs.
+  private readonly appCache = new Map<string, Cached<App>>();
+  private readonly secretCache = new Map<string, Cached<OpenSecret>>();
+  private readonly cacheTtlMs: number;
 
   constructor(
     private readonly apps: AppStore,
     private readonly sealKey: Buffer,
     private readonly clock: () => number = Date.now,
-  ) {}
+    options: TenantsOptions = {},
+  ) {
+    this.cacheTtlMs = options.cacheTtlMs ?? 1000;
+  }
 
   async create(spec: NewApp): Promise<Credentials> {
     const appid = await this.freshAppid();
@@ -62,11 +83,13 @@ export class Tenants implements TenantDirectory {
       createdAt: now,
     };
     await this.apps.create(app, { secretId, appid, secretKeySealed: seal(this.sealKey, secretKey), revoked: false, createdAt: now });
+    this.forget();
     return { appid, name: spec.name, bucket, secretId, secretKey, appkey };
   }
 
   async update(appid: string, patch: AppPatch): Promise<App> {
     const app = await this.apps.update(appid, patch);
+    this.forget();
     if (!app) throw new TenantError(`no app ${appid}`);
     return app;
   }
@@ -90,27 +113,53 @@ export class Tenants implements TenantDirectory {
     const secretId = newSecretId();
     const secretKey = newSecretKey();
     await this.apps.addSecret({ secretId, appid, secretKeySealed: seal(this.sealKey, secretKey), revoked: false, createdAt: this.clock() });
+    this.forget();
     return { appid, secretId, secretKey };
   }
 
   async revokeSecret(appid: string, secretId: string): Promise<void> {
-    if (!(await this.apps.revokeSecret(appid, secretId))) throw new TenantError(`app ${appid} has no secret ${secretId}`);
+    const revoked = await this.apps.revokeSecret(appid, secretId);
+    this.forget();
+    if (!revoked) throw new TenantError(`app ${appid} has no secret ${secretId}`);
   }
 
   // TenantDirectory: the dialects' read path.
 
-  app(appid: string): Promise<App | undefined> {
-    return this.apps.get(appid);
+  async app(appid: string): Promise<App | undefined> {
+    const hit = this.appCache.get(appid);
+    if (hit && hit.until > this.clock()) return hit.value;
+    const app = await this.apps.get(appid);
+    // Unknown ids are not remembered: an app created elsewhere works at once, and junk ids fill nothing.
+    if (app) this.remember(this.appCache, appid, app);
+    else this.appCache.delete(appid);
+    return app;
   }
 
   async secret(secretId: string): Promise<OpenSecret | undefined> {
+    const hit = this.secretCache.get(secretId);
+    if (hit && hit.until > this.clock()) return hit.value;
     const secret = await this.apps.getSecret(secretId);
-    if (!secret) return undefined;
-    return { secretId, appid: secret.appid, secretKey: this.open(secret.secretKeySealed), revoked: secret.revoked };
+    if (!secret) {
+      this.secretCache.delete(secretId);
+      return undefined;
+    }
+    const open = { secretId, appid: secret.appid, secretKey: this.open(secret.secretKeySealed), revoked: secret.revoked };
+    this.remember(this.secretCache, secretId, open);
+    return open;
   }
 
   appkey(app: App): string {
     return this.open(app.appkeySealed);
+  }
+
+  private remember<T>(cache: Map<string, Cached<T>>, key: string, value: T): void {
+    if (this.cacheTtlMs > 0) cache.set(key, { value, until: this.clock() + this.cacheTtlMs });
+  }
+
+  /** Every change made through this instance is seen by its next read. */
+  private forget(): void {
+    this.appCache.clear();
+    this.secretCache.clear();
   }
 
   private open(sealed: string): string {
