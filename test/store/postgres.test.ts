@@ -6,14 +6,13 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateIdentities } from '../../src/core/synthetic.ts';
 import { signAuthorization } from '../../src/dialects/tencent-image/signature.ts';
-import { openStore } from '../../src/store/index.ts';
 import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres.ts';
 import { SCHEMA_VERSION } from '../../src/store/postgres/schema.ts';
 import type { Store } from '../../src/store/types.ts';
 import { exited, realname, realnameListening } from '../helpers/cli.ts';
 import { createRedisPrefix, createSchema, POSTGRES_URL, REDIS_URL, requireService } from '../helpers/services.ts';
 import { auditRecord, h, makeApp, makeSecret, row, storeContract } from './contract.ts';
-import { raceTwoProcesses } from './fixtures/race.ts';
+import { durableStoreContract } from './durable.ts';
 
 const postgresUp = await requireService('postgres');
 const redisUp = postgresUp && (await requireService('redis'));
@@ -64,24 +63,7 @@ describe.skipIf(!postgresUp)('postgres', () => {
     });
     afterEach(cleanup);
 
-    it('keeps apps, quota, registry, nonces and buffered audit records across a reopen', async () => {
-      const first = openStore({ kind: 'postgres', ...opts });
-      await first.apps.create(makeApp('1000001', { quota: 5 }), makeSecret('AKIDa', '1000001'));
-      await first.apps.reserveQuota('1000001');
-      await first.registry.importBatch([row('p1', 'n1', 'c1', 'ph1'), row('p1', 'n1', null)]);
-      await first.nonces.claim('sig:a', 60_000, 1000);
-      first.audit.write(auditRecord('chk-unflushed', 1, '1000001'));
-      await first.close();
-
-      const again = openPostgresStore(opts);
-      expect((await again.apps.get('1000001'))?.quota).toBe(4);
-      expect(await again.apps.getSecret('AKIDa')).toEqual(makeSecret('AKIDa', '1000001'));
-      expect(await again.registry.count()).toBe(2);
-      expect((await again.registry.lookup(h('p1'))).map((r) => r.cardHash === null).sort()).toEqual([false, true]);
-      expect(await again.nonces.claim('sig:a', 60_000, 2000)).toBe(false);
-      expect((await again.audit.query({ appid: '1000001' })).map((r) => r.checkId)).toEqual(['chk-unflushed']);
-      await again.close();
-    });
+    durableStoreContract('postgres', () => ({ kind: 'postgres', ...opts }));
 
     it('writes audit records on its own soon after write(), in batches', async () => {
       const store = openPostgresStore(opts);
@@ -145,20 +127,6 @@ describe.skipIf(!postgresUp)('postgres', () => {
       expect(indexes.map((i) => i.i)).toEqual(['registry_pkey']);
     });
 
-    it('shows a replace committed through another pool to an open store', async () => {
-      const reader = openPostgresStore(opts);
-      const writer = openPostgresStore(opts);
-      await reader.registry.importBatch([row('old', 'n', null)]);
-      const replace = await writer.registry.beginReplace();
-      await replace.importBatch([row('new', 'n', null)]);
-      expect(await reader.registry.lookup(h('new'))).toEqual([]);
-      await replace.commit();
-      expect(await reader.registry.lookup(h('old'))).toEqual([]);
-      expect(await reader.registry.lookup(h('new'))).toHaveLength(1);
-      await writer.close();
-      await reader.close();
-    });
-
     it('keeps one name per person when two stores import the same person at once', async () => {
       const a = openPostgresStore(opts);
       const b = openPostgresStore(opts);
@@ -168,23 +136,6 @@ describe.skipIf(!postgresUp)('postgres', () => {
       expect(results.filter((r) => r.inserted === 1)).toHaveLength(1);
       expect(results.filter((r) => r.conflicts.length === 1)).toHaveLength(19);
       await Promise.all([a.close(), b.close()]);
-    });
-
-    it('hands out exactly a quota of 100 between two processes reserving at once', async () => {
-      const store = openPostgresStore(opts);
-      await store.apps.create(makeApp('1000001', { quota: 100 }), makeSecret('AKIDa', '1000001'));
-      const counts = await raceTwoProcesses({ kind: 'postgres', ...opts }, 'quota', 150);
-      expect(counts[0]! + counts[1]!).toBe(100);
-      // Both processes really competed (not one finishing before the other began).
-      expect(Math.min(...counts)).toBeGreaterThan(0);
-      expect((await store.apps.get('1000001'))?.quota).toBe(0);
-      await store.close();
-    });
-
-    it('admits exactly the limit of one window between two processes (rate limits in PostgreSQL)', async () => {
-      const counts = await raceTwoProcesses({ kind: 'postgres', ...opts }, 'rate', 100);
-      expect(counts[0]! + counts[1]!).toBe(50);
-      expect(Math.min(...counts)).toBeGreaterThan(0);
     });
   });
 });

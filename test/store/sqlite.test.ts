@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/index.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import { SCHEMA_VERSION } from '../../src/store/sqlite/schema.ts';
-import { auditRecord, h, makeApp, makeSecret, row, storeContract } from './contract.ts';
+import { auditRecord, h, row, storeContract } from './contract.ts';
+import { durableStoreContract } from './durable.ts';
 
 const dirs: string[] = [];
 const freshFile = () => {
@@ -27,24 +27,7 @@ describe('sqlite store on disk', () => {
   });
   afterEach(removeDirs);
 
-  it('keeps apps, quota, registry, nonces and buffered audit records across a reopen', async () => {
-    const first = openStore({ kind: 'sqlite', file });
-    await first.apps.create(makeApp('1000001', { quota: 5 }), makeSecret('AKIDa', '1000001'));
-    await first.apps.reserveQuota('1000001');
-    await first.registry.importBatch([row('p1', 'n1', 'c1', 'ph1'), row('p1', 'n1', null)]);
-    await first.nonces.claim('sig:a', 60_000, 1000);
-    first.audit.write(auditRecord('chk-unflushed', 1, '1000001'));
-    await first.close();
-
-    const again = openSqliteStore({ file });
-    expect((await again.apps.get('1000001'))?.quota).toBe(4);
-    expect(await again.apps.getSecret('AKIDa')).toEqual(makeSecret('AKIDa', '1000001'));
-    expect(await again.registry.count()).toBe(2);
-    expect((await again.registry.lookup(h('p1'))).map((r) => r.cardHash === null).sort()).toEqual([false, true]);
-    expect(await again.nonces.claim('sig:a', 60_000, 2000)).toBe(false);
-    expect((await again.audit.query({ appid: '1000001' })).map((r) => r.checkId)).toEqual(['chk-unflushed']);
-    await again.close();
-  });
+  durableStoreContract('sqlite', () => ({ kind: 'sqlite', file }));
 
   it('writes audit records on its own soon after write(), in batches', async () => {
     const store = openSqliteStore({ file });
@@ -92,20 +75,5 @@ describe('sqlite store on disk', () => {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'registry%'").pluck().all();
     expect(tables).toEqual(['registry']);
     db.close();
-  });
-
-  it('shows a replace committed by another connection to an open store', async () => {
-    const reader = openSqliteStore({ file });
-    const writer = openSqliteStore({ file });
-    await reader.registry.importBatch([row('old', 'n', null)]);
-    expect(await reader.registry.lookup(h('old'))).toHaveLength(1);
-    const replace = await writer.registry.beginReplace();
-    await replace.importBatch([row('new', 'n', null)]);
-    expect(await reader.registry.lookup(h('new'))).toEqual([]);
-    await replace.commit();
-    expect(await reader.registry.lookup(h('old'))).toEqual([]);
-    expect(await reader.registry.lookup(h('new'))).toHaveLength(1);
-    await writer.close();
-    await reader.close();
   });
 });
