@@ -1,10 +1,13 @@
 import type { CheckKind } from '../core/factors.ts';
-import type { App, RateLimiter } from '../store/types.ts';
-import type { AccessRules, Clock } from '../service/types.ts';
+import type { App } from '../store/types.ts';
+import type { AccessRules } from '../service/types.ts';
 import { parseCidrList, type AddressSet } from './cidr.ts';
 
-/** Per-app access rules. Parsed allow-lists are cached by their text, so an app update takes effect at once. */
-export function createAccessRules(rate: RateLimiter, clock: Clock): AccessRules {
+/**
+ * Per-app access rules. Parsed allow-lists are cached by their text, so an app update takes effect at once.
+ * The QPS limit is spent by the verifier, in the same store write as the quota.
+ */
+export function createAccessRules(): AccessRules {
   const allowLists = new Map<string, AddressSet>();
   return {
     ipAllowed(app: App, clientIp: string): boolean {
@@ -19,10 +22,6 @@ export function createAccessRules(rate: RateLimiter, clock: Clock): AccessRules 
     },
     permitted(app: App, kind: CheckKind): boolean {
       return app.checks === null || app.checks.includes(kind);
-    },
-    async takeRate(app: App): Promise<boolean> {
-      if (app.qps === null) return true;
-      return rate.take(`qps:${app.appid}`, app.qps, clock());
     },
   };
 }

@@ -9,6 +9,7 @@ import { createRouter } from '../sources/router.ts';
 import type { Source } from '../sources/types.ts';
 import type { Store } from '../store/types.ts';
 import type { Clock, Services } from './types.ts';
+import { createSpend } from './spend.ts';
 import { createVerifier } from './verifier.ts';
 
 export interface AssembleOptions {
@@ -44,9 +45,9 @@ export function assembleServices(options: AssembleOptions): Services & { tenants
     clock,
     newCheckId: options.newCheckId ?? newCheckId,
     tenants,
-    access: createAccessRules(store.rate, clock),
+    access: createAccessRules(),
     nonces: store.nonces,
-    verifier: createVerifier(store.apps, router, clock),
+    verifier: createVerifier(store.apps, router, clock, createSpend(store)),
     auditor: createAuditor(store.audit, clock),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     trustProxy: options.trustProxy ?? [],

@@ -26,13 +26,16 @@ export interface TenantDirectory {
 export interface AccessRules {
   ipAllowed(app: App, clientIp: string): boolean;
   permitted(app: App, kind: CheckKind): boolean;
-  /** Counts one request against the app's QPS; false when over it. */
-  takeRate(app: App): Promise<boolean>;
 }
 
-export type VerifyResult = { outcome: Outcome } | { refusal: Extract<Refusal, 'quota_exhausted'> };
+/** Over the QPS comes before invalid input, which comes before no quota left (both dialects' order). */
+export type VerifyResult = { outcome: Outcome } | { refusal: Extract<Refusal, 'rate_limited' | 'quota_exhausted'> };
 
-/** The core path: validate → quota reserve → sources → settle. Dialects only translate. */
+/**
+ * The core path: validate → QPS window and quota reserve → sources → settle. Dialects only translate;
+ * they call it once the app is authenticated, permitted and allowed (nobody without the app's key
+ * spends its QPS).
+ */
 export interface Verifier {
   verify(request: { checkId: string; app: App; kind: CheckKind; factors: Factors }): Promise<VerifyResult>;
 }

@@ -3,20 +3,27 @@ import { isBilled } from '../core/outcome.ts';
 import { validateFactors } from '../core/validate.ts';
 import type { SourceRouter } from '../sources/router.ts';
 import type { AppStore } from '../store/types.ts';
+import { createSpend, type Spend } from './spend.ts';
 import type { Clock, Verifier, VerifyResult } from './types.ts';
 
 /**
- * validate → reserve one unit of quota → sources → settle. Invalid input is never billed and never
- * reaches a source; a unit is given back when no verdict came, so quota is exact.
+ * validate → spend (QPS window, then one unit of quota, in one store write where the store can) →
+ * sources → settle. Answers come in the dialects' order: over the QPS before invalid input before
+ * no quota left. Invalid input spends a unit of the QPS, is never billed and never reaches a source;
+ * a unit is given back when no verdict came, so quota is exact.
  */
-export function createVerifier(apps: AppStore, router: SourceRouter, clock: Clock): Verifier {
+export function createVerifier(apps: AppStore, router: SourceRouter, clock: Clock, spend: Spend = createSpend({ apps })): Verifier {
   return {
     async verify({ checkId, app, kind, factors }): Promise<VerifyResult> {
-      const validated = validateFactors(kind, factors, new Date(clock()));
+      const now = clock();
+      // Validation is pure, so it runs first and the counters are one write, not two.
+      const validated = validateFactors(kind, factors, new Date(now));
+      const spent = await spend(app, validated.ok, now);
+      if (spent === 'rate_limited') return { refusal: 'rate_limited' };
       if (!validated.ok) {
         return { outcome: { checkId, kind, verdict: 'invalid', invalid: validated.invalid, source: 'validation', billed: false } };
       }
-      if (!(await apps.reserveQuota(app.appid))) return { refusal: 'quota_exhausted' };
+      if (spent === 'quota_exhausted') return { refusal: 'quota_exhausted' };
       let answer;
       try {
         answer = await router.check(kind, validated.factors);

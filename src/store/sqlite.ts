@@ -5,8 +5,9 @@ import { sqliteApps } from './sqlite/apps.ts';
 import { sqliteAudit } from './sqlite/audit.ts';
 import { sqliteNonces, sqliteRate } from './sqlite/counters.ts';
 import { sqliteRegistry } from './sqlite/registry.ts';
+import { groupCommit } from './sqlite/group-commit.ts';
 import { migrate } from './sqlite/schema.ts';
-import type { Store } from './types.ts';
+import type { CheckSpender, SpendResult, Store } from './types.ts';
 
 export interface SqliteStoreOptions {
   /** Database file; its directory is created when missing. Several processes may share it. */
@@ -34,11 +35,22 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
 
   const audit = sqliteAudit(db);
   const ping = db.prepare('SELECT 1');
+  const apps = sqliteApps(db);
+  const rate = sqliteRate(db);
+  // A check's rate unit and quota unit in one step of the turn's transaction: one lock, one commit.
+  const spendStep = groupCommit(db, (appid: string, key: string, limit: number, nowMs: number, reserve: boolean): SpendResult => {
+    if (!rate.admit(key, limit, nowMs)) return 'rate_limited';
+    return !reserve || apps.reserveNow(appid) ? 'ok' : 'quota_exhausted';
+  });
+  const spender: CheckSpender = {
+    spend: (appid, window, nowMs, reserve) => spendStep(appid, window.key, window.limit, nowMs, reserve),
+  };
   return {
     kind: 'sqlite',
-    apps: sqliteApps(db),
+    apps,
     registry: sqliteRegistry(db),
-    rate: sqliteRate(db),
+    rate,
+    spender,
     nonces: sqliteNonces(db),
     audit,
     async ping() {

@@ -135,11 +135,24 @@ export interface AuditSink {
   query(filter: { appid?: string; limit?: number }): Promise<AuditRecord[]>;
 }
 
+/** What admitting one check cost: nothing refused it, or the first counter that did. */
+export type SpendResult = 'ok' | 'rate_limited' | 'quota_exhausted';
+
+/**
+ * rate.take(window) and then, only when admitted and `reserve`, apps.reserveQuota(appid), as one
+ * atomic step: a backend that can do both in one write offers it; otherwise the two are composed.
+ */
+export interface CheckSpender {
+  spend(appid: string, window: { key: string; limit: number }, nowMs: number, reserve: boolean): Promise<SpendResult>;
+}
+
 export interface Store {
   readonly kind: string;
   apps: AppStore;
   registry: RegistryStore;
   rate: RateLimiter;
+  /** Optional: the rate and quota of one check in one write (SQLite: one group-committed step). */
+  spender?: CheckSpender;
   nonces: NonceStore;
   audit: AuditSink;
   /** Throws when the storage cannot be reached (readyz). */

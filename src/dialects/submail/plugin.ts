@@ -1,11 +1,10 @@
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { parseCidrList } from '../../access/cidr.ts';
-import type { CheckKind, Factors } from '../../core/factors.ts';
-import type { Outcome } from '../../core/outcome.ts';
+import type { CheckKind } from '../../core/factors.ts';
 import type { Services } from '../../service/types.ts';
-import { recordAnswer } from '../shared/audit.ts';
 import { requestClientIp } from '../shared/client.ts';
 import { describeError } from '../shared/errors.ts';
+import { auditExchange, type Exchange as BaseExchange, startExchange } from '../shared/exchange.ts';
 import { authenticate, DEFAULT_TIMESTAMP_WINDOW_MS } from './authenticate.ts';
 import { parseJsonBody, parseMultipartBody, parseUrlencodedBody, UNSUPPORTED, type BodyParse } from './body.ts';
 import { outcomeError, presentRefusal, type ErrorAnswer, type SubmailRefusal } from './codes.ts';
@@ -27,15 +26,9 @@ export interface SubmailOptions {
   timestampWindowMs?: number;
 }
 
-/** What is known about a request so far; the error handler answers and audits from it. */
-interface Exchange {
-  checkId: string;
-  startedAt: number;
-  kind: CheckKind;
+/** SUBMAIL answers in the format its route names (.json, .xml or neither). */
+interface Exchange extends BaseExchange {
   format: Format;
-  appid: string | null;
-  factors: Factors;
-  outcome?: Outcome;
 }
 
 type Answer = { error: ErrorAnswer } | { result: Record<string, string> };
@@ -52,16 +45,7 @@ export function submailDialect(services: Services, options: SubmailOptions = {})
   const exchanges = new WeakMap<FastifyRequest, Exchange>();
 
   function respond(request: FastifyRequest, reply: FastifyReply, exchange: Exchange, answer: Answer): FastifyReply {
-    recordAnswer(services.auditor, request.log, {
-      checkId: exchange.checkId,
-      appid: exchange.appid,
-      dialect: DIALECT,
-      kind: exchange.kind,
-      factors: exchange.factors,
-      outcome: exchange.outcome,
-      code: 'error' in answer ? answer.error.code : 'success',
-      startedAt: exchange.startedAt,
-    });
+    auditExchange(services.auditor, request.log, DIALECT, exchange, 'error' in answer ? answer.error.code : 'success');
     const body =
       'error' in answer
         ? { status: 'error', code: answer.error.code, msg: answer.error.msg }
@@ -84,9 +68,7 @@ export function submailDialect(services: Services, options: SubmailOptions = {})
 
     if (app.suspended) return refuse('suspended');
     if (!services.access.permitted(app, exchange.kind)) return refuse('not_permitted');
-    // Counted only now: nobody without the app's key can spend its QPS.
-    if (!(await services.access.takeRate(app))) return refuse('rate_limited');
-
+    // The verifier spends the QPS (answering rate_limited first), so nobody without the app's key can.
     const result = await services.verifier.verify({ checkId: exchange.checkId, app, kind: exchange.kind, factors: exchange.factors });
     if ('refusal' in result) return refuse(result.refusal);
     const outcome = result.outcome;
@@ -117,7 +99,7 @@ export function submailDialect(services: Services, options: SubmailOptions = {})
     });
 
     function newExchange(kind: CheckKind, url: string | undefined): Exchange {
-      return { checkId: services.newCheckId(), startedAt: services.clock(), kind, format: formatOf(url), appid: null, factors: {} };
+      return { ...startExchange(services, kind), format: formatOf(url) };
     }
 
     instance.setErrorHandler((error: FastifyError, request, reply) => {

@@ -1,12 +1,11 @@
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { parseCidrList } from '../../access/cidr.ts';
 import type { Refusal } from '../../access/refusal.ts';
-import type { CheckKind, Factors } from '../../core/factors.ts';
-import type { Outcome } from '../../core/outcome.ts';
+import type { CheckKind } from '../../core/factors.ts';
 import type { Services } from '../../service/types.ts';
-import { recordAnswer } from '../shared/audit.ts';
 import { requestClientIp } from '../shared/client.ts';
 import { describeError } from '../shared/errors.ts';
+import { auditExchange, type Exchange, startExchange } from '../shared/exchange.ts';
 import { authenticate } from './authenticate.ts';
 import { parseJsonBody, readCheckRequest, UNSUPPORTED, type BodyParse } from './body.ts';
 import { presentOutcome, presentRefusal, type Answer } from './codes.ts';
@@ -37,16 +36,6 @@ const RESPONSE_SCHEMA = {
   },
 } as const;
 
-/** What is known about a request so far; the error handler answers and audits from it. */
-interface Exchange {
-  checkId: string;
-  startedAt: number;
-  kind: CheckKind;
-  appid: string | null;
-  factors: Factors;
-  outcome?: Outcome;
-}
-
 /**
  * The Tencent image-service dialect (POST /auth/idcard, /auth/idbankcard). Register it in its own
  * encapsulated context: it replaces the content-type parsers and the error handler of that context.
@@ -57,16 +46,7 @@ export function tencentImageDialect(services: Services): FastifyPluginAsync {
   const exchanges = new WeakMap<FastifyRequest, Exchange>();
 
   function respond(request: FastifyRequest, reply: FastifyReply, exchange: Exchange, answer: Answer): FastifyReply {
-    recordAnswer(services.auditor, request.log, {
-      checkId: exchange.checkId,
-      appid: exchange.appid,
-      dialect: DIALECT,
-      kind: exchange.kind,
-      factors: exchange.factors,
-      outcome: exchange.outcome,
-      code: String(answer.code),
-      startedAt: exchange.startedAt,
-    });
+    auditExchange(services.auditor, request.log, DIALECT, exchange, String(answer.code));
     return reply.code(200).send({ code: answer.code, message: answer.message, data: { session_id: exchange.checkId } });
   }
 
@@ -89,9 +69,7 @@ export function tencentImageDialect(services: Services): FastifyPluginAsync {
     if (!services.access.permitted(app, exchange.kind)) return refuse('not_permitted');
     const ip = requestClientIp(request, trustedProxies);
     if (!services.access.ipAllowed(app, ip)) return refuse('ip_denied');
-    // Counted only now: nobody without the app's key can spend its QPS.
-    if (!(await services.access.takeRate(app))) return refuse('rate_limited');
-
+    // The verifier spends the QPS (answering rate_limited first), so nobody without the app's key can.
     const result = await services.verifier.verify({
       checkId: exchange.checkId,
       app,
@@ -127,7 +105,7 @@ export function tencentImageDialect(services: Services): FastifyPluginAsync {
     });
 
     function newExchange(kind: CheckKind): Exchange {
-      return { checkId: services.newCheckId(), startedAt: services.clock(), kind, appid: null, factors: {} };
+      return startExchange(services, kind);
     }
 
     for (const route of ROUTES) {

@@ -40,7 +40,12 @@ const ENCODE: { [K in keyof Required<AppPatch>]: (v: NonNullable<AppPatch>[K]) =
   replayGuard: (v) => (v ? 1 : 0),
 };
 
-export function sqliteApps(db: Database.Database): AppStore {
+export interface SqliteApps extends AppStore {
+  /** reserveQuota's decision, synchronously: only inside a write transaction (a group-committed step). */
+  reserveNow(appid: string): boolean;
+}
+
+export function sqliteApps(db: Database.Database): SqliteApps {
   const insertApp = db.prepare(
     `INSERT INTO apps (appid, name, bucket, buckets, qps, quota, checks, ip_allow, suspended, replay_guard, appkey_sealed, created_at)
      VALUES (@appid, @name, @bucket, @buckets, @qps, @quota, @checks, @ipAllow, @suspended, @replayGuard, @appkeySealed, @createdAt)`,
@@ -67,6 +72,11 @@ export function sqliteApps(db: Database.Database): AppStore {
 
   // The balance check and the decrement stay one statement; checks of one event-loop turn share a commit.
   const reserveInGroup = groupCommit(db, (appid: string): boolean => takeQuota.run(appid).changes === 1);
+  const reserveNow = (appid: string): boolean => {
+    const r = selectQuota.get(appid) as { quota: number | null } | undefined;
+    if (!r) return false;
+    return r.quota === null || takeQuota.run(appid).changes === 1;
+  };
 
   const secretParams = (s: Secret) => ({ ...s, revoked: s.revoked ? 1 : 0 });
   const create = db.transaction((app: App, secret: Secret) => {
@@ -128,5 +138,6 @@ export function sqliteApps(db: Database.Database): AppStore {
     async releaseQuota(appid) {
       giveQuota.run(appid);
     },
+    reserveNow,
   };
 }

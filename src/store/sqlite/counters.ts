@@ -14,7 +14,12 @@ const PURGE_BATCH = 512;
  * which is window.ts's rule read from one row. That row is then deleted: it lies outside every later
  * window, whatever the limit becomes.
  */
-export function sqliteRate(db: Database.Database): RateLimiter {
+export interface SqliteRate extends RateLimiter {
+  /** take's decision, synchronously: only inside a write transaction (a group-committed step). */
+  admit(key: string, limit: number, nowMs: number): boolean;
+}
+
+export function sqliteRate(db: Database.Database): SqliteRate {
   const head = db.prepare('SELECT seq, last_at AS lastAt FROM rate WHERE key = ?');
   const admissionAt = db.prepare('SELECT at FROM rate_admissions WHERE key = ? AND n = ?').pluck();
   // REPLACE: a key purged and begun again renumbers from 0 over rows it may have left behind.
@@ -37,7 +42,7 @@ export function sqliteRate(db: Database.Database): RateLimiter {
   let calls = 0;
   // The read-decide-write of one key runs inside an IMMEDIATE transaction (a critical section across
   // processes), grouped with the other takes of this turn of the event loop.
-  const take = groupCommit(db, (key: string, limit: number, nowMs: number): boolean => {
+  const admit = (key: string, limit: number, nowMs: number): boolean => {
     if (++calls % PURGE_EVERY === 0) purge(nowMs - WINDOW_MS);
     if (limit <= 0) return false;
     const h = head.get(key) as { seq: number; lastAt: number } | undefined;
@@ -53,9 +58,10 @@ export function sqliteRate(db: Database.Database): RateLimiter {
     record.run(key, seq, t);
     setHead.run(key, seq + 1, t);
     return true;
-  });
+  };
   return {
-    take,
+    take: groupCommit(db, admit),
+    admit,
   };
 }
 

@@ -70,7 +70,9 @@ export async function startHarness(
   const services: Services = {
     ...house,
     verifier: {
-      async verify({ checkId, kind, factors }) {
+      // The real verifier spends the QPS first (1216 before the verdict, whatever the input); so does this one.
+      async verify({ checkId, app, kind, factors }) {
+        if (app.qps !== null && !(await store.rate.take(`qps:${app.appid}`, app.qps, clock.now))) return { refusal: 'rate_limited' };
         calls++;
         return answerer({ checkId, kind, factors });
       },

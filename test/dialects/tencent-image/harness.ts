@@ -58,6 +58,7 @@ export async function startHarness(options: { trustProxy?: string[]; realClock?:
   let nextAppid = 1250000001;
   const now = options.realClock ? Date.now : () => clock.now;
 
+  const rate = slidingWindow();
   const tenants: TenantDirectory = {
     app: async (appid) => apps.get(appid),
     secret: async (secretId) => secrets.get(secretId),
@@ -67,10 +68,12 @@ export async function startHarness(options: { trustProxy?: string[]; realClock?:
     clock: now,
     newCheckId: () => randomBytes(16).toString('hex'),
     tenants,
-    access: createAccessRules(slidingWindow(), now),
+    access: createAccessRules(),
     nonces: nonceMemory(),
     verifier: {
-      async verify({ checkId, kind, factors }) {
+      // The real verifier spends the QPS first (15 before the verdict, whatever the input); so does this one.
+      async verify({ checkId, app, kind, factors }) {
+        if (app.qps !== null && !(await rate.take(`qps:${app.appid}`, app.qps, now()))) return { refusal: 'rate_limited' };
         calls++;
         return answerer({ checkId, kind, factors });
       },
