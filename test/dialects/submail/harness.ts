@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import Fastify from 'fastify';
 import type { NewApp } from '../../../src/access/tenants.ts';
-import type { CheckKind, Factors } from '../../../src/core/factors.ts';
 import type { Outcome } from '../../../src/core/outcome.ts';
 import { validateFactors } from '../../../src/core/validate.ts';
 import { submailDialect, type SubmailOptions } from '../../../src/dialects/submail/plugin.ts';
 import { assembleServices } from '../../../src/service/assemble.ts';
-import type { AuditEntry, Services, VerifyResult } from '../../../src/service/types.ts';
+import type { AuditEntry, Services } from '../../../src/service/types.ts';
 import { openStore } from '../../../src/store/index.ts';
 import type { AppPatch } from '../../../src/store/types.ts';
+import { type Answerer, auditList, BASE_TIME, listen, outcome, scriptedVerifier } from '../../helpers/dialect-harness.ts';
 import type { SubmailApp } from '../../helpers/submail.ts';
 
 /**
@@ -18,13 +16,7 @@ import type { SubmailApp } from '../../helpers/submail.ts';
  * codes and their order; test/e2e/submail.test.ts runs the assembled house on SQLite.
  */
 
-export type Answerer = (request: { kind: CheckKind; factors: Factors; checkId: string }) => VerifyResult | Promise<VerifyResult>;
-
-export const BASE_TIME = Date.UTC(2024, 5, 1, 12, 0, 0);
-
-export function outcome(kind: CheckKind, checkId: string, fields: Partial<Outcome>): Outcome {
-  return { checkId, kind, verdict: 'match', source: 'fake', billed: true, ...fields };
-}
+export { BASE_TIME, outcome, type Answerer };
 
 /** Validates offline as the core does, then answers `verdict` with the facts validation derived. */
 export function validating(verdict: 'match' | 'mismatch' | 'not_found' = 'match'): Answerer {
@@ -64,38 +56,19 @@ export async function startHarness(
     trustProxy: options.trustProxy ?? [],
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
   });
-  const audit: AuditEntry[] = [];
-  let answerer: Answerer = matchAll;
-  let calls = 0;
-  const services: Services = {
-    ...house,
-    verifier: {
-      // The real verifier spends the QPS first (1216 before the verdict, whatever the input); so does this one.
-      async verify({ checkId, app, kind, factors }) {
-        if (app.qps !== null && !(await store.rate.take(`qps:${app.appid}`, app.qps, clock.now))) return { refusal: 'rate_limited' };
-        calls++;
-        return answerer({ checkId, kind, factors });
-      },
-    },
-    auditor: { record: (entry) => void audit.push(entry) },
-  };
-
-  const logs: string[] = [];
-  const server = Fastify({ logger: { level: 'error', stream: { write: (line: string) => void logs.push(line) } } });
-  await server.register(submailDialect(services, options.plugin));
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  const port = (server.server.address() as AddressInfo).port;
+  const { audit, auditor } = auditList();
+  const scripted = scriptedVerifier(store.rate, () => clock.now, matchAll);
+  const services: Services = { ...house, verifier: scripted.verifier, auditor };
+  const server = await listen(submailDialect(services, options.plugin));
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     services,
     clock,
     audit,
-    logs,
-    verifierCalls: () => calls,
-    answer: (a) => {
-      answerer = a;
-    },
+    logs: server.logs,
+    verifierCalls: scripted.calls,
+    answer: scripted.answer,
     async addApp(spec = {}) {
       const created = await house.tenants.create({ name: 'submail test', ...spec });
       return { appid: created.appid, appkey: created.appkey };

@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { createAccessRules } from '../../../src/access/rules.ts';
-import type { CheckKind, Factors } from '../../../src/core/factors.ts';
-import type { Outcome } from '../../../src/core/outcome.ts';
 import { tencentImageDialect } from '../../../src/dialects/tencent-image/plugin.ts';
 import { signAuthorization, type SignOptions } from '../../../src/dialects/tencent-image/signature.ts';
-import type { AuditEntry, OpenSecret, Services, TenantDirectory, VerifyResult } from '../../../src/service/types.ts';
+import type { AuditEntry, OpenSecret, Services, TenantDirectory } from '../../../src/service/types.ts';
 import type { App, NonceStore, RateLimiter } from '../../../src/store/types.ts';
+import { type Answerer, auditList, BASE_TIME, listen, outcome, scriptedVerifier } from '../../helpers/dialect-harness.ts';
+import { makeApp } from '../../store/contract.ts';
 
 /**
  * A dialect-level harness: the real plugin and access rules on a real loopback server, with in-memory
@@ -21,8 +19,6 @@ export interface Credentials {
   secretId: string;
   secretKey: string;
 }
-
-export type Answerer = (request: { kind: CheckKind; factors: Factors; checkId: string }) => VerifyResult;
 
 export interface Harness {
   url: string;
@@ -42,23 +38,19 @@ export interface Harness {
   close: () => Promise<void>;
 }
 
-export function outcome(kind: CheckKind, checkId: string, fields: Partial<Outcome>): Outcome {
-  return { checkId, kind, verdict: 'match', source: 'fake', billed: true, ...fields };
-}
+export { outcome, type Answerer };
 
 export const matchAll: Answerer = ({ kind, checkId }) => ({ outcome: outcome(kind, checkId, {}) });
 
 export async function startHarness(options: { trustProxy?: string[]; realClock?: boolean; bodyLimit?: number } = {}): Promise<Harness> {
-  const clock = { now: Date.UTC(2024, 5, 1, 12, 0, 0) };
+  const clock = { now: BASE_TIME };
   const apps = new Map<string, App>();
   const secrets = new Map<string, OpenSecret>();
-  const audit: AuditEntry[] = [];
-  let answerer: Answerer = matchAll;
-  let calls = 0;
+  const { audit, auditor } = auditList();
   let nextAppid = 1250000001;
   const now = options.realClock ? Date.now : () => clock.now;
 
-  const rate = slidingWindow();
+  const scripted = scriptedVerifier(slidingWindow(), now, matchAll);
   const tenants: TenantDirectory = {
     app: async (appid) => apps.get(appid),
     secret: async (secretId) => secrets.get(secretId),
@@ -70,15 +62,8 @@ export async function startHarness(options: { trustProxy?: string[]; realClock?:
     tenants,
     access: createAccessRules(),
     nonces: nonceMemory(),
-    verifier: {
-      // The real verifier spends the QPS first (15 before the verdict, whatever the input); so does this one.
-      async verify({ checkId, app, kind, factors }) {
-        if (app.qps !== null && !(await rate.take(`qps:${app.appid}`, app.qps, now()))) return { refusal: 'rate_limited' };
-        calls++;
-        return answerer({ checkId, kind, factors });
-      },
-    },
-    auditor: { record: (entry) => void audit.push(entry) },
+    verifier: scripted.verifier,
+    auditor,
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     trustProxy: options.trustProxy ?? [],
   };
@@ -96,43 +81,19 @@ export async function startHarness(options: { trustProxy?: string[]; realClock?:
     return { appid, bucket: app.bucket, secretId: secret.secretId, secretKey: secret.secretKey };
   };
 
-  const logs: string[] = [];
-  const server: FastifyInstance = Fastify({
-    logger: { level: 'error', stream: { write: (line: string) => void logs.push(line) } },
-    logController: new LogController({ disableRequestLogging: true }),
-  });
-  await server.register(tencentImageDialect(services));
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  const port = (server.server.address() as AddressInfo).port;
+  const server = await listen(tencentImageDialect(services));
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     services,
     clock,
     audit,
-    logs,
-    verifierCalls: () => calls,
-    answer: (a) => {
-      answerer = a;
-    },
+    logs: server.logs,
+    verifierCalls: scripted.calls,
+    answer: scripted.answer,
     addApp(patch = {}) {
       const appid = String(nextAppid++);
-      const app: App = {
-        appid,
-        name: `app ${appid}`,
-        bucket: 'main',
-        buckets: ['main', 'other'],
-        qps: null,
-        quota: null,
-        checks: null,
-        ipAllow: null,
-        suspended: false,
-        replayGuard: false,
-        appkeySealed: '',
-        createdAt: clock.now,
-        ...patch,
-      };
-      apps.set(appid, app);
+      apps.set(appid, makeApp(appid, { bucket: 'main', buckets: ['main', 'other'], appkeySealed: '', createdAt: clock.now, ...patch }));
       return addSecret(appid);
     },
     updateApp(appid, patch) {

@@ -1,0 +1,63 @@
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyPluginAsync, LogController } from 'fastify';
+import type { CheckKind, Factors } from '../../src/core/factors.ts';
+import type { Outcome } from '../../src/core/outcome.ts';
+import type { AuditEntry, Auditor, Verifier, VerifyResult } from '../../src/service/types.ts';
+import type { RateLimiter } from '../../src/store/types.ts';
+
+/**
+ * What every dialect-level harness shares: a fixed clock, a scripted verifier, an audit list and
+ * the real plugin on a loopback server whose error log the test can read. Each dialect's harness
+ * adds its tenants, its credentials and its request helpers.
+ */
+
+export const BASE_TIME = Date.UTC(2024, 5, 1, 12, 0, 0);
+
+export type Answerer = (request: { kind: CheckKind; factors: Factors; checkId: string }) => VerifyResult | Promise<VerifyResult>;
+
+export function outcome(kind: CheckKind, checkId: string, fields: Partial<Outcome>): Outcome {
+  return { checkId, kind, verdict: 'match', source: 'fake', billed: true, ...fields };
+}
+
+/**
+ * A verifier that answers as the test scripts it. Like the real one, it spends the app's QPS first
+ * (rate_limited before the verdict, whatever the input).
+ */
+export function scriptedVerifier(rate: RateLimiter, now: () => number, first: Answerer) {
+  let answerer = first;
+  let calls = 0;
+  const verifier: Verifier = {
+    async verify({ checkId, app, kind, factors }) {
+      if (app.qps !== null && !(await rate.take(`qps:${app.appid}`, app.qps, now()))) return { refusal: 'rate_limited' };
+      calls++;
+      return answerer({ checkId, kind, factors });
+    },
+  };
+  return {
+    verifier,
+    /** How many times the verifier was asked (past the QPS). */
+    calls: () => calls,
+    answer: (a: Answerer) => {
+      answerer = a;
+    },
+  };
+}
+
+/** Every entry the dialect audited, in order. */
+export function auditList(): { audit: AuditEntry[]; auditor: Auditor } {
+  const audit: AuditEntry[] = [];
+  return { audit, auditor: { record: (entry) => void audit.push(entry) } };
+}
+
+/** The plugin on 127.0.0.1 (any free port); `logs` has every line logged at error level and above. */
+export async function listen(plugin: FastifyPluginAsync): Promise<{ url: string; logs: string[]; close: () => Promise<void> }> {
+  const logs: string[] = [];
+  const server = Fastify({
+    logger: { level: 'error', stream: { write: (line: string) => void logs.push(line) } },
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  await server.register(plugin);
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  const port = (server.server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}`, logs, close: () => server.close() };
+}
