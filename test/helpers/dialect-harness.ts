@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyPluginAsync, LogController } from 'fastify';
 import type { CheckKind, Factors } from '../../src/core/factors.ts';
 import type { Outcome } from '../../src/core/outcome.ts';
-import type { AuditEntry, Auditor, Verifier, VerifyResult } from '../../src/service/types.ts';
+import type { AuditEntry, Auditor, Services, Verifier, VerifyResult } from '../../src/service/types.ts';
 import type { RateLimiter } from '../../src/store/types.ts';
 
 /**
@@ -10,6 +10,21 @@ import type { RateLimiter } from '../../src/store/types.ts';
  * the real plugin on a loopback server whose error log the test can read. Each dialect's harness
  * adds its tenants, its credentials and its request helpers.
  */
+
+/** What a test sees of every dialect harness; each adds how it makes and changes apps. */
+export interface DialectHarness {
+  url: string;
+  services: Services;
+  /** The injected clock, ms since the epoch; tests move it. */
+  clock: { now: number };
+  audit: AuditEntry[];
+  /** Every log line the server wrote (error level and above). */
+  logs: string[];
+  /** How many times the verifier was asked. */
+  verifierCalls: () => number;
+  answer: (answerer: Answerer) => void;
+  close: () => Promise<void>;
+}
 
 export const BASE_TIME = Date.UTC(2024, 5, 1, 12, 0, 0);
 

@@ -4,10 +4,10 @@ import type { Outcome } from '../../../src/core/outcome.ts';
 import { validateFactors } from '../../../src/core/validate.ts';
 import { submailDialect, type SubmailOptions } from '../../../src/dialects/submail/plugin.ts';
 import { assembleServices } from '../../../src/service/assemble.ts';
-import type { AuditEntry, Services } from '../../../src/service/types.ts';
+import type { Services } from '../../../src/service/types.ts';
 import { openStore } from '../../../src/store/index.ts';
 import type { AppPatch } from '../../../src/store/types.ts';
-import { type Answerer, auditList, BASE_TIME, listen, outcome, scriptedVerifier } from '../../helpers/dialect-harness.ts';
+import { type Answerer, auditList, type DialectHarness, BASE_TIME, listen, outcome, scriptedVerifier } from '../../helpers/dialect-harness.ts';
 import type { SubmailApp } from '../../helpers/submail.ts';
 
 /**
@@ -31,17 +31,9 @@ export function validating(verdict: 'match' | 'mismatch' | 'not_found' = 'match'
 
 export const matchAll: Answerer = validating('match');
 
-export interface Harness {
-  url: string;
-  services: Services;
-  clock: { now: number };
-  audit: AuditEntry[];
-  logs: string[];
-  verifierCalls: () => number;
-  answer: (answerer: Answerer) => void;
+export interface Harness extends DialectHarness {
   addApp: (spec?: Partial<NewApp>) => Promise<SubmailApp>;
   updateApp: (appid: string, patch: AppPatch) => Promise<void>;
-  close: () => Promise<void>;
 }
 
 export async function startHarness(

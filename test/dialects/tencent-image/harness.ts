@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createAccessRules } from '../../../src/access/rules.ts';
 import { tencentImageDialect } from '../../../src/dialects/tencent-image/plugin.ts';
 import { signAuthorization, type SignOptions } from '../../../src/dialects/tencent-image/signature.ts';
-import type { AuditEntry, OpenSecret, Services, TenantDirectory } from '../../../src/service/types.ts';
+import type { OpenSecret, Services, TenantDirectory } from '../../../src/service/types.ts';
 import type { App, NonceStore, RateLimiter } from '../../../src/store/types.ts';
-import { type Answerer, auditList, BASE_TIME, listen, outcome, scriptedVerifier } from '../../helpers/dialect-harness.ts';
+import { type Answerer, auditList, type DialectHarness, BASE_TIME, listen, outcome, scriptedVerifier } from '../../helpers/dialect-harness.ts';
 import { makeApp } from '../../store/contract.ts';
 
 /**
@@ -20,22 +20,11 @@ export interface Credentials {
   secretKey: string;
 }
 
-export interface Harness {
-  url: string;
-  services: Services;
-  /** The injected clock, ms since the epoch; tests move it. */
-  clock: { now: number };
-  audit: AuditEntry[];
-  /** Every log line the server wrote (error level and above). */
-  logs: string[];
-  /** How many times the verifier was asked. */
-  verifierCalls: () => number;
-  answer: (answerer: Answerer) => void;
+export interface Harness extends DialectHarness {
   addApp: (patch?: Partial<App>) => Credentials;
   updateApp: (appid: string, patch: Partial<App>) => void;
   addSecret: (appid: string) => Credentials;
   revoke: (secretId: string) => void;
-  close: () => Promise<void>;
 }
 
 export { outcome, type Answerer };
