@@ -38,7 +38,7 @@ export function outcome(kind: CheckKind, checkId: string, fields: Partial<Outcom
  * A verifier that answers as the test scripts it. Like the real one, it spends the app's QPS first
  * (rate_limited before the verdict, whatever the input).
  */
-export function scriptedVerifier(rate: RateLimiter, now: () => number, first: Answerer) {
+function scriptedVerifier(rate: RateLimiter, now: () => number, first: Answerer) {
   let answerer = first;
   let calls = 0;
   const verifier: Verifier = {
@@ -59,13 +59,13 @@ export function scriptedVerifier(rate: RateLimiter, now: () => number, first: An
 }
 
 /** Every entry the dialect audited, in order. */
-export function auditList(): { audit: AuditEntry[]; auditor: Auditor } {
+function auditList(): { audit: AuditEntry[]; auditor: Auditor } {
   const audit: AuditEntry[] = [];
   return { audit, auditor: { record: (entry) => void audit.push(entry) } };
 }
 
 /** The plugin on 127.0.0.1 (any free port); `logs` has every line logged at error level and above. */
-export async function listen(plugin: FastifyPluginAsync): Promise<{ url: string; logs: string[]; close: () => Promise<void> }> {
+async function listen(plugin: FastifyPluginAsync): Promise<{ url: string; logs: string[]; close: () => Promise<void> }> {
   const logs: string[] = [];
   const server = Fastify({
     logger: { level: 'error', stream: { write: (line: string) => void logs.push(line) } },
@@ -75,4 +75,31 @@ export async function listen(plugin: FastifyPluginAsync): Promise<{ url: string;
   await server.listen({ host: '127.0.0.1', port: 0 });
   const port = (server.server.address() as AddressInfo).port;
   return { url: `http://127.0.0.1:${port}`, logs, close: () => server.close() };
+}
+
+/**
+ * Serves `plugin` over the given house (tenants, access rules, nonces…) with a scripted verifier,
+ * first answering as `first`, that spends QPS on `rate` at the house's clock.
+ */
+export async function serveDialect(o: {
+  clock: { now: number };
+  house: Omit<Services, 'verifier' | 'auditor'>;
+  rate: RateLimiter;
+  first: Answerer;
+  plugin: (services: Services) => FastifyPluginAsync;
+}): Promise<DialectHarness> {
+  const { audit, auditor } = auditList();
+  const scripted = scriptedVerifier(o.rate, o.house.clock, o.first);
+  const services: Services = { ...o.house, verifier: scripted.verifier, auditor };
+  const server = await listen(o.plugin(services));
+  return {
+    url: server.url,
+    services,
+    clock: o.clock,
+    audit,
+    logs: server.logs,
+    verifierCalls: scripted.calls,
+    answer: scripted.answer,
+    close: server.close,
+  };
 }

@@ -4,10 +4,9 @@ import type { Outcome } from '../../../src/core/outcome.ts';
 import { validateFactors } from '../../../src/core/validate.ts';
 import { submailDialect, type SubmailOptions } from '../../../src/dialects/submail/plugin.ts';
 import { assembleServices } from '../../../src/service/assemble.ts';
-import type { Services } from '../../../src/service/types.ts';
 import { openStore } from '../../../src/store/index.ts';
 import type { AppPatch } from '../../../src/store/types.ts';
-import { type Answerer, auditList, type DialectHarness, BASE_TIME, listen, outcome, scriptedVerifier } from '../../helpers/dialect-harness.ts';
+import { type Answerer, BASE_TIME, type DialectHarness, outcome, serveDialect } from '../../helpers/dialect-harness.ts';
 import type { SubmailApp } from '../../helpers/submail.ts';
 
 /**
@@ -48,19 +47,16 @@ export async function startHarness(
     trustProxy: options.trustProxy ?? [],
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
   });
-  const { audit, auditor } = auditList();
-  const scripted = scriptedVerifier(store.rate, () => clock.now, matchAll);
-  const services: Services = { ...house, verifier: scripted.verifier, auditor };
-  const server = await listen(submailDialect(services, options.plugin));
+  const base = await serveDialect({
+    clock,
+    house,
+    rate: store.rate,
+    first: matchAll,
+    plugin: (services) => submailDialect(services, options.plugin),
+  });
 
   return {
-    url: server.url,
-    services,
-    clock,
-    audit,
-    logs: server.logs,
-    verifierCalls: scripted.calls,
-    answer: scripted.answer,
+    ...base,
     async addApp(spec = {}) {
       const created = await house.tenants.create({ name: 'submail test', ...spec });
       return { appid: created.appid, appkey: created.appkey };
@@ -69,7 +65,7 @@ export async function startHarness(
       await house.tenants.update(appid, patch);
     },
     async close() {
-      await server.close();
+      await base.close();
       await store.close();
     },
   };

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createAccessRules } from '../../../src/access/rules.ts';
 import { tencentImageDialect } from '../../../src/dialects/tencent-image/plugin.ts';
 import { signAuthorization, type SignOptions } from '../../../src/dialects/tencent-image/signature.ts';
-import type { OpenSecret, Services, TenantDirectory } from '../../../src/service/types.ts';
+import type { OpenSecret, TenantDirectory } from '../../../src/service/types.ts';
 import type { App, NonceStore, RateLimiter } from '../../../src/store/types.ts';
-import { type Answerer, auditList, type DialectHarness, BASE_TIME, listen, outcome, scriptedVerifier } from '../../helpers/dialect-harness.ts';
+import { type Answerer, BASE_TIME, type DialectHarness, outcome, serveDialect } from '../../helpers/dialect-harness.ts';
 import { makeApp } from '../../store/contract.ts';
 
 /**
@@ -35,24 +35,20 @@ export async function startHarness(options: { trustProxy?: string[]; realClock?:
   const clock = { now: BASE_TIME };
   const apps = new Map<string, App>();
   const secrets = new Map<string, OpenSecret>();
-  const { audit, auditor } = auditList();
   let nextAppid = 1250000001;
   const now = options.realClock ? Date.now : () => clock.now;
 
-  const scripted = scriptedVerifier(slidingWindow(), now, matchAll);
   const tenants: TenantDirectory = {
     app: async (appid) => apps.get(appid),
     secret: async (secretId) => secrets.get(secretId),
     appkey: () => 'unused',
   };
-  const services: Services = {
+  const house = {
     clock: now,
     newCheckId: () => randomBytes(16).toString('hex'),
     tenants,
     access: createAccessRules(),
     nonces: nonceMemory(),
-    verifier: scripted.verifier,
-    auditor,
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     trustProxy: options.trustProxy ?? [],
   };
@@ -70,16 +66,10 @@ export async function startHarness(options: { trustProxy?: string[]; realClock?:
     return { appid, bucket: app.bucket, secretId: secret.secretId, secretKey: secret.secretKey };
   };
 
-  const server = await listen(tencentImageDialect(services));
+  const base = await serveDialect({ clock, house, rate: slidingWindow(), first: matchAll, plugin: tencentImageDialect });
 
   return {
-    url: server.url,
-    services,
-    clock,
-    audit,
-    logs: server.logs,
-    verifierCalls: scripted.calls,
-    answer: scripted.answer,
+    ...base,
     addApp(patch = {}) {
       const appid = String(nextAppid++);
       apps.set(appid, makeApp(appid, { bucket: 'main', buckets: ['main', 'other'], appkeySealed: '', createdAt: clock.now, ...patch }));
@@ -95,7 +85,6 @@ export async function startHarness(options: { trustProxy?: string[]; realClock?:
       const secret = secrets.get(secretId);
       if (secret) secret.revoked = true;
     },
-    close: () => server.close(),
   };
 }
 
