@@ -6,18 +6,27 @@ import type { Db } from './db.ts';
 const PURGE_EVERY = 256;
 const PURGE_BATCH = 512;
 
-export function postgresRate(db: Db): RateLimiter {
+/**
+ * Every PURGE_EVERY calls, deletes up to PURGE_BATCH rows of `table` whose `column` is at or before
+ * the cutoff; SKIP LOCKED leaves rows in use alone.
+ */
+function stalePurge(db: Db, table: 'rate' | 'nonces', column: 'last_at' | 'expires_at') {
   let calls = 0;
+  return async (cutoff: number) => {
+    if (++calls % PURGE_EVERY !== 0) return;
+    await db.query(
+      `DELETE FROM ${table} WHERE key IN (SELECT key FROM ${table} WHERE ${column} <= $1 LIMIT ${PURGE_BATCH} FOR UPDATE SKIP LOCKED)`,
+      [cutoff],
+    );
+  };
+}
+
+export function postgresRate(db: Db): RateLimiter {
+  const purge = stalePurge(db, 'rate', 'last_at');
   return {
     async take(key, limit, nowMs) {
-      if (++calls % PURGE_EVERY === 0) {
-        // A row whose newest admission left the window means the same as no row; SKIP LOCKED leaves
-        // rows in use alone.
-        await db.query(
-          `DELETE FROM rate WHERE key IN (SELECT key FROM rate WHERE last_at <= $1 LIMIT ${PURGE_BATCH} FOR UPDATE SKIP LOCKED)`,
-          [nowMs - WINDOW_MS],
-        );
-      }
+      // A row whose newest admission left the window means the same as no row.
+      await purge(nowMs - WINDOW_MS);
       return db.tx(async (c) => {
         // The upsert creates the row if needed and locks it either way: the read-decide-write below is a
         // critical section per key across connections and processes.
@@ -36,15 +45,10 @@ export function postgresRate(db: Db): RateLimiter {
 }
 
 export function postgresNonces(db: Db): NonceStore {
-  let calls = 0;
+  const purge = stalePurge(db, 'nonces', 'expires_at');
   return {
     async claim(key, ttlMs, nowMs) {
-      if (++calls % PURGE_EVERY === 0) {
-        await db.query(
-          `DELETE FROM nonces WHERE key IN (SELECT key FROM nonces WHERE expires_at <= $1 LIMIT ${PURGE_BATCH} FOR UPDATE SKIP LOCKED)`,
-          [nowMs],
-        );
-      }
+      await purge(nowMs);
       // One statement decides: a new key inserts, an expired one is renewed, a remembered one changes nothing.
       const { rowCount } = await db.query(
         `INSERT INTO nonces (key, expires_at) VALUES ($1, $2)
