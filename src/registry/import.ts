@@ -46,7 +46,9 @@ export interface ImportSummary {
   firstRejects: Reject[];
 }
 
-export const DEFAULT_BATCH_SIZE = 5000;
+// 50,000 rows a transaction: fewer B-tree pages rewritten per row (300,000 rows: 31.6k rows/s vs 25.4k at
+// 5,000). Peak memory grows with the batch, not with the file.
+export const DEFAULT_BATCH_SIZE = 50_000;
 
 /**
  * Streams a registry file into the store as keyed hashes. Rows are read, validated, hashed and

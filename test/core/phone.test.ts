@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { isValidPhoneNumber } from 'libphonenumber-js/mobile';
 import { canonicalPhone, carrierOf, validatePhone } from '../../src/core/phone.ts';
 
 describe('phones', () => {
@@ -29,6 +30,24 @@ describe('phones', () => {
     expect(validatePhone('02012345678')).toMatchObject({ invalid: { reason: 'segment' } });
     // Hong Kong mobile numbers are not mainland numbers.
     expect(validatePhone('+852 9123 4567')).toMatchObject({ ok: false, invalid: { reason: 'charset', position: 1 } });
+  });
+
+  it('answers as libphonenumber does on every 5-digit prefix of 11-digit numbers (the prefix table)', () => {
+    // 20 pseudo-random numbers under each prefix 10000-19999, so every table entry is learned and checked.
+    let seed = 20240601;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    let disagreements = 0;
+    let valid = 0;
+    for (let prefix = 10000; prefix <= 19999; prefix++) {
+      for (let k = 0; k < 20; k++) {
+        const phone = `${prefix}${String(next() % 1_000_000).padStart(6, '0')}`;
+        const theirs = isValidPhoneNumber(phone, 'CN');
+        if (theirs) valid++;
+        if (validatePhone(phone).ok !== theirs) disagreements++;
+      }
+    }
+    expect(disagreements).toBe(0);
+    expect(valid).toBeGreaterThan(10_000);
   });
 
   it('normalisation is idempotent', () => {
