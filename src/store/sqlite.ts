@@ -5,6 +5,7 @@ import { sqliteApps } from './sqlite/apps.ts';
 import { sqliteAudit } from './sqlite/audit.ts';
 import { sqliteNonces, sqliteRate } from './sqlite/counters.ts';
 import { sqliteRegistry } from './sqlite/registry.ts';
+import { type Checkpointer, startCheckpointer } from './sqlite/checkpointer.ts';
 import { groupCommit } from './sqlite/group-commit.ts';
 import { migrate } from './sqlite/schema.ts';
 import type { CheckSpender, SpendResult, Store } from './types.ts';
@@ -16,13 +17,17 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
+/** Checks spent before checkpoints move off the event loop (src/store/sqlite/checkpointer.ts). */
+const CHECKPOINT_WORKER_AFTER = 1000;
+
 /** The embedded default backend: one file, WAL, safe to share between processes on one machine. */
 export function openSqliteStore(opts: SqliteStoreOptions): Store {
   mkdirSync(dirname(opts.file), { recursive: true });
   const db = new Database(opts.file);
+  const busyTimeoutMs = Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000));
   try {
     // busy_timeout first: the other pragmas and the migration may wait for another process.
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL: a crash of the process loses nothing; a power cut may lose the last commits.
     db.pragma('synchronous = NORMAL');
@@ -42,8 +47,15 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     if (!rate.admit(key, limit, nowMs)) return 'rate_limited';
     return !reserve || apps.reserveNow(appid) ? 'ok' : 'quota_exhausted';
   });
+  // A store that serves checks moves its WAL checkpoints to a worker thread once it is busy (a CLI
+  // command or a short test never starts one).
+  let checkpointer: Checkpointer | undefined;
+  let spends = 0;
   const spender: CheckSpender = {
-    spend: (appid, window, nowMs, reserve) => spendStep(appid, window.key, window.limit, nowMs, reserve),
+    spend: (appid, window, nowMs, reserve) => {
+      if (checkpointer === undefined && ++spends >= CHECKPOINT_WORKER_AFTER) checkpointer = startCheckpointer(db, { busyTimeoutMs });
+      return spendStep(appid, window.key, window.limit, nowMs, reserve);
+    },
   };
   return {
     kind: 'sqlite',
@@ -60,6 +72,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
       if (!db.open) return;
       try {
         audit.close();
+        await checkpointer?.stop();
       } finally {
         db.close();
       }
