@@ -3,13 +3,12 @@ import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 
 /**
- * WAL checkpoints off the event loop. SQLite's automatic checkpoint runs inside whichever commit
- * crosses 1,000 WAL pages: it copies them into the database and syncs it, a pause of several ms on
- * the request path (about 1% of a busy server's commits, its p99). Here a worker thread with its own
- * connection runs PASSIVE checkpoints back to back, which never block this connection's writers,
- * and the connection's own automatic checkpoint is switched off. Should the WAL still grow past
- * `fullAtPages` (writers so busy that no passive pass catches up), the worker runs one RESTART
- * checkpoint: it holds writers back while it copies what the passive pass left, so the WAL starts over. Other processes sharing the file keep their defaults.
+ * WAL checkpoints mostly off the event loop. SQLite's automatic checkpoint runs inside whichever
+ * commit crosses 1,000 WAL pages and copies them all into the database: a pause of a few ms on the
+ * request path, about 1% of a busy server's commits (its p99). Here a worker thread with its own
+ * connection runs PASSIVE checkpoints back to back (they never block writers), so by the time a
+ * commit crosses the mark nearly every page is already copied: the commit's own checkpoint copies
+ * the few that are left, syncs, and the WAL starts over as before. Other processes keep their defaults.
  */
 export interface Checkpointer {
   stop(): Promise<void>;
@@ -18,28 +17,33 @@ export interface Checkpointer {
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
+// Lowest CPU priority for this thread alone (Linux: a thread id is a setpriority target): where it
+// shares a core with the event loop, the checkpoint yields instead of preempting requests.
+try {
+  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  if (tid > 0) require('node:os').setPriority(tid, 19);
+} catch {}
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
 let stopped = false;
 parentPort.on('message', () => { stopped = true; });
 const pass = () => {
   if (stopped) { db.close(); parentPort.close(); return; }
-  let idle = true;
+  let wait = 1;
   try {
     const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (r.log > workerData.fullAtPages) db.pragma('wal_checkpoint(RESTART)');
-    idle = r.log === r.checkpointed;
+    if (r.log === r.checkpointed) wait = workerData.idleMs;
   } catch (err) {
     // Busy or locked: try again on the next pass.
   }
-  setTimeout(pass, idle ? workerData.idleMs : 1);
+  setTimeout(pass, wait);
 };
 pass();
 `;
 
 export function startCheckpointer(
   db: Database.Database,
-  options: { busyTimeoutMs: number; idleMs?: number; fullAtPages?: number },
+  options: { busyTimeoutMs: number; idleMs?: number },
 ): Checkpointer {
   const worker = new Worker(WORKER, {
     eval: true,
@@ -48,24 +52,18 @@ export function startCheckpointer(
       file: db.name,
       busyTimeoutMs: options.busyTimeoutMs,
       idleMs: options.idleMs ?? 50,
-      fullAtPages: options.fullAtPages ?? 4_000,
     },
   });
   worker.unref();
-  db.pragma('wal_autocheckpoint = 0');
-  // A WAL that once grew is cut back to 64 MiB when it restarts.
-  db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  // Any failure of the worker hands checkpoints back to this connection.
+  // Should the worker fail, commits simply checkpoint everything themselves again, as without it.
   worker.once('error', (err) => {
-    console.error(`sqlite: background checkpoints stopped (${err.message}); checkpointing on commit again`);
-    if (db.open) db.pragma('wal_autocheckpoint = 1000');
+    console.error(`sqlite: background checkpoints stopped (${err.message})`);
   });
   return {
     async stop() {
       worker.postMessage('stop');
       await exited;
-      if (db.open) db.pragma('wal_autocheckpoint = 1000');
     },
   };
 }
