@@ -1,7 +1,12 @@
 import type { AuditRecord, AuditSink } from './types.ts';
 
-/** A flush starts at once when this many records wait; otherwise on the next turn of the event loop. */
+/** A flush starts at once when this many records wait; otherwise AUDIT_FLUSH_MS after the first one. */
 export const AUDIT_BATCH = 512;
+/**
+ * How long a record may wait for its batch: a busy node writes tens of records a commit instead of the
+ * few one event-loop turn holds. It is also how much a kill -9 can lose; close() and SIGTERM lose nothing.
+ */
+export const AUDIT_FLUSH_MS = 5;
 const RETRY_MS = 1000;
 const DEFAULT_LIMIT = 100;
 
@@ -22,8 +27,8 @@ export interface BufferedAuditSink<W extends Done> extends AuditSink {
 }
 
 /**
- * The batched audit sink every durable backend shares: `write` only buffers, a flush runs on the
- * next turn of the event loop (or at once at AUDIT_BATCH), a failed batch is retried and never
+ * The batched audit sink every durable backend shares: `write` only buffers, a flush runs
+ * AUDIT_FLUSH_MS later (or at once at AUDIT_BATCH), a failed batch is retried and never
  * lost, `query` reads its own writes, and `close` writes what is left. The backend says only how
  * to write one batch and how to read.
  */
@@ -88,7 +93,7 @@ export function createBufferedAudit<W extends Done>(backend: AuditBackend<W>): B
       if (buffer.length >= AUDIT_BATCH) drainLater();
       else if (!scheduled) {
         scheduled = true;
-        setImmediate(drainLater);
+        setTimeout(drainLater, AUDIT_FLUSH_MS);
       }
     },
     async flush() {

@@ -32,10 +32,8 @@ describe('sqlite store on disk', () => {
   it('writes audit records on its own soon after write(), in batches', async () => {
     const store = openSqliteStore({ file });
     for (let i = 0; i < 600; i++) store.audit.write(auditRecord(`chk-${i}`, i, '1000001'));
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setImmediate(resolve));
     const peek = new Database(file, { readonly: true });
-    expect((peek.prepare('SELECT count(*) AS n FROM audit').get() as { n: number }).n).toBe(600);
+    await expect.poll(() => (peek.prepare('SELECT count(*) AS n FROM audit').get() as { n: number }).n).toBe(600);
     peek.close();
     await store.close();
   });
