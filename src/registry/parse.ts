@@ -52,6 +52,15 @@ export function readRows(input: Readable, format: RegistryFormat, progress: Read
 // ---------------------------------------------------------------- CSV
 
 /** Maps header cells to factor positions; unknown or missing columns stop the import with a clear message. */
+/**
+ * How an unknown header cell is named in the error. A file without a header makes its first data row the
+ * "header": only cells shaped like column names are echoed, so a name or an ID number never reaches stderr.
+ */
+function describeUnknownColumn(name: string, index: number): string {
+  if (name === '') return `(empty, column ${index + 1})`;
+  return /^[A-Za-z][A-Za-z0-9_ -]{0,39}$/.test(name) ? JSON.stringify(name) : `(column ${index + 1}: not a column name; is the header missing?)`;
+}
+
 function columnMap(header: string[]): (Factor | undefined)[] {
   const byLowerName = new Map(REGISTRY_COLUMNS.map((c) => [c.toLowerCase(), c]));
   const seen = new Set<Factor>();
@@ -60,7 +69,7 @@ function columnMap(header: string[]): (Factor | undefined)[] {
     const name = cell.trim();
     const column = byLowerName.get(name.toLowerCase());
     if (!column) {
-      unknown.push(name === '' ? `(empty, column ${i + 1})` : JSON.stringify(name.slice(0, 40)));
+      unknown.push(describeUnknownColumn(name, i));
       return undefined;
     }
     if (seen.has(column)) throw new RegistryFileError('DUPLICATE_COLUMN', `column ${column} appears twice in the header`, 1);

@@ -159,6 +159,13 @@ describe('importRegistry', () => {
     await expect(run('', 'csv')).rejects.toBeInstanceOf(RegistryFileError);
   });
 
+  it('never echoes the values of a headerless file, whose first row would read as the header', async () => {
+    const error = (await run('张三,11010519491231002X,6222020200001234567\n', 'csv').catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(RegistryFileError);
+    expect(error.message).toMatch(/is the header missing\?/);
+    for (const value of ['张三', '11010519491231002X', '6222020200001234567']) expect(error.message).not.toContain(value);
+  });
+
   it('is idempotent: importing the same file twice adds nothing the second time', async () => {
     const text = csv(['name', 'idNumber', 'bankCard', 'phone'], people.slice(0, 8));
     expect(await run(text, 'csv')).toMatchObject({ read: 8, imported: 8, duplicates: 0 });
