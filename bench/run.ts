@@ -18,10 +18,20 @@ const quick = argv.includes('--quick');
 const asJson = argv.includes('--json');
 const profileAt = argv.indexOf('--profile');
 const profileDir = profileAt >= 0 ? argv[profileAt + 1] : undefined;
+/** `--only http,import,scaling,validation`: just those parts (while working on one of them). */
+const PARTS = ['http', 'import', 'scaling', 'validation'] as const;
+const onlyAt = argv.indexOf('--only');
+const only = new Set(onlyAt >= 0 ? (argv[onlyAt + 1] ?? '').split(',') : PARTS);
+for (const part of only) {
+  if (!(PARTS as readonly string[]).includes(part)) throw new Error(`--only takes ${PARTS.join(',')}, not ${part}`);
+}
 
 const P = quick
   ? { rows: 20_000, rowsSmall: 2_000, scalingSmall: 2_000, rounds: 1, seconds: 2, warmup: 1, fixedRounds: 1, fixedSeconds: 2, scalingChecks: 400, validation: 20_000 }
   : { rows: 1_000_000, rowsSmall: 100_000, scalingSmall: 10_000, rounds: 5, seconds: 8, warmup: 3, fixedRounds: 3, fixedSeconds: 8, scalingChecks: 4_000, validation: 200_000 };
+const roundsAt = argv.indexOf('--rounds');
+if (roundsAt >= 0) P.rounds = Number(argv[roundsAt + 1]);
+if (!Number.isInteger(P.rounds) || P.rounds < 1) throw new Error('--rounds takes a whole number >= 1');
 const CONNECTIONS = 10;
 /** The load generator (this process) and the servers get a core each: neither starves the other. */
 const LOAD_CPU = 0;
@@ -230,13 +240,15 @@ csvFile(P.rows);
 csvFile(P.rowsSmall);
 csvFile(P.scalingSmall);
 hashedFile(P.rows);
-await measureImport(figures);
+if (only.has('import')) await measureImport(figures);
+await ensureServing(P.rows);
 await ensureServing(P.scalingSmall);
-await measureHttp(figures);
-await measureScaling(figures);
-log('validation');
-const validation = compareValidation(P.validation);
-figures.validation = validation;
+if (only.has('http')) await measureHttp(figures);
+if (only.has('scaling')) await measureScaling(figures);
+if (only.has('validation')) {
+  log('validation');
+  figures.validation = compareValidation(P.validation);
+}
 figures.seconds = (Date.now() - started) / 1000;
 const table = renderTable(figures);
 if (asJson) {
