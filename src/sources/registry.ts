@@ -16,18 +16,14 @@ export function registrySource(store: RegistryStore, hasher: RegistryHasher): So
       const idNumber = factors.idNumber;
       const name = factors.name;
       if (idNumber === undefined || name === undefined) throw new SourceFailure('error', 'registry needs idNumber and name');
-      const rows = await store.lookup(hasher.idNumber(idNumber));
-      const first = rows[0];
-      if (!first) return { verdict: 'not_found' };
-      if (!first.nameHash.equals(hasher.name(name))) return { verdict: 'mismatch', mismatched: ['name'] };
+      const card = kind === 'bankcard3' ? factors.bankCard : undefined;
+      if (kind === 'bankcard3' && card === undefined) throw new SourceFailure('error', 'bankcard3 needs bankCard');
+      const m = await store.match(hasher.idNumber(idNumber), hasher.name(name), card === undefined ? null : hasher.bankCard(card));
+      if (!m.found) return { verdict: 'not_found' };
+      if (!m.nameMatches) return { verdict: 'mismatch', mismatched: ['name'] };
       if (kind === 'idcard2') return { verdict: 'match' };
-      if (factors.bankCard === undefined) throw new SourceFailure('error', 'bankcard3 needs bankCard');
-      const cards = rows.filter((row) => row.cardHash !== null && row.cardHash.length > 0);
-      if (cards.length === 0) return { verdict: 'not_found' };
-      const cardHash = hasher.bankCard(factors.bankCard);
-      return cards.some((row) => row.cardHash?.equals(cardHash))
-        ? { verdict: 'match' }
-        : { verdict: 'mismatch', mismatched: ['bankCard'] };
+      if (!m.cardsOnFile) return { verdict: 'not_found' };
+      return m.cardMatches ? { verdict: 'match' } : { verdict: 'mismatch', mismatched: ['bankCard'] };
     },
   };
 }

@@ -202,6 +202,16 @@ function memoryRegistry(): RegistryStore {
     async lookup(idHash) {
       return [...(people.get(idHash.toString('hex'))?.values() ?? [])].map(copyRow);
     },
+    async match(idHash, nameHash, cardHash) {
+      const rows = [...(people.get(idHash.toString('hex'))?.values() ?? [])];
+      const cards = rows.flatMap((r) => (r.cardHash && r.cardHash.length > 0 ? [r.cardHash] : []));
+      return {
+        found: rows.length > 0,
+        nameMatches: rows.some((r) => r.nameHash.equals(nameHash)),
+        cardsOnFile: cards.length > 0,
+        cardMatches: cardHash !== null && cards.some((c) => c.equals(cardHash)),
+      };
+    },
     async remove(idHash) {
       const id = idHash.toString('hex');
       const n = people.get(id)?.size ?? 0;

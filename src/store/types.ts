@@ -101,9 +101,26 @@ export interface RegistryReplace extends RegistryWriter {
   abort(): Promise<void>;
 }
 
+/** How a person's rows compare with the asked factors' hashes (the check path's one read). */
+export interface RegistryMatch {
+  /** The ID number is on file. */
+  found: boolean;
+  /** Their name hash equals the asked one. */
+  nameMatches: boolean;
+  /** At least one of their rows carries a bank card. */
+  cardsOnFile: boolean;
+  /** One of their cards equals the asked one (false when no card was asked). */
+  cardMatches: boolean;
+}
+
 export interface RegistryStore extends RegistryWriter {
   /** Every row of the person with this ID hash (empty when unknown). */
   lookup(idHash: Buffer): Promise<RegistryRow[]>;
+  /**
+   * Compares in the store: only four flags come back, never the rows' hashes (no buffers per check).
+   * `cardHash` null when no card is asked.
+   */
+  match(idHash: Buffer, nameHash: Buffer, cardHash: Buffer | null): Promise<RegistryMatch>;
   /** Removes every row of the person; returns the number of rows removed. */
   remove(idHash: Buffer): Promise<number>;
   beginReplace(): Promise<RegistryReplace>;

@@ -270,6 +270,7 @@ describe('streaming', () => {
     const wrapper: RegistryStore = {
       ...inner,
       lookup: (h) => inner.lookup(h),
+      match: (id, name, card) => inner.match(id, name, card),
       remove: (h) => inner.remove(h),
       count: () => inner.count(),
       beginReplace: () => inner.beginReplace(),

@@ -204,6 +204,17 @@ export function storeContract(
         expect(await store.registry.lookup(h('nobody'))).toEqual([]);
       });
 
+      it('compares a person\'s name and cards in the store', async () => {
+        await store.registry.importBatch([row('p1', 'n1', 'c1'), row('p1', 'n1', 'c2'), row('p2', 'n2', null)]);
+        const m = (id: string, name: string, card: string | null) => store.registry.match(h(id), h(name), card === null ? null : h(card));
+        expect(await m('p1', 'n1', 'c2')).toEqual({ found: true, nameMatches: true, cardsOnFile: true, cardMatches: true });
+        expect(await m('p1', 'n1', 'c3')).toEqual({ found: true, nameMatches: true, cardsOnFile: true, cardMatches: false });
+        expect(await m('p1', 'other', null)).toEqual({ found: true, nameMatches: false, cardsOnFile: true, cardMatches: false });
+        // A person on file without any card: nothing to compare an asked card with.
+        expect(await m('p2', 'n2', 'c1')).toEqual({ found: true, nameMatches: true, cardsOnFile: false, cardMatches: false });
+        expect(await m('nobody', 'n1', 'c1')).toEqual({ found: false, nameMatches: false, cardsOnFile: false, cardMatches: false });
+      });
+
       it('is idempotent on re-import', async () => {
         const rows = [row('p1', 'n1', 'c1'), row('p2', 'n2', null)];
         await store.registry.importBatch(rows);

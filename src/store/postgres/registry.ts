@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { guardedReplace, splitConflicts } from '../registry-batch.ts';
 import { cardOf, type RegistryDbRow, registryFromRow } from '../rows.ts';
-import type { ImportResult, RegistryReplace, RegistryRow, RegistryStore } from '../types.ts';
+import type { ImportResult, RegistryMatch, RegistryReplace, RegistryRow, RegistryStore } from '../types.ts';
 import type { Db } from './db.ts';
 
 const NO_CARD = Buffer.alloc(0);
@@ -48,6 +48,16 @@ export function postgresRegistry(db: Db): RegistryStore {
     async lookup(idHash) {
       const { rows } = await db.query<RegistryDbRow>('SELECT * FROM registry WHERE id_hash = $1', [idHash]);
       return rows.map(registryFromRow);
+    },
+    async match(idHash, nameHash, cardHash) {
+      const { rows } = await db.query<RegistryMatch>(
+        `SELECT count(*) > 0 AS found, coalesce(bool_or(name_hash = $2), false) AS "nameMatches",
+                coalesce(bool_or(length(card_hash) > 0), false) AS "cardsOnFile",
+                coalesce(bool_or(card_hash = $3), false) AS "cardMatches"
+         FROM registry WHERE id_hash = $1`,
+        [idHash, nameHash, cardHash],
+      );
+      return rows[0]!;
     },
     async remove(idHash) {
       return (await db.query('DELETE FROM registry WHERE id_hash = $1', [idHash])).rowCount ?? 0;

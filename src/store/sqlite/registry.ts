@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { guardedReplace } from '../registry-batch.ts';
 import { cardOf, type RegistryDbRow, registryFromRow } from '../rows.ts';
-import type { ImportResult, RegistryReplace, RegistryRow, RegistryStore, RegistryWriter } from '../types.ts';
+import type { ImportResult, RegistryMatch, RegistryReplace, RegistryRow, RegistryStore, RegistryWriter } from '../types.ts';
 import { registryTableSql } from './schema.ts';
 
 /** importBatch against one table: the live registry or a replace's staging table. */
@@ -40,6 +40,13 @@ function tableWriter(db: Database.Database, table: string): RegistryWriter['impo
 export function sqliteRegistry(db: Database.Database): RegistryStore {
   const importBatch = tableWriter(db, 'registry');
   const lookup = db.prepare('SELECT * FROM registry WHERE id_hash = ?');
+  // An aggregate always yields one row; integers only, so no Buffer is made per check. A missing
+  // card is x'' on file and NULL when asked, and NULL never equals anything.
+  const match = db.prepare(
+    `SELECT count(*) AS found, ifnull(max(name_hash = ?), 0) AS nameMatches,
+            ifnull(max(length(card_hash) > 0), 0) AS cardsOnFile, ifnull(max(card_hash = ?), 0) AS cardMatches
+     FROM registry WHERE id_hash = ?`,
+  );
   const remove = db.prepare('DELETE FROM registry WHERE id_hash = ?');
   const count = db.prepare('SELECT count(*) AS n FROM registry');
 
@@ -47,6 +54,10 @@ export function sqliteRegistry(db: Database.Database): RegistryStore {
     importBatch,
     async lookup(idHash) {
       return (lookup.all(idHash) as RegistryDbRow[]).map(registryFromRow);
+    },
+    async match(idHash, nameHash, cardHash) {
+      const m = match.get(nameHash, cardHash, idHash) as Record<keyof RegistryMatch, number>;
+      return { found: m.found > 0, nameMatches: m.nameMatches === 1, cardsOnFile: m.cardsOnFile === 1, cardMatches: m.cardMatches === 1 };
     },
     async remove(idHash) {
       return remove.run(idHash).changes;
