@@ -1,4 +1,5 @@
 import type { CheckKind, Factors } from '../core/factors.ts';
+import { createDeadlines } from './deadlines.ts';
 import { SourceFailure, type Source, type SourceAnswer } from './types.ts';
 
 export type RoutedAnswer = (SourceAnswer & { source: string }) | { unavailable: 'error' | 'unreachable'; source: string };
@@ -13,13 +14,14 @@ export interface RouterOptions {
  * When every source fails, the last failure answers ('unreachable' wins over 'error' only when it came last).
  */
 export function createRouter(sources: readonly Source[], options: RouterOptions) {
+  const within = createDeadlines(options.timeoutMs);
   return {
     async check(kind: CheckKind, factors: Factors): Promise<RoutedAnswer> {
       let last: RoutedAnswer = { unavailable: 'unreachable', source: 'none' };
       for (const source of sources) {
         if (!source.supports(kind)) continue;
         try {
-          const answer = await withTimeout(source.check(kind, factors), options.timeoutMs);
+          const answer = await within(source.check(kind, factors));
           return { ...answer, source: source.name };
         } catch (error) {
           last = { unavailable: error instanceof SourceFailure ? error.failure : 'error', source: source.name };
@@ -31,11 +33,3 @@ export function createRouter(sources: readonly Source[], options: RouterOptions)
 }
 
 export type SourceRouter = ReturnType<typeof createRouter>;
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SourceFailure('unreachable', `no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
