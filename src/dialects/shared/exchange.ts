@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { CheckKind, Factors } from '../../core/factors.ts';
 import type { Outcome } from '../../core/outcome.ts';
 import type { Auditor, Services } from '../../service/types.ts';
@@ -12,6 +12,26 @@ export interface Exchange {
   appid: string | null;
   factors: Factors;
   outcome?: Outcome;
+}
+
+export interface ExchangeSlot<E extends Exchange> {
+  set(request: FastifyRequest, exchange: E): void;
+  get(request: FastifyRequest): E | undefined;
+}
+
+/**
+ * Where a dialect keeps each request's exchange: a request decoration of its own context. A WeakMap
+ * keyed by request would make every entry an ephemeron that each young-generation GC has to trace.
+ */
+export function exchangeSlot<E extends Exchange>(instance: FastifyInstance): ExchangeSlot<E> {
+  instance.decorateRequest('exchange', null);
+  type Slotted = FastifyRequest & { exchange: E | null };
+  return {
+    set: (request, exchange) => {
+      (request as Slotted).exchange = exchange;
+    },
+    get: (request) => (request as Slotted).exchange ?? undefined,
+  };
 }
 
 /** A request's exchange from its first moment: the check id and start time come from the services. */

@@ -4,7 +4,7 @@ import type { CheckKind } from '../../core/factors.ts';
 import type { Services } from '../../service/types.ts';
 import { requestClientIp } from '../shared/client.ts';
 import { describeError } from '../shared/errors.ts';
-import { auditExchange, type Exchange as BaseExchange, startExchange } from '../shared/exchange.ts';
+import { auditExchange, type Exchange as BaseExchange, exchangeSlot, startExchange } from '../shared/exchange.ts';
 import { authenticate, DEFAULT_TIMESTAMP_WINDOW_MS } from './authenticate.ts';
 import { parseJsonBody, parseMultipartBody, parseUrlencodedBody, UNSUPPORTED, type BodyParse } from './body.ts';
 import { outcomeError, presentRefusal, type ErrorAnswer, type SubmailRefusal } from './codes.ts';
@@ -42,7 +42,6 @@ type Answer = { error: ErrorAnswer } | { result: Record<string, string> };
 export function submailDialect(services: Services, options: SubmailOptions = {}): FastifyPluginAsync {
   const windowMs = options.timestampWindowMs ?? DEFAULT_TIMESTAMP_WINDOW_MS;
   const trustedProxies = parseCidrList(services.trustProxy);
-  const exchanges = new WeakMap<FastifyRequest, Exchange>();
 
   function respond(request: FastifyRequest, reply: FastifyReply, exchange: Exchange, answer: Answer): FastifyReply {
     auditExchange(services.auditor, request.log, DIALECT, exchange, 'error' in answer ? answer.error.code : 'success');
@@ -81,6 +80,7 @@ export function submailDialect(services: Services, options: SubmailOptions = {})
   }
 
   return async (instance) => {
+    const exchanges = exchangeSlot<Exchange>(instance);
     const limits = { bodyLimit: services.bodyLimit };
     // Our parsers never throw: the route answers 1209 in its place in the order. Fastify still enforces
     // the body limit while reading (→ 1224, before any parsing), for every content type alike.

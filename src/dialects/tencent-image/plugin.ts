@@ -5,7 +5,7 @@ import type { CheckKind } from '../../core/factors.ts';
 import type { Services } from '../../service/types.ts';
 import { requestClientIp } from '../shared/client.ts';
 import { describeError } from '../shared/errors.ts';
-import { auditExchange, type Exchange, startExchange } from '../shared/exchange.ts';
+import { auditExchange, type Exchange, exchangeSlot, startExchange } from '../shared/exchange.ts';
 import { authenticate } from './authenticate.ts';
 import { parseJsonBody, readCheckRequest, UNSUPPORTED, type BodyParse } from './body.ts';
 import { presentOutcome, presentRefusal, type Answer } from './codes.ts';
@@ -43,7 +43,6 @@ const RESPONSE_SCHEMA = {
  */
 export function tencentImageDialect(services: Services): FastifyPluginAsync {
   const trustedProxies = parseCidrList(services.trustProxy);
-  const exchanges = new WeakMap<FastifyRequest, Exchange>();
 
   function respond(request: FastifyRequest, reply: FastifyReply, exchange: Exchange, answer: Answer): FastifyReply {
     auditExchange(services.auditor, request.log, DIALECT, exchange, String(answer.code));
@@ -82,6 +81,7 @@ export function tencentImageDialect(services: Services): FastifyPluginAsync {
   }
 
   return async (instance) => {
+    const exchanges = exchangeSlot<Exchange>(instance);
     const limits = { bodyLimit: services.bodyLimit };
     // Our parsers never throw: the route answers 21 in its place in the order. Fastify still enforces
     // the body limit while reading (→ 23, before any parsing), for every content type alike.
