@@ -3,6 +3,7 @@ import type { Services } from '../../service/types.ts';
 import type { App } from '../../store/types.ts';
 import type { CheckRequest } from './body.ts';
 import { parseAuthorization, verifySignature, type ParsedSignature } from './signature.ts';
+import type { SignatureMemo } from './signature-memo.ts';
 
 /** `t` may run this far ahead of our clock; an `e=0` signature is good this far either side of `t`. */
 export const CLOCK_SKEW_S = 5 * 60;
@@ -20,11 +21,17 @@ export async function authenticate(
   header: string | string[] | undefined,
   request: CheckRequest,
   nowMs: number,
+  memo?: SignatureMemo,
 ): Promise<Authenticated> {
   const now = Math.floor(nowMs / 1000);
-  const parsed = parseAuthorization(header);
-  if (!parsed.ok) return { ok: false, refusal: parsed.refusal };
-  const signature = parsed.signature;
+  const known = memo?.recall(header);
+  let signature: ParsedSignature;
+  if (known) signature = known.signature;
+  else {
+    const parsed = parseAuthorization(header);
+    if (!parsed.ok) return { ok: false, refusal: parsed.refusal };
+    signature = parsed.signature;
+  }
   const { fields } = signature;
   // Impossible times are a malformed signature (5), judged before any tenant is looked up.
   if (fields.issuedAt > now + CLOCK_SKEW_S) return { ok: false, refusal: 'timestamp_invalid' };
@@ -45,7 +52,10 @@ export async function authenticate(
   const bucket = fields.bucket ?? request.bucket ?? app.bucket;
   if (!app.buckets.includes(bucket)) return refuse('bucket_unknown');
 
-  if (!verifySignature(signature, secret.secretKey)) return refuse('signature_invalid');
+  if (known?.secretKey !== secret.secretKey) {
+    if (!verifySignature(signature, secret.secretKey)) return refuse('signature_invalid');
+    memo?.remember(header, signature, secret.secretKey);
+  }
 
   if (fields.expiry === 0) {
     if (Math.abs(now - fields.issuedAt) > CLOCK_SKEW_S) return refuse('signature_expired');

@@ -7,6 +7,7 @@ import { requestClientIp } from '../shared/client.ts';
 import { describeError } from '../shared/errors.ts';
 import { auditExchange, type Exchange, exchangeSlot, startExchange } from '../shared/exchange.ts';
 import { authenticate } from './authenticate.ts';
+import { SignatureMemo } from './signature-memo.ts';
 import { parseJsonBody, readCheckRequest, UNSUPPORTED, type BodyParse } from './body.ts';
 import { presentOutcome, presentRefusal, type Answer } from './codes.ts';
 
@@ -43,6 +44,7 @@ const RESPONSE_SCHEMA = {
  */
 export function tencentImageDialect(services: Services): FastifyPluginAsync {
   const trustedProxies = parseCidrList(services.trustProxy);
+  const signatures = new SignatureMemo();
 
   function respond(request: FastifyRequest, reply: FastifyReply, exchange: Exchange, answer: Answer): FastifyReply {
     auditExchange(services.auditor, request.log, DIALECT, exchange, String(answer.code));
@@ -59,7 +61,7 @@ export function tencentImageDialect(services: Services): FastifyPluginAsync {
     }
     exchange.factors = read.request.factors;
 
-    const auth = await authenticate(services, request.headers.authorization, read.request, services.clock());
+    const auth = await authenticate(services, request.headers.authorization, read.request, services.clock(), signatures);
     if (auth.app) exchange.appid = auth.app.appid;
     if (!auth.ok) return refuse(auth.refusal);
     const app = auth.app;

@@ -334,6 +334,33 @@ describe('every code of the table over loopback', () => {
   });
 });
 
+describe('a multi-use signature sent again', () => {
+  it('is judged afresh on every use: revoked secret (11), removed bucket (16), suspended app (3)', async () => {
+    const creds = h.addApp();
+    const signed = sign(h, creds, { expiry: nowS() + 3600 });
+    expect(await codeOf(creds, idcard(creds), signed)).toBe(0);
+    expect(await codeOf(creds, idcard(creds), signed)).toBe(0);
+    h.updateApp(creds.appid, { buckets: ['other'], bucket: 'other' });
+    expect(await codeOf(creds, idcard(creds, { bucket: 'main' }), signed)).toBe(16);
+    h.updateApp(creds.appid, { buckets: ['main'], bucket: 'main', suspended: true });
+    expect(await codeOf(creds, idcard(creds), signed)).toBe(3);
+    h.updateApp(creds.appid, { suspended: false });
+    expect(await codeOf(creds, idcard(creds), signed)).toBe(0);
+    h.revoke(creds.secretId);
+    expect(await codeOf(creds, idcard(creds), signed)).toBe(11);
+  });
+
+  it('does not lend its good standing to a header with another HMAC', async () => {
+    const creds = h.addApp();
+    const signed = sign(h, creds, { expiry: nowS() + 3600 });
+    expect(await codeOf(creds, idcard(creds), signed)).toBe(0);
+    const raw = Buffer.from(signed, 'base64');
+    raw[0]! ^= 0x01;
+    expect(await codeOf(creds, idcard(creds), raw.toString('base64'))).toBe(14);
+    expect(await codeOf(creds, idcard(creds), signed)).toBe(0);
+  });
+});
+
 describe('the order of checks, for pairs of faults', () => {
   const cases: [string, number, (c: Credentials) => { body: unknown; auth?: string; headers?: Record<string, string> }][] = [
     ['too large + unsupported type → 23', 23, () => ({ body: 'x'.repeat(20 * 1024), headers: { 'content-type': 'text/plain' } })],
