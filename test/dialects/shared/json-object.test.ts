@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseJsonObject, topLevelKeys } from '../../../src/dialects/shared/json-object.ts';
+import { parseJsonObject, topLevelKeyCount } from '../../../src/dialects/shared/json-object.ts';
 
 const parse = (text: string | Buffer) => parseJsonObject(Buffer.isBuffer(text) ? text : Buffer.from(text));
 
@@ -24,7 +25,27 @@ describe('strict JSON object bodies', () => {
     for (const text of ['[]', 'null', '"x"', '1']) expect(parse(text)).toEqual({ ok: false, reason: 'not_object' });
   });
 
-  it('lists top-level keys in order with repeats', () => {
-    expect(topLevelKeys('{ "x" : [1,{"y":2}], "z":"w", "x":0 }')).toEqual(['x', 'z', 'x']);
+  it('counts top-level keys with repeats, past nesting, escaped quotes and lookalike strings', () => {
+    expect(topLevelKeyCount('{ "x" : [1,{"y":2}], "z":"w", "x":0 }')).toBe(3);
+    // Keys and values ending in backslashes and holding quoted "key": lookalikes.
+    const tricky = JSON.stringify({ 'a\\': 'b\\\\', c: '"d": 1, "x":', 'e\\"': { f: '"g":' } });
+    expect(JSON.parse(tricky)).toBeTypeOf('object');
+    expect(topLevelKeyCount(tricky)).toBe(3);
+    expect(topLevelKeyCount('{"k":"{\\"x\\":1}" , "m" :\n[ "n", "o:" ]}')).toBe(2);
+    expect(topLevelKeyCount('{}')).toBe(0);
+  });
+
+  it('counts the keys of any JSON object, however its strings are escaped', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue(), { maxKeys: 8 }), fc.boolean(), (object, indent) => {
+        const text = JSON.stringify(object, null, indent ? 1 : 0);
+        expect(topLevelKeyCount(text)).toBe(Object.keys(object).length);
+      }),
+    );
+  });
+
+  it('refuses a key given twice even when spelt with an escape', () => {
+    expect(parse('{"appid":"1","\\u0061ppid":"2"}')).toEqual({ ok: false, reason: 'duplicate' });
+    expect(parse('{"a":{"b":1,"b":2}}').ok).toBe(true);
   });
 });
