@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { createAccessRules } from '../access/rules.ts';
 import { Tenants } from '../access/tenants.ts';
 import { createAuditor } from '../audit/auditor.ts';
@@ -24,12 +24,19 @@ export interface AssembleOptions {
   extraSources?: Source[];
 }
 
-/**
- * 32 lowercase hex characters, unguessable: a v4 UUID without its dashes (122 random bits). Node draws
- * UUIDs from a buffered pool of random bytes, far cheaper per call than randomBytes(16).
- */
+/** Random bytes drawn 4 KB at a time: one system call serves 256 check ids. */
+const ID_BYTES = 16;
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+
+/** 32 lowercase hex characters, unguessable (128 random bits), one string allocated per id. */
 export function newCheckId(): string {
-  return randomUUID().replace(/-/g, '');
+  if (poolAt + ID_BYTES > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  poolAt += ID_BYTES;
+  return pool.toString('hex', poolAt - ID_BYTES, poolAt);
 }
 
 /** Wires the parts into the Services every dialect is given. The one place where the house is assembled. */
