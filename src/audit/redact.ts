@@ -5,8 +5,10 @@ import type { Factors } from '../core/factors.ts';
  * never enough to recover the value. Input may be raw (invalid) text, so masking works on code points.
  */
 export function maskName(name: string): string {
-  const chars = [...name.trim()];
-  if (chars.length === 0) return '';
+  const trimmed = name.trim();
+  if (trimmed === '') return '';
+  if (!SURROGATE.test(trimmed)) return trimmed[0] + '*'.repeat(Math.max(1, trimmed.length - 1));
+  const chars = [...trimmed];
   return chars[0] + '*'.repeat(Math.max(1, chars.length - 1));
 }
 
@@ -26,7 +28,14 @@ export function maskPhone(phone: string): string {
   return keepEnds(digits, 3, 4);
 }
 
+/** Text without surrogates has one UTF-16 unit per code point: it can be sliced as it is (every check does). */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 function keepEnds(value: string, head: number, tail: number): string {
+  if (!SURROGATE.test(value)) {
+    if (value.length <= head + tail) return '*'.repeat(value.length);
+    return value.slice(0, head) + '*'.repeat(value.length - head - tail) + value.slice(value.length - tail);
+  }
   const chars = [...value];
   if (chars.length <= head + tail) return '*'.repeat(chars.length);
   return chars.slice(0, head).join('') + '*'.repeat(chars.length - head - tail) + chars.slice(-tail).join('');

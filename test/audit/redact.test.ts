@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { maskBankCard, maskFactors, maskIdNumber, maskName, maskPhone } from '../../src/audit/redact.ts';
 
@@ -20,6 +21,21 @@ describe('masking personal data', () => {
   it('masks the middle of a phone number, with or without +86', () => {
     expect(maskPhone('13812345678')).toBe('138****5678');
     expect(maskPhone('+8613812345678')).toBe('138****5678');
+  });
+
+  it('masks by code points whatever the text: surrogate pairs, lone surrogates, any length', () => {
+    // The plain definition, one code point at a time: what the fast path for BMP text must equal.
+    const keepEnds = (v: string, head: number, tail: number) => {
+      const c = [...v];
+      return c.length <= head + tail ? '*'.repeat(c.length) : c.slice(0, head).join('') + '*'.repeat(c.length - head - tail) + c.slice(-tail).join('');
+    };
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('1', 'X', '张', '𠮷', '\uD800', '\uDC00', ' ') , maxLength: 24 }), (v) => {
+        expect(maskIdNumber(v)).toBe(keepEnds(v.trim(), 4, 4));
+        const t = [...v.trim()];
+        expect(maskName(v)).toBe(t.length === 0 ? '' : t[0] + '*'.repeat(Math.max(1, t.length - 1)));
+      }),
+    );
   });
 
   it('hides short values entirely rather than revealing them', () => {
