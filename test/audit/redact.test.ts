@@ -30,7 +30,7 @@ describe('masking personal data', () => {
       return c.length <= head + tail ? '*'.repeat(c.length) : c.slice(0, head).join('') + '*'.repeat(c.length - head - tail) + c.slice(-tail).join('');
     };
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('1', 'X', '张', '𠮷', '\uD800', '\uDC00', ' ') , maxLength: 24 }), (v) => {
+      fc.property(fc.string({ unit: fc.constantFrom('1', 'X', '张', '𠮷', '\uD800', '\uDC00', ' '), maxLength: 24 }), (v) => {
         expect(maskIdNumber(v)).toBe(keepEnds(v.trim(), 4, 4));
         const t = [...v.trim()];
         expect(maskName(v)).toBe(t.length === 0 ? '' : t[0] + '*'.repeat(Math.max(1, t.length - 1)));
