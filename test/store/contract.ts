@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSpend } from '../../src/service/spend.ts';
 import type { App, AuditRecord, RegistryRow, Secret, Store } from '../../src/store/types.ts';
 
 /**
@@ -164,6 +165,25 @@ export function storeContract(
         expect(await store.rate.take('app:1', 2, t0 + 10)).toBe(false);
         expect(await store.rate.take('app:1', 6, t0 + 10)).toBe(true);
         expect(await store.rate.take('app:1', 6, t0 + 11)).toBe(false);
+      });
+    });
+
+    describe('a check\'s spend (rate window, then quota)', () => {
+      it('lets concurrent checks through the window first, then bills valid ones against the quota, exactly', async () => {
+        const app = makeApp('1000001', { qps: 4, quota: 2 });
+        await store.apps.create(app, makeSecret('AKIDa', '1000001'));
+        const spend = createSpend(store);
+        const t0 = 1_700_000_000_000;
+        // Invalid input spends the window but is never billed.
+        expect(await spend(app, false, t0)).toBe('ok');
+        const results = await Promise.all(Array.from({ length: 6 }, () => spend(app, true, t0 + 1)));
+        expect(results.filter((r) => r === 'ok')).toHaveLength(2);
+        expect(results.filter((r) => r === 'quota_exhausted')).toHaveLength(1);
+        expect(results.filter((r) => r === 'rate_limited')).toHaveLength(3);
+        expect((await store.apps.get('1000001'))?.quota).toBe(0);
+        // A refused check spends nothing: the window frees up a second after the admitted ones.
+        expect(await spend(app, false, t0 + 999)).toBe('rate_limited');
+        expect(await spend(app, false, t0 + 1000)).toBe('ok');
       });
     });
 
