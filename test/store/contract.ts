@@ -336,11 +336,12 @@ export function storeContract(
           masked: {},
           billed: false,
         };
-        store.audit.write(bare);
-        store.audit.write({ ...bare, checkId: 'chk-b' });
+        // Enough records for a batch to be written several rows a statement.
+        const ids = Array.from({ length: 19 }, (_, i) => `chk-${i}`);
+        for (const checkId of ids) store.audit.write({ ...bare, checkId });
         await store.audit.flush();
         const got = await store.audit.query({});
-        expect(got).toEqual([{ ...bare, checkId: 'chk-b' }, bare]);
+        expect(got).toEqual(ids.reverse().map((checkId) => ({ ...bare, checkId })));
       });
 
       it('makes buffered records durable on close', async () => {
