@@ -15,8 +15,17 @@ const SEPARATORS = /[\s\-\u2010-\u2015\uff0d]/g;
 
 /** The canonical form the registry hashes (must never drift): no spaces or hyphens, ASCII digits. */
 export function canonicalBankCard(raw: string): string {
+  if (isAsciiDigits(raw)) return raw;
   const s = raw.replace(SEPARATORS, '');
   return /[\uff10-\uff19]/.test(s) ? s.replace(/[\uff10-\uff19]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)) : s;
+}
+
+function isAsciiDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** Luhn (mod 10) over a string of ASCII digits. */

@@ -4,9 +4,18 @@ const MS_PER_DAY = 86_400_000;
 /** "Today" is always a present-day instant, and China has kept UTC+8 without DST since 1992. */
 const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 
+/** The last day shanghaiToday converted: every check of a day asks for the same one. */
+let lastDay = NaN;
+let lastYmd = NaN;
+
 /** Today in Asia/Shanghai as YYYYMMDD. */
 export function shanghaiToday(now: Date): number {
-  return ymdFromDays(Math.floor((now.getTime() + SHANGHAI_OFFSET_MS) / MS_PER_DAY));
+  const day = Math.floor((now.getTime() + SHANGHAI_OFFSET_MS) / MS_PER_DAY);
+  if (day !== lastDay) {
+    lastYmd = ymdFromDays(day);
+    lastDay = day;
+  }
+  return lastYmd;
 }
 
 /** Days since 1970-01-01 → YYYYMMDD (H. Hinnant's public-domain civil_from_days). */
@@ -41,8 +50,27 @@ export function ageOn(birth: number, today: number): number {
   return Math.floor(today / 10_000) - Math.floor(birth / 10_000) - (today % 10_000 < birth % 10_000 ? 1 : 0);
 }
 
-/** YYYYMMDD → "YYYY-MM-DD". */
-export function formatYmd(ymd: number): string {
+/**
+ * Formatted dates of the years 1800–2199 (birth dates), per year a slot per month and day, filled on
+ * first use: a birth date is formatted once per process, not once per check. At most 400 × 372 strings.
+ */
+const CACHED_YEARS = { from: 1800, to: 2199 } as const;
+const formattedByYear: (string[] | undefined)[] = new Array<undefined>(CACHED_YEARS.to - CACHED_YEARS.from + 1).fill(undefined);
+
+function formatUncached(ymd: number): string {
   const s = String(ymd).padStart(8, '0');
   return `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}`;
+}
+
+/** YYYYMMDD → "YYYY-MM-DD". */
+export function formatYmd(ymd: number): string {
+  const y = Math.floor(ymd / 10_000);
+  const m = Math.floor(ymd / 100) % 100;
+  const d = ymd % 100;
+  if (!Number.isInteger(ymd) || y < CACHED_YEARS.from || y > CACHED_YEARS.to || m < 1 || m > 12 || d < 1 || d > 31) {
+    return formatUncached(ymd);
+  }
+  const year = (formattedByYear[y - CACHED_YEARS.from] ??= new Array<string>(12 * 31).fill(''));
+  const slot = (m - 1) * 31 + d - 1;
+  return year[slot] || (year[slot] = formatUncached(ymd));
 }

@@ -108,16 +108,23 @@ function birthOrZero(y: number, m: number, d: number, today: number): number {
 }
 
 function facts(type: IdType, birth: number, today: number, region: Region, sexDigit: number, legacy15: boolean): IdFacts {
-  const result: IdFacts = { type, birthDate: formatYmd(birth), age: ageOn(birth, today), region, legacy15 };
-  if (sexDigit >= 0) result.sex = sexDigit % 2 === 1 ? 'M' : 'F';
-  return result;
+  const birthDate = formatYmd(birth);
+  const age = ageOn(birth, today);
+  // Each shape in one literal: adding `sex` afterwards would grow the object a second time.
+  if (sexDigit < 0) return { type, birthDate, age, region, legacy15 };
+  return { type, birthDate, age, region, legacy15, sex: sexDigit % 2 === 1 ? 'M' : 'F' };
 }
 
 function validate18(id: string, today: number, legacy15: boolean): IdNumberResult {
-  for (let i = 0; i < 17; i++) if (!isDigitCode(id.charCodeAt(i))) return fail('charset', i + 1);
+  let sum = 0; // checkCharacter's, in the same pass as the charset check
+  for (let i = 0; i < 17; i++) {
+    const c = id.charCodeAt(i);
+    if (!isDigitCode(c)) return fail('charset', i + 1);
+    sum += (c - ZERO) * WEIGHTS[i]!;
+  }
   const last = id.charCodeAt(17);
   if (!isDigitCode(last) && last !== 88 /* X */) return fail('charset', 18);
-  if (checkCharacter(id) !== id[17]) return fail('checksum', 18);
+  if (CHECK_CHARS.charCodeAt(sum % 11) !== last) return fail('checksum', 18);
 
   let type: IdType;
   let regionCode: number;

@@ -23,7 +23,29 @@ const LATIN_MARK = /^\p{M}$/u;
  * to U+00B7. A Latin name's full stop becomes U+00B7 too, so "J. Smith" and "J· Smith" are one name.
  */
 export function canonicalName(raw: string): string {
-  return raw.normalize('NFC').trim().replace(LOOK_ALIKE_DOTS, MIDDLE_DOT);
+  let dots = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (isLookAlikeDot(c)) dots = true;
+    else if (!isNfcInert(c)) return raw.normalize('NFC').trim().replace(LOOK_ALIKE_DOTS, MIDDLE_DOT);
+  }
+  // Already NFC (normalize() would copy it anyway); without a look-alike dot nothing is replaced.
+  const trimmed = raw.trim();
+  return dots ? trimmed.replace(LOOK_ALIKE_DOTS, MIDDLE_DOT) : trimmed;
+}
+
+/** The code units LOOK_ALIKE_DOTS matches. */
+function isLookAlikeDot(c: number): boolean {
+  return c === 0x2e || c === 0x2022 || c === 0x2027 || c === 0x22c5 || c === 0x30fb || c === 0xff0e || c === 0xff65;
+}
+
+/**
+ * Characters NFC leaves alone wherever they stand (NFC_QC=Yes and combining class 0, so a string of
+ * them passes the UAX #15 quick check): everything below U+0300, the ideographic space, CJK Unified
+ * Ideographs and Extension A. Compatibility ideographs (U+F900…) and combining marks are not among them.
+ */
+function isNfcInert(c: number): boolean {
+  return c < 0x300 || c === 0x3000 || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf);
 }
 
 const fail = (reason: InvalidReason, position?: number): NameResult => ({
@@ -65,6 +87,23 @@ function checkLatin(chars: string[], name: string, allowLatin: boolean): NameRes
 }
 
 /**
+ * HAN_NAME without the regular expression for the names nearly everyone has: BMP ideographs of the
+ * CJK Unified and Extension A blocks (all Script=Han), parts joined by single U+00B7. False means
+ * "ask HAN_NAME", never "not a name".
+ */
+function isCommonHanName(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 0xb7) {
+      if (i === 0 || i === name.length - 1 || name.charCodeAt(i - 1) === 0xb7) return false;
+    } else if (!((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
  * Validates a name as given by a user. `allowLatin`: the ID number is a foreigner's permanent
  * residence number, so a Latin-letter name is acceptable.
  */
@@ -73,7 +112,7 @@ export function validateName(raw: string | undefined, allowLatin = false): NameR
   const name = canonicalName(raw);
   if (name.length === 0) return fail('empty');
   if (name.length > MAX_NAME_LENGTH && codePointLength(name) > MAX_NAME_LENGTH) return fail('length');
-  if (HAN_NAME.test(name)) return { ok: true, name, script: 'han' };
+  if (isCommonHanName(name) || HAN_NAME.test(name)) return { ok: true, name, script: 'han' };
   const chars = [...name];
   if (LATIN_LETTER.test(chars[0]!)) return checkLatin(chars, name, allowLatin);
   return explainHan(chars);

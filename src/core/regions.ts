@@ -29,6 +29,24 @@ for (const [code, intervals] of Object.entries(table.regions)) {
 const successorsByCode = new Map<number, string[]>();
 for (const [code, successors] of Object.entries(table.abolished)) successorsByCode.set(Number(code), Object.freeze(successors) as string[]);
 
+/** What naming a code takes: its intervals and those of its province and prefecture codes. */
+interface Levels {
+  own: readonly Interval[];
+  province: readonly Interval[] | undefined;
+  prefecture: readonly Interval[] | undefined;
+  /** No level has more than one interval, so the birth year cannot change the region. */
+  yearless: boolean;
+  /** The region of a yearless code, once built. */
+  region: Region | undefined;
+}
+const levelsByCode = new Map<number, Levels>();
+for (const [code, own] of intervalsByCode) {
+  const province = intervalsByCode.get(code - (code % 10000));
+  const prefecture = intervalsByCode.get(code - (code % 100));
+  const yearless = [own, province, prefecture].every((intervals) => (intervals?.length ?? 1) === 1);
+  levelsByCode.set(code, { own, province, prefecture, yearless, region: undefined });
+}
+
 /** Level names that are placeholders, not places, and are left out of a full name. */
 function isPlaceholder(name: string): boolean {
   return name === '市辖区' || name === '县' || name === '市区' || name.includes('直辖');
@@ -36,7 +54,7 @@ function isPlaceholder(name: string): boolean {
 
 /** True if the 6-digit code (as a number) ever existed in the table. */
 export function isRegionCodeNumber(code: number): boolean {
-  return intervalsByCode.has(code);
+  return levelsByCode.has(code);
 }
 
 export function isRegionCode(code: string): boolean {
@@ -76,8 +94,7 @@ function levelName(code: number, year: number | undefined): string | null {
  */
 const cache = new Map<number, Region>();
 
-function intervalIndex(code: number, year: number | undefined): number {
-  const intervals = intervalsByCode.get(code);
+function intervalIndex(intervals: readonly Interval[] | undefined, year: number | undefined): number {
   return intervals ? indexAt(intervals, year) : 0;
 }
 
@@ -107,20 +124,28 @@ function buildRegion(code: number, year: number | undefined): Region | undefined
   return region;
 }
 
+function cachedRegion(code: number, birthYear: number | undefined, levels: Levels): Region {
+  // Fewer than 10 intervals per code (scripts/gen-regions.ts checks), so one digit per level.
+  const key =
+    code * 1000 +
+    intervalIndex(levels.province, birthYear) * 100 +
+    intervalIndex(levels.prefecture, birthYear) * 10 +
+    intervalIndex(levels.own, birthYear);
+  let region = cache.get(key);
+  if (!region) cache.set(key, (region = Object.freeze(buildRegion(code, birthYear)!)));
+  return region;
+}
+
 /**
  * The region of a 6-digit code, named as in `birthYear` when given (the name in force that year,
  * else the nearest). Returned objects are shared: treat them as read-only.
  */
 export function regionOfNumber(code: number, birthYear?: number): Region | undefined {
-  if (!intervalsByCode.has(code)) return undefined;
-  // Fewer than 10 intervals per code (scripts/gen-regions.ts checks), so one digit per level.
-  const key =
-    code * 1000 +
-    intervalIndex(code - (code % 10000), birthYear) * 100 +
-    intervalIndex(code - (code % 100), birthYear) * 10 +
-    intervalIndex(code, birthYear);
-  let region = cache.get(key);
-  if (!region) cache.set(key, (region = Object.freeze(buildRegion(code, birthYear)!)));
+  const levels = levelsByCode.get(code);
+  if (!levels) return undefined;
+  if (levels.region) return levels.region;
+  const region = cachedRegion(code, birthYear, levels);
+  if (levels.yearless) levels.region = region;
   return region;
 }
 

@@ -59,9 +59,8 @@ export function validateFactors(kind: CheckKind, raw: Factors, now: Date): Valid
         const r = validateBankCard(raw.bankCard);
         if (!r.ok) return { ok: false, invalid: r.invalid };
         factors.bankCard = r.bankCard;
-        card = {};
-        if (r.bank) card.bank = { code: r.bank.code, name: r.bank.name };
-        if (r.type) card.type = r.type;
+        // Bank and type come from the same BIN entry: both or neither.
+        card = r.bank && r.type ? { bank: { code: r.bank.code, name: r.bank.name }, type: r.type } : {};
         if (r.luhnWarning) warnings.push(WARNINGS.luhn);
         break;
       }
@@ -73,8 +72,7 @@ export function validateFactors(kind: CheckKind, raw: Factors, now: Date): Valid
       }
     }
   }
-  const result: Validated = { ok: true, factors, warnings };
-  if (subject) result.subject = subject;
-  if (card) result.card = card;
-  return result;
+  // One literal per shape: adding properties afterwards would grow the object a second time.
+  if (!subject) return card ? { ok: true, factors, warnings, card } : { ok: true, factors, warnings };
+  return card ? { ok: true, factors, warnings, subject, card } : { ok: true, factors, warnings, subject };
 }

@@ -110,16 +110,6 @@ export async function importRegistry(options: ImportOptions): Promise<ImportSumm
 }
 
 /**
- * A digest moved into Node's shared 8 KiB pool: each digest() has its own native allocation, and a
- * batch of rows holding 80,000 of them for a while left the heap fragmented and growing with the file.
- */
-function pooled(digest: Buffer): Buffer {
-  const copy = Buffer.allocUnsafe(digest.length);
-  digest.copy(copy);
-  return copy;
-}
-
-/**
  * Validates one row's factors (bankcard3 when a card is on file, else idcard2; the phone on its own)
  * and hashes their canonical forms. Returns the field and reason on the first invalid factor.
  */
@@ -135,10 +125,10 @@ export function hashRow(raw: Factors, hasher: RegistryHasher, now: Date): Regist
   }
   const { idNumber, name, bankCard } = validated.factors;
   return {
-    idHash: pooled(hasher.idNumber(idNumber as string)),
-    nameHash: pooled(hasher.name(name as string)),
-    cardHash: hasCard ? pooled(hasher.bankCard(bankCard as string)) : null,
-    phoneHash: phoneHash && pooled(phoneHash),
+    idHash: hasher.idNumber(idNumber as string),
+    nameHash: hasher.name(name as string),
+    cardHash: hasCard ? hasher.bankCard(bankCard as string) : null,
+    phoneHash,
     keyId: hasher.keyId,
     normVersion: NORMALIZATION_VERSION,
   };

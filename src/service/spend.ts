@@ -12,12 +12,15 @@ export function createSpend(counters: { apps: AppStore; rate?: RateLimiter; spen
   const { apps, rate, spender } = counters;
   const reserve = async (app: App, valid: boolean): Promise<SpendResult> =>
     !valid || (await apps.reserveQuota(app.appid)) ? 'ok' : 'quota_exhausted';
-  return async (app, valid, nowMs) => {
-    if (app.qps === null) return reserve(app, valid);
-    const window = { key: `qps:${app.appid}`, limit: app.qps };
-    if (spender) return spender.spend(app.appid, window, nowMs, valid);
+  const composed = async (app: App, window: { key: string; limit: number }, valid: boolean, nowMs: number): Promise<SpendResult> => {
     if (!rate) throw new Error(`app ${app.appid} has a QPS limit but no rate limiter was given`);
     if (!(await rate.take(window.key, window.limit, nowMs))) return 'rate_limited';
     return reserve(app, valid);
+  };
+  // Not async: the spender's own promise is handed back as it is, with no second one wrapped around it.
+  return (app, valid, nowMs) => {
+    if (app.qps === null) return reserve(app, valid);
+    const window = { key: `qps:${app.appid}`, limit: app.qps };
+    return spender ? spender.spend(app.appid, window, nowMs, valid) : composed(app, window, valid, nowMs);
   };
 }

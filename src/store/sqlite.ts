@@ -3,12 +3,12 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { sqliteApps } from './sqlite/apps.ts';
 import { sqliteAudit } from './sqlite/audit.ts';
-import { sqliteNonces, sqliteRate } from './sqlite/counters.ts';
+import { sqliteNonces } from './sqlite/nonces.ts';
 import { sqliteRegistry } from './sqlite/registry.ts';
 import { type Checkpointer, startCheckpointer } from './sqlite/checkpointer.ts';
-import { groupCommit } from './sqlite/group-commit.ts';
+import { counterBatch } from './sqlite/group-commit.ts';
 import { migrate } from './sqlite/schema.ts';
-import type { CheckSpender, SpendResult, Store } from './types.ts';
+import type { CheckSpender, RateLimiter, Store } from './types.ts';
 
 export interface SqliteStoreOptions {
   /** Database file; its directory is created when missing. Several processes may share it. */
@@ -40,13 +40,10 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
 
   const audit = sqliteAudit(db);
   const ping = db.prepare('SELECT 1');
-  const apps = sqliteApps(db);
-  const rate = sqliteRate(db);
-  // A check's rate unit and quota unit in one step of the turn's transaction: one lock, one commit.
-  const spendStep = groupCommit(db, (appid: string, key: string, limit: number, nowMs: number, reserve: boolean): SpendResult => {
-    if (!rate.admit(key, limit, nowMs)) return 'rate_limited';
-    return !reserve || apps.reserveNow(appid) ? 'ok' : 'quota_exhausted';
-  });
+  // Rate units and quota units of one turn's checks share one transaction: one lock, one commit.
+  const counters = counterBatch(db);
+  const apps = sqliteApps(db, counters.reserve);
+  const rate: RateLimiter = { take: counters.take };
   // A store that serves checks moves its WAL checkpoints to a worker thread once it is busy (a CLI
   // command or a short test never starts one).
   let checkpointer: Checkpointer | undefined;
@@ -54,7 +51,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   const spender: CheckSpender = {
     spend: (appid, window, nowMs, reserve) => {
       if (checkpointer === undefined && ++spends >= CHECKPOINT_WORKER_AFTER) checkpointer = startCheckpointer(db, { busyTimeoutMs });
-      return spendStep(appid, window.key, window.limit, nowMs, reserve);
+      return counters.spend(appid, window.key, window.limit, nowMs, reserve);
     },
   };
   return {

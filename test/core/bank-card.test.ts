@@ -67,6 +67,15 @@ describe('bank cards', () => {
     );
   });
 
+  it('canonical forms drop separators and fold full-width digits, for any input', () => {
+    const oracle = (raw: string) => raw.replace(/[\s\-\u2010-\u2015\uff0d]/g, '').replace(/[\uff10-\uff19]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom(...'0123456789 -\u2012－０９\u3000\ta/') })), (s) => {
+        expect(canonicalBankCard(s)).toBe(oracle(s));
+      }),
+    );
+  });
+
   it('normalisation is idempotent', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom(...'0123 -－０９\u3000a') })), (s) => {

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { isRegionCode, regionOf } from '../../src/core/regions.ts';
+import { describe, expect, it, vi } from 'vitest';
+import fc from 'fast-check';
+import { allRegionCodes, isRegionCode, regionIntervals, regionOf } from '../../src/core/regions.ts';
 
 describe('regions', () => {
   it('knows every code since 1980, current or abolished, and no invented one', () => {
@@ -31,5 +32,28 @@ describe('regions', () => {
     expect(regionOf('120110', 1992)!.name).toBe('天津市东丽区');
     expect(regionOf('120110', 1960)!.name).toBe('天津市东郊区');
     expect(regionOf('120110')!.name).toBe('天津市东丽区');
+  });
+
+  it('names a code the same whichever codes and years were asked before (the caches)', async () => {
+    const codes = allRegionCodes();
+    const levels = (code: string) => [code.slice(0, 2) + '0000', code.slice(0, 4) + '00', code];
+    // Codes whose name may depend on the year, at any level: where a cache keyed too coarsely would show.
+    const yearDependent = codes.filter((code) => levels(code).some((c) => (regionIntervals(c)?.length ?? 1) > 1));
+    const code = fc.oneof(fc.constantFrom(...codes), fc.constantFrom(...yearDependent));
+    const year = fc.option(fc.integer({ min: 1950, max: 2030 }), { nil: undefined });
+    const fresh = async () => {
+      vi.resetModules();
+      return (await import('../../src/core/regions.ts')).regionOf;
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(code, year), { minLength: 1_000, maxLength: 2_000 }), async (asks) => {
+        const [forward, backward] = [await fresh(), await fresh()];
+        const inOrder = asks.map(([c, y]) => forward(c, y));
+        const reversed = [...asks].reverse().map(([c, y]) => backward(c, y)).reverse();
+        expect(inOrder).toEqual(reversed);
+      }),
+      // No shrinking: each run loads the table twice, and the first failing run already tells.
+      { numRuns: 8, endOnFailure: true },
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSpend } from '../../src/service/spend.ts';
 import type { App, AuditRecord, RegistryRow, Secret, Store } from '../../src/store/types.ts';
 
 /**
@@ -167,6 +168,25 @@ export function storeContract(
       });
     });
 
+    describe('a check\'s spend (rate window, then quota)', () => {
+      it('lets concurrent checks through the window first, then bills valid ones against the quota, exactly', async () => {
+        const app = makeApp('1000001', { qps: 4, quota: 2 });
+        await store.apps.create(app, makeSecret('AKIDa', '1000001'));
+        const spend = createSpend(store);
+        const t0 = 1_700_000_000_000;
+        // Invalid input spends the window but is never billed.
+        expect(await spend(app, false, t0)).toBe('ok');
+        const results = await Promise.all(Array.from({ length: 6 }, () => spend(app, true, t0 + 1)));
+        expect(results.filter((r) => r === 'ok')).toHaveLength(2);
+        expect(results.filter((r) => r === 'quota_exhausted')).toHaveLength(1);
+        expect(results.filter((r) => r === 'rate_limited')).toHaveLength(3);
+        expect((await store.apps.get('1000001'))?.quota).toBe(0);
+        // A refused check spends nothing: the window frees up a second after the admitted ones.
+        expect(await spend(app, false, t0 + 999)).toBe('rate_limited');
+        expect(await spend(app, false, t0 + 1000)).toBe('ok');
+      });
+    });
+
     describe('nonces', () => {
       it('accepts a key once, refuses it while remembered, and accepts it again after the TTL', async () => {
         const t0 = 1_700_000_000_000;
@@ -327,11 +347,12 @@ export function storeContract(
           masked: {},
           billed: false,
         };
-        store.audit.write(bare);
-        store.audit.write({ ...bare, checkId: 'chk-b' });
+        // Enough records for a batch to be written several rows a statement.
+        const ids = Array.from({ length: 19 }, (_, i) => `chk-${i}`);
+        for (const checkId of ids) store.audit.write({ ...bare, checkId });
         await store.audit.flush();
         const got = await store.audit.query({});
-        expect(got).toEqual([{ ...bare, checkId: 'chk-b' }, bare]);
+        expect(got).toEqual(ids.reverse().map((checkId) => ({ ...bare, checkId })));
       });
 
       it('makes buffered records durable on close', async () => {

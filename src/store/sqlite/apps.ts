@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { APP_PATCH_COLUMNS, type AppRow, appFromRow, patchedFields, type SecretRow as SharedSecretRow, secretFromRow } from '../rows.ts';
 import type { App, AppPatch, AppStore, Secret } from '../types.ts';
-import { groupCommit } from './group-commit.ts';
 
 /** SQLite keeps arrays as JSON text and booleans as 0/1. */
 type Row = Omit<AppRow, 'buckets' | 'checks' | 'ip_allow' | 'suspended' | 'replay_guard'> & {
@@ -40,12 +39,8 @@ const ENCODE: { [K in keyof Required<AppPatch>]: (v: NonNullable<AppPatch>[K]) =
   replayGuard: (v) => (v ? 1 : 0),
 };
 
-export interface SqliteApps extends AppStore {
-  /** reserveQuota's decision, synchronously: only inside a write transaction (a group-committed step). */
-  reserveNow(appid: string): boolean;
-}
-
-export function sqliteApps(db: Database.Database): SqliteApps {
+/** `reserveInTurn` takes a unit of a limited app's quota in the turn's counter transaction (group-commit.ts). */
+export function sqliteApps(db: Database.Database, reserveInTurn: (appid: string) => Promise<boolean>): AppStore {
   const insertApp = db.prepare(
     `INSERT INTO apps (appid, name, bucket, buckets, qps, quota, checks, ip_allow, suspended, replay_guard, appkey_sealed, created_at)
      VALUES (@appid, @name, @bucket, @buckets, @qps, @quota, @checks, @ipAllow, @suspended, @replayGuard, @appkeySealed, @createdAt)`,
@@ -60,8 +55,6 @@ export function sqliteApps(db: Database.Database): SqliteApps {
   const selectSecrets = db.prepare('SELECT * FROM secrets WHERE appid = ? ORDER BY created_at, secret_id');
   const revoke = db.prepare('UPDATE secrets SET revoked = 1 WHERE secret_id = ? AND appid = ?');
   const selectQuota = db.prepare('SELECT quota FROM apps WHERE appid = ?');
-  // The balance check and the decrement are one statement: exact across connections and processes.
-  const takeQuota = db.prepare('UPDATE apps SET quota = quota - 1 WHERE appid = ? AND quota > 0');
   const giveQuota = db.prepare('UPDATE apps SET quota = quota + 1 WHERE appid = ? AND quota IS NOT NULL');
   const patchField = Object.fromEntries(
     Object.entries(APP_PATCH_COLUMNS).map(([field, column]) => [
@@ -69,14 +62,6 @@ export function sqliteApps(db: Database.Database): SqliteApps {
       db.prepare(`UPDATE apps SET ${column} = ? WHERE appid = ?`),
     ]),
   );
-
-  // The balance check and the decrement stay one statement; checks of one event-loop turn share a commit.
-  const reserveInGroup = groupCommit(db, (appid: string): boolean => takeQuota.run(appid).changes === 1);
-  const reserveNow = (appid: string): boolean => {
-    const r = selectQuota.get(appid) as { quota: number | null } | undefined;
-    if (!r) return false;
-    return r.quota === null || takeQuota.run(appid).changes === 1;
-  };
 
   const secretParams = (s: Secret) => ({ ...s, revoked: s.revoked ? 1 : 0 });
   const create = db.transaction((app: App, secret: Secret) => {
@@ -133,11 +118,10 @@ export function sqliteApps(db: Database.Database): SqliteApps {
       const r = selectQuota.get(appid) as { quota: number | null } | undefined;
       if (!r) return false;
       if (r.quota === null) return true;
-      return reserveInGroup(appid);
+      return reserveInTurn(appid);
     },
     async releaseQuota(appid) {
       giveQuota.run(appid);
     },
-    reserveNow,
   };
 }

@@ -9,17 +9,46 @@ type Row = Omit<AuditRow, 'masked' | 'billed'> & { masked: string; billed: numbe
 /** Synchronous to the end: the store's close() has written every record when it returns. */
 export type SqliteAuditSink = BufferedAuditSink<void>;
 
+/** Rows per multi-row INSERT: fewer statement runs a batch; larger statements measured no faster. */
+const ROWS_PER_INSERT = 8;
+const COLUMNS = 11;
+
+const insertSql = (rows: number) =>
+  `INSERT INTO audit (check_id, at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms) VALUES ${Array(rows)
+    .fill(`(${Array(COLUMNS).fill('?').join(', ')})`)
+    .join(', ')}`;
+
+/** Positional parameters (binding by name costs a lookup per column per record), `at` onwards in `into`. */
+function bind(into: unknown[], at: number, r: AuditRecord): void {
+  into[at] = r.checkId;
+  into[at + 1] = r.at;
+  into[at + 2] = r.appid;
+  into[at + 3] = r.dialect;
+  into[at + 4] = r.kind;
+  into[at + 5] = r.verdict;
+  into[at + 6] = r.code;
+  into[at + 7] = JSON.stringify(r.masked);
+  into[at + 8] = r.source;
+  into[at + 9] = r.billed ? 1 : 0;
+  into[at + 10] = r.latencyMs;
+}
+
 export function sqliteAudit(db: Database.Database): SqliteAuditSink {
-  const insert = db.prepare(
-    `INSERT INTO audit (check_id, at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insertMany = db.prepare(insertSql(ROWS_PER_INSERT));
+  const insertOne = db.prepare(insertSql(1));
+  const many: unknown[] = new Array(ROWS_PER_INSERT * COLUMNS);
+  const one: unknown[] = new Array(COLUMNS);
   const newest = db.prepare(`SELECT * FROM audit ORDER BY at DESC, seq DESC LIMIT ?`);
   const newestOfApp = db.prepare(`SELECT * FROM audit WHERE appid = ? ORDER BY at DESC, seq DESC LIMIT ?`);
   const writeBatch = db.transaction((records: AuditRecord[]) => {
-    for (const r of records) {
-      // Positional parameters: binding by name costs a lookup per column per record.
-      insert.run(r.checkId, r.at, r.appid, r.dialect, r.kind, r.verdict, r.code, JSON.stringify(r.masked), r.source, r.billed ? 1 : 0, r.latencyMs);
+    let i = 0;
+    for (; i + ROWS_PER_INSERT <= records.length; i += ROWS_PER_INSERT) {
+      for (let k = 0; k < ROWS_PER_INSERT; k++) bind(many, k * COLUMNS, records[i + k]!);
+      insertMany.run(many);
+    }
+    for (; i < records.length; i++) {
+      bind(one, 0, records[i]!);
+      insertOne.run(one);
     }
   });
 

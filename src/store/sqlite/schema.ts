@@ -72,6 +72,18 @@ const MIGRATIONS: string[] = [
      at REAL NOT NULL,
      PRIMARY KEY (key, n)
    ) WITHOUT ROWID;`,
+  // The sliding window as admissions counted per instant (rate-window.ts): one turn's checks of a key
+  // read and write a few rows once instead of a few rows per admission. Windows last a second, so the
+  // old tables' contents are not worth carrying over.
+  `DROP TABLE rate_admissions;
+   DROP TABLE rate;
+   CREATE TABLE rate (key TEXT PRIMARY KEY, total INTEGER NOT NULL, last_at REAL NOT NULL);
+   CREATE TABLE rate_hits (
+     key TEXT NOT NULL,
+     at REAL NOT NULL,
+     n INTEGER NOT NULL,
+     PRIMARY KEY (key, at)
+   ) WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
