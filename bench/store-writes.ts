@@ -110,8 +110,6 @@ async function measure(mode: 'counters' | 'audit' | 'both', perTurn: number): Pr
   }
 }
 
-// Keeps the loop alive while a store closes (its checkpoint worker is unref'd).
-const alive = setInterval(() => undefined, 1000);
 for (const mode of MODES) {
   const cells: string[] = [];
   for (const n of PER_TURN) {
@@ -120,4 +118,3 @@ for (const mode of MODES) {
   }
   console.log(`${mode.padEnd(8)} µs/check wall (cpu)  ${cells.join('  ')}`);
 }
-clearInterval(alive);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,5 +57,14 @@ describe('background WAL checkpoints', () => {
     const { log } = (db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!;
     expect(log).toBeLessThan(3 * 1024);
     await checkpointer.stop();
+  });
+
+  it('keep a closing store\'s process alive until the worker has stopped and the file is closed', () => {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'close-busy.ts'), join(dir, 'busy.db')], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(child.stderr).toBe('');
+    expect({ status: child.status, stdout: child.stdout }).toEqual({ status: 0, stdout: 'closed\n' });
   });
 });

@@ -43,36 +43,67 @@ describe('sqlite store on disk', () => {
 
   it('decides the checks of one turn in call order, exactly as window.ts and a quota would one by one', async () => {
     const store = openSqliteStore({ file });
-    await store.apps.create(makeApp('1000001', { quota: 40 }), makeSecret('AKIDa', '1000001'));
-    let quota = 40;
     const windows = new Map<string, number[]>();
     const t0 = 1_700_000_000_000;
+    let run = 0;
     // Turns of concurrent checks on two keys, arriving out of order (clocks of processes differ),
     // with limits that change between checks and instants that leave the window within a turn.
+    // Whole ms as Date.now() gives, and fractions (stored another way); small and large limits.
+    // A turn starts `advance` ms after the earliest arrival of the one before (so an idle key is only
+    // forgotten when no later arrival could still see it) and spreads its arrivals over 2.5 s.
     const check = fc.record({
-      key: fc.constantFrom('qps:a', 'qps:b'),
-      limit: fc.integer({ min: 0, max: 5 }),
-      offset: fc.integer({ min: 0, max: 2500 }),
+      key: fc.constantFrom('a', 'b'),
+      limit: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 20, max: 60 })),
+      offset: fc.oneof(fc.integer({ min: 0, max: 2500 }), fc.double({ min: 0, max: 2500, noNaN: true })),
       reserve: fc.boolean(),
     });
+    const turnOf = fc.record({ advance: fc.integer({ min: 0, max: 1500 }), checks: fc.array(check, { minLength: 1, maxLength: 30 }) });
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(check, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 6 }), async (turns) => {
-        for (const turn of turns) {
-          const expected = turn.map(({ key, limit, offset, reserve }): SpendResult => {
-            let times = windows.get(key);
-            if (!times) windows.set(key, (times = []));
-            if (!admit(times, limit, t0 + offset)) return 'rate_limited';
+      fc.asyncProperty(fc.array(turnOf, { minLength: 1, maxLength: 8 }), async (turns) => {
+        // Every run (and every shrunk rerun) on keys and an app of its own.
+        const appid = String(1_000_000 + run++);
+        const prefix = `qps:${appid}:`;
+        await store.apps.create(makeApp(appid, { quota: 400 }), makeSecret(`AKID${appid}`, appid));
+        let quota = 400;
+        let base = t0;
+        for (const { advance, checks } of turns) {
+          const turn = checks.map((c) => ({ ...c, at: base + c.offset }));
+          base = Math.min(...turn.map((c) => c.at)) + advance;
+          const expected = turn.map(({ key, limit, at, reserve }): SpendResult => {
+            let times = windows.get(prefix + key);
+            if (!times) windows.set(prefix + key, (times = []));
+            if (!admit(times, limit, at)) return 'rate_limited';
             if (!reserve) return 'ok';
             if (quota === 0) return 'quota_exhausted';
             quota--;
             return 'ok';
           });
-          const got = await Promise.all(turn.map((c) => store.spender!.spend('1000001', { key: c.key, limit: c.limit }, t0 + c.offset, c.reserve)));
+          const got = await Promise.all(turn.map((c) => store.spender!.spend(appid, { key: prefix + c.key, limit: c.limit }, c.at, c.reserve)));
           expect(got).toEqual(expected);
         }
-        expect((await store.apps.get('1000001'))?.quota).toBe(quota);
+        expect((await store.apps.get(appid))?.quota).toBe(quota);
       }),
-      { numRuns: 60 },
+      {
+        numRuns: 60,
+        // A turn whose far arrival (limit 0) reads instants that its admission does not drop, while
+        // later instants stay encoded: the stored row is rebuilt around them, then read back.
+        examples: [
+          [
+            [
+              // Arrivals at t0 + 0, 100, 200, 260, 300; then 1150 and 1250; then 1205, 1260, 1299, 1301.
+              ...[0, 100, 100, 60, 40].map((offset) => ({ advance: 0, checks: [{ key: 'a', limit: 10, offset, reserve: false }] })),
+              {
+                advance: 0,
+                checks: [
+                  { key: 'a', limit: 10, offset: 850, reserve: false },
+                  { key: 'a', limit: 0, offset: 950, reserve: false },
+                ],
+              },
+              ...[55, 55, 39, 2].map((offset) => ({ advance: 0, checks: [{ key: 'a', limit: 4, offset, reserve: false }] })),
+            ],
+          ],
+        ],
+      },
     );
     await store.close();
   });
@@ -80,7 +111,7 @@ describe('sqlite store on disk', () => {
   it('opens a data dir written before the per-instant rate window, and counts from there', async () => {
     openSqliteStore({ file }).close();
     const old = new Database(file);
-    old.exec(`DROP TABLE rate; DROP TABLE rate_hits;
+    old.exec(`DROP TABLE rate;
       CREATE TABLE rate (key TEXT PRIMARY KEY, seq INTEGER NOT NULL, last_at REAL NOT NULL);
       CREATE TABLE rate_admissions (key TEXT NOT NULL, n INTEGER NOT NULL, at REAL NOT NULL, PRIMARY KEY (key, n)) WITHOUT ROWID;
       INSERT INTO rate VALUES ('qps:1000001', 1, 1000);

@@ -62,6 +62,9 @@ export function startCheckpointer(
   });
   return {
     async stop() {
+      // Unref'd while it runs; a closing store waits for it (else a process with nothing else to do
+      // would end before the close finished, its database left open).
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },

@@ -46,11 +46,17 @@ export function counterBatch(db: Database.Database): CounterBatch {
   const results: SpendResult[] = [];
 
   const decide = db.transaction((batch: Call[]) => {
+    let earliestMs = Infinity;
     let latestMs = -Infinity;
-    for (const c of batch) if (c.key !== undefined && c.nowMs > latestMs) latestMs = c.nowMs;
+    for (const c of batch) {
+      if (c.key === undefined) continue;
+      if (c.nowMs < earliestMs) earliestMs = c.nowMs;
+      if (c.nowMs > latestMs) latestMs = c.nowMs;
+    }
     const before = calls;
     calls += batch.length;
-    if (latestMs > -Infinity && Math.floor(calls / PURGE_EVERY) > Math.floor(before / PURGE_EVERY)) windows.purge(latestMs - WINDOW_MS);
+    // Keys idle since before the turn's earliest window: none of the turn's arrivals can see them.
+    if (earliestMs < Infinity && Math.floor(calls / PURGE_EVERY) > Math.floor(before / PURGE_EVERY)) windows.purge(earliestMs - WINDOW_MS);
     // Usually one key and one app a turn: small maps, created per turn so a failed turn leaves nothing.
     const keys = new Map<string, KeyWindow>();
     const apps = new Map<string, Balance>();

@@ -72,18 +72,20 @@ const MIGRATIONS: string[] = [
      at REAL NOT NULL,
      PRIMARY KEY (key, n)
    ) WITHOUT ROWID;`,
-  // The sliding window as admissions counted per instant (rate-window.ts): one turn's checks of a key
-  // read and write a few rows once instead of a few rows per admission. Windows last a second, so the
-  // old tables' contents are not worth carrying over.
+  // The sliding window as admissions counted per instant, one row per key (rate-window.ts): one turn's
+  // checks of a key read and rewrite one row, and its commit writes one page for it, instead of a few
+  // rows per admission over three pages. Windows last a second, so the old tables' contents are not
+  // worth carrying over. A rowid table: a row of a busy key (a few KB) stays in its page.
   `DROP TABLE rate_admissions;
    DROP TABLE rate;
-   CREATE TABLE rate (key TEXT PRIMARY KEY, total INTEGER NOT NULL, last_at REAL NOT NULL);
-   CREATE TABLE rate_hits (
-     key TEXT NOT NULL,
-     at REAL NOT NULL,
-     n INTEGER NOT NULL,
-     PRIMARY KEY (key, at)
-   ) WITHOUT ROWID;`,
+   CREATE TABLE rate (
+     key TEXT PRIMARY KEY,
+     total INTEGER NOT NULL,
+     last_at REAL NOT NULL,
+     last_n INTEGER NOT NULL,
+     first_at REAL,
+     hits BLOB NOT NULL
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
