@@ -3,7 +3,9 @@
  * allocated per validateFactors call on the check path (bankcard3 and idcard2 over synthetic
  * identities), in process. `--baseline DIR` also loads DIR/validate.ts (say, a copy of an older
  * src/core inside the repository, so its imports resolve) and alternates passes of the two, so both
- * see the same machine load and the ratio holds even when other work makes absolute figures drift.
+ * see the same machine load and the ratio holds even when other work makes absolute figures drift:
+ *   mkdir -p .bench-cache/base && git archive <commit> src/core | tar -x -C .bench-cache/base
+ *   node --import tsx bench/validate-factors.ts --baseline .bench-cache/base/src/core
  *
  * Re-runs itself with --expose-gc and a young generation large enough that no scavenge lands inside a
  * measured pass: the heap growth over a pass is what the calls allocated.
@@ -40,11 +42,10 @@ if (baselineDir) {
   subjects.unshift({ label: 'baseline', validate: module.validateFactors });
 }
 
-const people: Factors[] = [...generateIdentities(COUNT, 'bench-validate-factors')].map((p) => ({
-  idNumber: p.idNumber,
-  name: p.name,
-  bankCard: p.bankCard,
-}));
+/** Through JSON, as a server receives them: flat strings, not the concatenations the generator builds. */
+const people = JSON.parse(
+  JSON.stringify([...generateIdentities(COUNT, 'bench-validate-factors')].map((p) => ({ idNumber: p.idNumber, name: p.name, bankCard: p.bankCard }))),
+) as Factors[];
 
 let collections = 0;
 new PerformanceObserver((list) => {

@@ -31,15 +31,12 @@ function isAsciiDigits(s: string): boolean {
 /** Luhn (mod 10) over a string of ASCII digits. */
 export function luhnValid(digits: string): boolean {
   let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
+  // From the right, every second digit doubled (10–18 counted as their digit sum, minus 9): two
+  // strided loops, so no flag alternates and the doubling has no branch to mispredict.
+  for (let i = digits.length - 1; i >= 0; i -= 2) sum += digits.charCodeAt(i) - 48;
+  for (let i = digits.length - 2; i >= 0; i -= 2) {
+    const d = digits.charCodeAt(i) - 48;
+    sum += d * 2 - (d > 4 ? 9 : 0);
   }
   return sum % 10 === 0;
 }

@@ -55,7 +55,7 @@ export function ageOn(birth: number, today: number): number {
  * first use: a birth date is formatted once per process, not once per check. At most 400 × 372 strings.
  */
 const CACHED_YEARS = { from: 1800, to: 2199 } as const;
-const formattedByYear: (string[] | undefined)[] = new Array<undefined>(CACHED_YEARS.to - CACHED_YEARS.from + 1).fill(undefined);
+const formattedByYear: ((string | undefined)[] | undefined)[] = new Array<undefined>(CACHED_YEARS.to - CACHED_YEARS.from + 1).fill(undefined);
 
 function formatUncached(ymd: number): string {
   const s = String(ymd).padStart(8, '0');
@@ -70,7 +70,8 @@ export function formatYmd(ymd: number): string {
   if (!Number.isInteger(ymd) || y < CACHED_YEARS.from || y > CACHED_YEARS.to || m < 1 || m > 12 || d < 1 || d > 31) {
     return formatUncached(ymd);
   }
-  const year = (formattedByYear[y - CACHED_YEARS.from] ??= new Array<string>(12 * 31).fill(''));
+  const year = (formattedByYear[y - CACHED_YEARS.from] ??= new Array<string | undefined>(12 * 31).fill(undefined));
   const slot = (m - 1) * 31 + d - 1;
-  return year[slot] || (year[slot] = formatUncached(ymd));
+  // `=== undefined`, not truthiness: that would read the string itself, a likely cache miss.
+  return year[slot] ?? (year[slot] = formatUncached(ymd));
 }

@@ -126,26 +126,27 @@ function validate18(id: string, today: number, legacy15: boolean): IdNumberResul
   if (!isDigitCode(last) && last !== 88 /* X */) return fail('charset', 18);
   if (CHECK_CHARS.charCodeAt(sum % 11) !== last) return fail('checksum', 18);
 
+  // The region is named as in the birth year, looked up once: before the birth date is checked,
+  // since an unknown region is the earlier reason (a region for an impossible year is never used).
+  const y = digitsAt(id, 6, 10);
   let type: IdType;
-  let regionCode: number;
+  let region: Region | undefined;
   if (id.charCodeAt(0) === ZERO + 9 && !legacy15) {
     // 9 + issuing province (2 digits) + nationality (3 digits): the region is the province.
     type = 'foreignPermanent2023';
-    regionCode = digitsAt(id, 1, 3) * 10_000;
-    if (!isRegionCodeNumber(regionCode) || regionCode === 0) return fail('region', 2);
+    const regionCode = digitsAt(id, 1, 3) * 10_000;
+    region = regionCode === 0 ? undefined : regionOfNumber(regionCode, y);
+    if (!region) return fail('region', 2);
   } else {
-    regionCode = digitsAt(id, 0, 6);
+    const regionCode = digitsAt(id, 0, 6);
     const province = Math.floor(regionCode / 10_000);
     type = province >= 81 && province <= 83 ? 'residencePermit' : 'resident';
     // Residence permits carry exactly the fixed codes 810000, 820000, 830000.
-    if ((type === 'residencePermit' && regionCode % 10_000 !== 0) || !isRegionCodeNumber(regionCode)) {
-      return fail('region', 1);
-    }
+    region = type === 'residencePermit' && regionCode % 10_000 !== 0 ? undefined : regionOfNumber(regionCode, y);
+    if (!region) return fail('region', 1);
   }
-  const y = digitsAt(id, 6, 10);
   const birth = birthOrZero(y, digitsAt(id, 10, 12), digitsAt(id, 12, 14), today);
   if (birth === 0) return fail('birthDate', 7);
-  const region = regionOfNumber(regionCode, y)!;
   return { ok: true, idNumber: id, facts: facts(type, birth, today, region, id.charCodeAt(16) - ZERO, legacy15) };
 }
 

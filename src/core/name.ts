@@ -45,7 +45,12 @@ function isLookAlikeDot(c: number): boolean {
  * Ideographs and Extension A. Compatibility ideographs (U+F900…) and combining marks are not among them.
  */
 function isNfcInert(c: number): boolean {
-  return c < 0x300 || c === 0x3000 || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf);
+  return c < 0x300 || c === 0x3000 || isCommonHan(c);
+}
+
+/** CJK Unified Ideographs and Extension A: Script=Han, every code point assigned, untouched by NFC. */
+function isCommonHan(c: number): boolean {
+  return (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf);
 }
 
 const fail = (reason: InvalidReason, position?: number): NameResult => ({
@@ -87,16 +92,15 @@ function checkLatin(chars: string[], name: string, allowLatin: boolean): NameRes
 }
 
 /**
- * HAN_NAME without the regular expression for the names nearly everyone has: BMP ideographs of the
- * CJK Unified and Extension A blocks (all Script=Han), parts joined by single U+00B7. False means
- * "ask HAN_NAME", never "not a name".
+ * HAN_NAME without the regular expression for the names nearly everyone has: common Han characters,
+ * parts joined by single U+00B7. False means "ask HAN_NAME", never "not a name".
  */
 function isCommonHanName(name: string): boolean {
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
     if (c === 0xb7) {
       if (i === 0 || i === name.length - 1 || name.charCodeAt(i - 1) === 0xb7) return false;
-    } else if (!((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf))) {
+    } else if (!isCommonHan(c)) {
       return false;
     }
   }

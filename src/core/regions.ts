@@ -142,8 +142,8 @@ function cachedRegion(code: number, birthYear: number | undefined, levels: Level
  */
 export function regionOfNumber(code: number, birthYear?: number): Region | undefined {
   const levels = levelsByCode.get(code);
-  if (!levels) return undefined;
-  if (levels.region) return levels.region;
+  if (levels === undefined) return undefined;
+  if (levels.region !== undefined) return levels.region;
   const region = cachedRegion(code, birthYear, levels);
   if (levels.yearless) levels.region = region;
   return region;

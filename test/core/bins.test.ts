@@ -69,5 +69,8 @@ describe('BIN lookup', () => {
     expect(findBin(`621260${'1'.repeat(13)}`)).toMatchObject({ bin: '621260', length: 19, bank: { code: 'CSRCB' } });
     expect(binLengths(`622202${'1'.repeat(10)}`)).toEqual([19]);
     expect(findBin('622202')).toBeUndefined();
+    // 2 + 30 and 2 + 38 digits: beyond any listed length (and any bit of a 32-bit length mask).
+    for (const card of [`62${'1'.repeat(30)}`, `62${'1'.repeat(38)}`, `621260${'1'.repeat(34)}`]) sameAsOracle(card);
+    expect(binLengths(`621260${'1'.repeat(34)}`)).toEqual([16, 19]);
   });
 });
