@@ -47,8 +47,10 @@ describe('background WAL checkpoints', () => {
     expect((db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n).toBe(9 * 1024);
   });
 
-  it('leave a commit that crosses the mark only the last pages to copy, so the WAL still starts over', async () => {
+  it('start the WAL over once the worker has copied it, with the event loop\'s own checkpoint only a far backstop', async () => {
     const checkpointer = startCheckpointer(db, { busyTimeoutMs: 1000, idleMs: 10 });
+    // No commit of this connection checkpoints (and fsyncs) before the WAL reaches 10,000 pages.
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
     for (let round = 0; round < 6; round++) {
       write(4);
       await new Promise((r) => setTimeout(r, 30));
@@ -57,6 +59,8 @@ describe('background WAL checkpoints', () => {
     const { log } = (db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!;
     expect(log).toBeLessThan(3 * 1024);
     await checkpointer.stop();
+    // Without the worker, commits checkpoint at SQLite's default mark again.
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
   });
 
   it('keep a closing store\'s process alive until the worker has stopped and the file is closed', () => {

@@ -6,9 +6,10 @@ import type Database from 'better-sqlite3';
  * WAL checkpoints mostly off the event loop. SQLite's automatic checkpoint runs inside whichever
  * commit crosses 1,000 WAL pages and copies them all into the database: a pause of a few ms on the
  * request path, about 1% of a busy server's commits (its p99). Here a worker thread with its own
- * connection runs PASSIVE checkpoints back to back (they never block writers), so by the time a
- * commit crosses the mark nearly every page is already copied: the commit's own checkpoint copies
- * the few that are left, syncs, and the WAL starts over as before. Other processes keep their defaults.
+ * connection runs PASSIVE checkpoints back to back (they never block writers, and the database's
+ * fsync happens in that thread); once one has copied every page, this connection's next write starts
+ * the WAL over. The event loop's own checkpoint stays only as a backstop, should the worker fall far
+ * behind. Other processes keep their defaults.
  */
 export interface Checkpointer {
   stop(): Promise<void>;
@@ -41,6 +42,10 @@ const pass = () => {
 pass();
 `;
 
+/** SQLite's default: a commit that takes the WAL past this many pages checkpoints it. */
+const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
+const BACKSTOP_PAGES = 10_000;
+
 export function startCheckpointer(
   db: Database.Database,
   options: { busyTimeoutMs: number; idleMs?: number },
@@ -55,7 +60,16 @@ export function startCheckpointer(
     },
   });
   worker.unref();
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  // The worker keeps the WAL short, so this connection's own automatic checkpoint — which ends in an
+  // fsync of the database on the event loop, milliseconds a request waits for — only comes back as a
+  // safety valve, should the worker fall behind: at 10,000 pages (~40 MB) instead of 1,000.
+  db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      if (db.open) db.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+      resolve();
+    }),
+  );
   // Should the worker fail, commits simply checkpoint everything themselves again, as without it.
   worker.once('error', (err) => {
     console.error(`sqlite: background checkpoints stopped (${err.message})`);
