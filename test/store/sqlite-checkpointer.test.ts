@@ -39,7 +39,7 @@ describe('background WAL checkpoints', () => {
   it('copy committed pages into the database file from a worker, while commits go on', async () => {
     // The connection's own checkpoint off, to see the worker's work alone.
     db.pragma('wal_autocheckpoint = 0');
-    const checkpointer = startCheckpointer(db, { busyTimeoutMs: 1000, idleMs: 10 });
+    const checkpointer = startCheckpointer(db, { busyTimeoutMs: 1000, intervalMs: 10 });
     write(8);
     await until(() => statSync(join(dir, 'x.db')).size > 8 * 1024 * 1024);
     write(1);
@@ -48,9 +48,9 @@ describe('background WAL checkpoints', () => {
   });
 
   it('start the WAL over once the worker has copied it, with the event loop\'s own checkpoint only a far backstop', async () => {
-    const checkpointer = startCheckpointer(db, { busyTimeoutMs: 1000, idleMs: 10 });
-    // No commit of this connection checkpoints (and fsyncs) before the WAL reaches 10,000 pages.
-    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
+    const checkpointer = startCheckpointer(db, { busyTimeoutMs: 1000, intervalMs: 10 });
+    // No commit of this connection checkpoints (and fsyncs) before the WAL reaches 40,000 pages.
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(40_000);
     for (let round = 0; round < 6; round++) {
       write(4);
       await new Promise((r) => setTimeout(r, 30));

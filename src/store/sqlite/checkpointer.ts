@@ -3,13 +3,14 @@ import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 
 /**
- * WAL checkpoints mostly off the event loop. SQLite's automatic checkpoint runs inside whichever
- * commit crosses 1,000 WAL pages and copies them all into the database: a pause of a few ms on the
- * request path, about 1% of a busy server's commits (its p99). Here a worker thread with its own
- * connection runs PASSIVE checkpoints back to back (they never block writers, and the database's
- * fsync happens in that thread); once one has copied every page, this connection's next write starts
- * the WAL over. The event loop's own checkpoint stays only as a backstop, should the worker fall far
- * behind. Other processes keep their defaults.
+ * WAL checkpoints off the event loop. SQLite's automatic checkpoint runs inside whichever commit
+ * crosses 1,000 WAL pages: it copies them into the database and fsyncs it, a pause of milliseconds on
+ * the request path. Here a worker thread with its own connection runs a PASSIVE checkpoint (it never
+ * blocks writers; the database's fsync happens in that thread) once a second. Spacing matters too:
+ * after a checkpoint has copied the whole WAL, the next commit starts the WAL over and fsyncs its new
+ * header under the write lock (2-3 ms on this machine's disk), so back-to-back checkpoints would make
+ * that happen many times a second; once a second bounds it. The event loop's own checkpoint stays as
+ * a far backstop. Other processes keep their defaults.
  */
 export interface Checkpointer {
   stop(): Promise<void>;
@@ -26,29 +27,31 @@ try {
 } catch {}
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
-let stopped = false;
-parentPort.on('message', () => { stopped = true; });
+let timer;
 const pass = () => {
-  if (stopped) { db.close(); parentPort.close(); return; }
-  let wait = 1;
   try {
-    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (r.log === r.checkpointed) wait = workerData.idleMs;
+    db.pragma('wal_checkpoint(PASSIVE)');
   } catch (err) {
     // Busy or locked: try again on the next pass.
   }
-  setTimeout(pass, wait);
+  timer = setTimeout(pass, workerData.intervalMs);
 };
-pass();
+parentPort.on('message', () => {
+  clearTimeout(timer);
+  db.close();
+  parentPort.close();
+});
+timer = setTimeout(pass, workerData.intervalMs);
 `;
 
 /** SQLite's default: a commit that takes the WAL past this many pages checkpoints it. */
 const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
-const BACKSTOP_PAGES = 10_000;
+/** ~160 MB: four seconds of the WAL's growth at 5,000 commits/s of two pages, should the worker fall behind. */
+const BACKSTOP_PAGES = 40_000;
 
 export function startCheckpointer(
   db: Database.Database,
-  options: { busyTimeoutMs: number; idleMs?: number },
+  options: { busyTimeoutMs: number; intervalMs?: number },
 ): Checkpointer {
   const worker = new Worker(WORKER, {
     eval: true,
@@ -56,13 +59,12 @@ export function startCheckpointer(
       module: createRequire(import.meta.url).resolve('better-sqlite3'),
       file: db.name,
       busyTimeoutMs: options.busyTimeoutMs,
-      idleMs: options.idleMs ?? 50,
+      intervalMs: options.intervalMs ?? 1000,
     },
   });
   worker.unref();
-  // The worker keeps the WAL short, so this connection's own automatic checkpoint — which ends in an
-  // fsync of the database on the event loop, milliseconds a request waits for — only comes back as a
-  // safety valve, should the worker fall behind: at 10,000 pages (~40 MB) instead of 1,000.
+  // The worker checkpoints, so this connection's own automatic checkpoint — copying and an fsync on
+  // the event loop, milliseconds a request waits for — only comes back as a far backstop.
   db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   const exited = new Promise<void>((resolve) =>
     worker.once('exit', () => {
