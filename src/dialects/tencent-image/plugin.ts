@@ -1,6 +1,5 @@
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { parseCidrList } from '../../access/cidr.ts';
-import type { Refusal } from '../../access/refusal.ts';
 import type { CheckKind } from '../../core/factors.ts';
 import type { Services } from '../../service/types.ts';
 import { requestClientIp } from '../shared/client.ts';
@@ -51,25 +50,24 @@ export function tencentImageDialect(services: Services): FastifyPluginAsync {
     return reply.code(200).send({ code: answer.code, message: answer.message, data: { session_id: exchange.checkId } });
   }
 
-  async function check(request: FastifyRequest, reply: FastifyReply, exchange: Exchange): Promise<FastifyReply> {
-    const refuse = (refusal: Refusal) => respond(request, reply, exchange, presentRefusal(refusal));
-
+  /** The request's answer, in the dialect's order of checks; `exchange` collects what the audit record needs. */
+  async function decide(request: FastifyRequest, exchange: Exchange): Promise<Answer> {
     const read = readCheckRequest(exchange.kind, request.body as BodyParse | undefined);
     if (!read.ok) {
       exchange.factors = read.factors;
-      return refuse('bad_request');
+      return presentRefusal('bad_request');
     }
     exchange.factors = read.request.factors;
 
     const auth = await authenticate(services, request.headers.authorization, read.request, services.clock(), signatures);
     if (auth.app) exchange.appid = auth.app.appid;
-    if (!auth.ok) return refuse(auth.refusal);
+    if (!auth.ok) return presentRefusal(auth.refusal);
     const app = auth.app;
 
-    if (app.suspended) return refuse('suspended');
-    if (!services.access.permitted(app, exchange.kind)) return refuse('not_permitted');
+    if (app.suspended) return presentRefusal('suspended');
+    if (!services.access.permitted(app, exchange.kind)) return presentRefusal('not_permitted');
     const ip = requestClientIp(request, trustedProxies);
-    if (!services.access.ipAllowed(app, ip)) return refuse('ip_denied');
+    if (!services.access.ipAllowed(app, ip)) return presentRefusal('ip_denied');
     // The verifier spends the QPS (answering rate_limited first), so nobody without the app's key can.
     const result = await services.verifier.verify({
       checkId: exchange.checkId,
@@ -77,9 +75,13 @@ export function tencentImageDialect(services: Services): FastifyPluginAsync {
       kind: exchange.kind,
       factors: exchange.factors,
     });
-    if ('refusal' in result) return refuse(result.refusal);
+    if ('refusal' in result) return presentRefusal(result.refusal);
     exchange.outcome = result.outcome;
-    return respond(request, reply, exchange, presentOutcome(result.outcome));
+    return presentOutcome(result.outcome);
+  }
+
+  async function check(request: FastifyRequest, reply: FastifyReply, exchange: Exchange): Promise<FastifyReply> {
+    return respond(request, reply, exchange, await decide(request, exchange));
   }
 
   return async (instance) => {
