@@ -90,16 +90,19 @@ export async function importRegistry(options: ImportOptions): Promise<ImportSumm
 
   try {
     await rejects.start();
-    for await (const source of readRows(input, format, progress)) {
-      summary.read++;
-      const row = source.factors ? hashRow(source.factors, hasher, now) : source.problem;
-      if (!row || 'reason' in row) {
-        await rejects.add({ line: source.line, field: row?.field ?? '', reason: row?.reason ?? 'unreadable' });
-        continue;
+    for await (const sources of readRows(input, format, progress)) {
+      for (const source of sources) {
+        summary.read++;
+        progress.bytes = source.bytes;
+        const row = source.factors ? hashRow(source.factors, hasher, now) : source.problem;
+        if (!row || 'reason' in row) {
+          await rejects.add({ line: source.line, field: row?.field ?? '', reason: row?.reason ?? 'unreadable' });
+          continue;
+        }
+        batch.push(row);
+        lines.push(source.line);
+        if (batch.length >= batchSize) await flush();
       }
-      batch.push(row);
-      lines.push(source.line);
-      if (batch.length >= batchSize) await flush();
     }
     await flush();
     if (replace) await replace.commit();
