@@ -130,7 +130,9 @@ async function* readCsv(input: Readable, progress: ReadProgress): AsyncGenerator
 }
 
 function isCsvError(err: unknown): err is CsvError {
-  return err instanceof Error && typeof (err as CsvError).code === 'string' && (err as CsvError).code.startsWith('CSV_');
+  if (!(err instanceof Error) || typeof (err as CsvError).code !== 'string') return false;
+  // csv-parse names one of its errors without the CSV_ prefix (and quotes the cell in its message).
+  return (err as CsvError).code.startsWith('CSV_') || (err as CsvError).code === 'INVALID_OPENING_QUOTE';
 }
 
 /** csv-parse messages quote the offending input: only the code is passed on, never a value. */
@@ -142,6 +144,8 @@ function csvErrorText(err: CsvError): string {
       return 'malformed CSV: characters after a closing quote';
     case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
       return 'malformed CSV: characters after a closing quote';
+    case 'INVALID_OPENING_QUOTE':
+      return 'malformed CSV: a quote inside an unquoted field';
     default:
       return `malformed CSV (${err.code})`;
   }

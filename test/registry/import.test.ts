@@ -261,6 +261,14 @@ describe('importRegistry', () => {
     expect(await store.registry.count()).toBe(5);
   });
 
+  it('stops on a quote inside an unquoted field with its line, never echoing the cell', async () => {
+    const text = csv(['name', 'idNumber'], people.slice(0, 3)) + `${person(3).name.slice(0, 1)}"${person(3).name.slice(1)},${person(3).idNumber}\n`;
+    const failure = await run(text, 'csv').catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(RegistryFileError);
+    expect(failure).toMatchObject({ code: 'MALFORMED_CSV', line: 5 });
+    expect((failure as Error).message).not.toContain(person(3).name.slice(0, 1));
+  });
+
   it('reports progress in rows and bytes', async () => {
     const text = csv(['name', 'idNumber'], people);
     const seen: { rows: number; bytes: number }[] = [];
