@@ -5,6 +5,7 @@ import { validatePhone } from '../core/phone.ts';
 import { NORMALIZATION_VERSION, validateFactors } from '../core/validate.ts';
 import type { RegistryRow, RegistryStore, RegistryWriter } from '../store/types.ts';
 import type { RegistryHasher } from './hash.ts';
+import { insertionOrder } from './insert-order.ts';
 import { readRows, type ReadProgress, type RegistryFormat } from './parse.ts';
 import { NAME_CONFLICT, RejectLog, type Reject } from './rejects.ts';
 
@@ -71,31 +72,37 @@ export async function importRegistry(options: ImportOptions): Promise<ImportSumm
 
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
-    const rows = batch;
+    const order = insertionOrder(batch);
+    const rows = Array.from(order, (i) => batch[i] as RegistryRow);
     const rowLines = lines;
     batch = [];
     lines = [];
     const result = await writer.importBatch(rows);
     summary.imported += result.inserted;
     summary.duplicates += result.duplicates;
-    for (const index of result.conflicts) {
-      await rejects.add({ line: rowLines[index] ?? 0, field: 'name', reason: NAME_CONFLICT });
+    // Conflicts are reported in file order, as if the batch had been written in file order.
+    const conflictLines = result.conflicts.map((index) => rowLines[order[index] ?? -1] ?? 0).sort((a, b) => a - b);
+    for (const line of conflictLines) {
+      await rejects.add({ line, field: 'name', reason: NAME_CONFLICT });
     }
     onProgress?.({ rows: summary.read, bytes: progress.bytes });
   };
 
   try {
     await rejects.start();
-    for await (const source of readRows(input, format, progress)) {
-      summary.read++;
-      const row = source.factors ? hashRow(source.factors, hasher, now) : source.problem;
-      if (!row || 'reason' in row) {
-        await rejects.add({ line: source.line, field: row?.field ?? '', reason: row?.reason ?? 'unreadable' });
-        continue;
+    for await (const sources of readRows(input, format, progress)) {
+      for (const source of sources) {
+        summary.read++;
+        progress.bytes = source.bytes;
+        const row = source.factors ? hashRow(source.factors, hasher, now) : source.problem;
+        if (!row || 'reason' in row) {
+          await rejects.add({ line: source.line, field: row?.field ?? '', reason: row?.reason ?? 'unreadable' });
+          continue;
+        }
+        batch.push(row);
+        lines.push(source.line);
+        if (batch.length >= batchSize) await flush();
       }
-      batch.push(row);
-      lines.push(source.line);
-      if (batch.length >= batchSize) await flush();
     }
     await flush();
     if (replace) await replace.commit();

@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
-import { parse as csvParse, type CsvError, type Options as CsvOptions } from 'csv-parse';
+import type { CsvError } from 'csv-parse';
 import type { Factor, Factors } from '../core/factors.ts';
+import { csvRecords } from './csv-records.ts';
 
 /**
- * Reading registry files (CSV with a header, or JSONL) into raw factor rows, one at a time and
- * pull-based, so a slow consumer slows the reader and memory stays flat however large the file.
+ * Reading registry files (CSV with a header, or JSONL) into raw factor rows, a chunk of the file at a
+ * time and pull-based, so a slow consumer slows the reader and memory stays flat however large the file.
  * Values are passed on untouched: validation and canonicalisation belong to the core.
  */
 
@@ -19,9 +20,13 @@ export interface RowProblem {
   reason: string;
 }
 
-/** One data row: `factors` when readable, `problem` otherwise. `line` is the file's line (CSV header = 1). */
+/**
+ * One data row: `factors` when readable, `problem` otherwise. `line` is the file's line (CSV header = 1);
+ * `bytes` how much of the file was read through this row.
+ */
 export interface SourceRow {
   line: number;
+  bytes: number;
   factors?: Factors;
   problem?: RowProblem;
 }
@@ -40,12 +45,13 @@ export class RegistryFileError extends Error {
   }
 }
 
-/** Bytes of the file consumed so far, for progress reporting. */
+/** Bytes of the file consumed so far, for progress reporting (also by what yields no row: header, blank lines). */
 export interface ReadProgress {
   bytes: number;
 }
 
-export function readRows(input: Readable, format: RegistryFormat, progress: ReadProgress = { bytes: 0 }): AsyncGenerator<SourceRow> {
+/** The rows of a file, in order, in groups of those read from one chunk of input. */
+export function readRows(input: Readable, format: RegistryFormat, progress: ReadProgress = { bytes: 0 }): AsyncGenerator<SourceRow[]> {
   return format === 'csv' ? readCsv(input, progress) : readJsonl(input, progress);
 }
 
@@ -90,60 +96,43 @@ function columnMap(header: string[]): (Factor | undefined)[] {
   return map;
 }
 
-interface CsvRecord {
-  line: number;
-  bytes: number;
-  cells: string[];
-}
-
-async function* readCsv(input: Readable, progress: ReadProgress): AsyncGenerator<SourceRow> {
-  const options: CsvOptions<CsvRecord, string[]> = {
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    // ctx.lines is the line the record ends on: the file's own numbering, blank lines included.
-    on_record: (cells, ctx) => ({ line: ctx.lines, bytes: ctx.bytes, cells }),
-  };
-  // The typings only let on_record return the record's own shape; the parser itself passes anything on.
-  const parser = csvParse(options as unknown as CsvOptions);
-  // pipe() does not forward source errors; the parser's iterator must see them.
-  input.on('error', (err) => parser.destroy(err));
-  input.pipe(parser);
-
+async function* readCsv(input: Readable, progress: ReadProgress): AsyncGenerator<SourceRow[]> {
   let columns: (Factor | undefined)[] | undefined;
   try {
-    for await (const record of parser as AsyncIterable<CsvRecord>) {
-      progress.bytes = record.bytes;
-      if (!columns) {
-        columns = columnMap(record.cells);
-        continue;
+    for await (const records of csvRecords(input)) {
+      const rows: SourceRow[] = [];
+      for (const { cells, line, bytes } of records) {
+        if (!columns) {
+          progress.bytes = bytes;
+          columns = columnMap(cells);
+          continue;
+        }
+        if (cells.length !== columns.length) {
+          rows.push({ line, bytes, problem: { field: '', reason: `expected ${columns.length} columns, found ${cells.length}` } });
+          continue;
+        }
+        const factors: Factors = {};
+        for (let i = 0; i < cells.length; i++) {
+          const column = columns[i] as Factor;
+          const value = cells[i] as string;
+          // Empty optional cells mean "not on file"; empty required ones reach validation as empty.
+          if (column === 'name' || column === 'idNumber' || value.trim() !== '') factors[column] = value;
+        }
+        rows.push({ line, bytes, factors });
       }
-      const { cells, line } = record;
-      if (cells.length !== columns.length) {
-        yield { line, problem: { field: '', reason: `expected ${columns.length} columns, found ${cells.length}` } };
-        continue;
-      }
-      const factors: Factors = {};
-      for (let i = 0; i < cells.length; i++) {
-        const column = columns[i] as Factor;
-        const value = cells[i] as string;
-        // Empty optional cells mean "not on file"; empty required ones reach validation as empty.
-        if (column === 'name' || column === 'idNumber' || value.trim() !== '') factors[column] = value;
-      }
-      yield { line, factors };
+      if (rows.length > 0) yield rows;
     }
   } catch (err) {
     if (isCsvError(err)) throw new RegistryFileError('MALFORMED_CSV', csvErrorText(err), typeof err.lines === 'number' ? err.lines : undefined);
     throw err;
-  } finally {
-    input.unpipe(parser);
-    parser.destroy();
   }
   if (!columns) throw new RegistryFileError('NO_HEADER', `the file is empty: expected a header ${REGISTRY_COLUMNS.join(',')}`);
 }
 
 function isCsvError(err: unknown): err is CsvError {
-  return err instanceof Error && typeof (err as CsvError).code === 'string' && (err as CsvError).code.startsWith('CSV_');
+  if (!(err instanceof Error) || typeof (err as CsvError).code !== 'string') return false;
+  // csv-parse names one of its errors without the CSV_ prefix (and quotes the cell in its message).
+  return (err as CsvError).code.startsWith('CSV_') || (err as CsvError).code === 'INVALID_OPENING_QUOTE';
 }
 
 /** csv-parse messages quote the offending input: only the code is passed on, never a value. */
@@ -155,6 +144,8 @@ function csvErrorText(err: CsvError): string {
       return 'malformed CSV: characters after a closing quote';
     case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
       return 'malformed CSV: characters after a closing quote';
+    case 'INVALID_OPENING_QUOTE':
+      return 'malformed CSV: a quote inside an unquoted field';
     default:
       return `malformed CSV (${err.code})`;
   }
@@ -165,52 +156,57 @@ function csvErrorText(err: CsvError): string {
 const NEWLINE = 0x0a;
 const KNOWN_KEYS = new Set<string>(REGISTRY_COLUMNS);
 
-async function* readJsonl(input: Readable, progress: ReadProgress): AsyncGenerator<SourceRow> {
+async function* readJsonl(input: Readable, progress: ReadProgress): AsyncGenerator<SourceRow[]> {
   let line = 0;
+  let bytes = 0;
   let carry: Buffer | undefined;
   // Splitting on the newline byte is UTF-8 safe: 0x0A never occurs inside a multi-byte sequence.
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    progress.bytes += buf.length;
+    // Progress counts whole chunks read, as the rows of a chunk come out together.
+    bytes += buf.length;
+    progress.bytes = bytes;
     const data = carry ? Buffer.concat([carry, buf]) : buf;
+    const rows: SourceRow[] = [];
     let start = 0;
     for (let nl = data.indexOf(NEWLINE, start); nl !== -1; nl = data.indexOf(NEWLINE, start)) {
       line++;
-      const row = jsonlRow(data.toString('utf8', start, nl), line);
-      if (row) yield row;
+      const row = jsonlRow(data.toString('utf8', start, nl), line, bytes);
+      if (row) rows.push(row);
       start = nl + 1;
     }
     carry = start < data.length ? data.subarray(start) : undefined;
+    if (rows.length > 0) yield rows;
   }
   if (carry) {
     line++;
-    const row = jsonlRow(carry.toString('utf8'), line);
-    if (row) yield row;
+    const row = jsonlRow(carry.toString('utf8'), line, bytes);
+    if (row) yield [row];
   }
 }
 
-function jsonlRow(text: string, line: number): SourceRow | undefined {
+function jsonlRow(text: string, line: number, bytes: number): SourceRow | undefined {
   if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return { line, problem: { field: '', reason: 'broken JSON' } };
+    return { line, bytes, problem: { field: '', reason: 'broken JSON' } };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { line, problem: { field: '', reason: 'not a JSON object' } };
+    return { line, bytes, problem: { field: '', reason: 'not a JSON object' } };
   }
   const factors: Factors = {};
   for (const [key, v] of Object.entries(value)) {
     if (!KNOWN_KEYS.has(key)) {
       // Key names are the file's structure, not personal data, but keep them short and printable.
-      return { line, problem: { field: /^[A-Za-z_][\w]{0,39}$/.test(key) ? key : '', reason: 'unknown key' } };
+      return { line, bytes, problem: { field: /^[A-Za-z_][\w]{0,39}$/.test(key) ? key : '', reason: 'unknown key' } };
     }
     if (v === null || v === undefined) continue; // null = not on file
-    if (typeof v !== 'string') return { line, problem: { field: key, reason: 'not a string' } };
+    if (typeof v !== 'string') return { line, bytes, problem: { field: key, reason: 'not a string' } };
     if ((key === 'bankCard' || key === 'phone') && v.trim() === '') continue;
     factors[key as Factor] = v;
   }
-  return { line, factors };
+  return { line, bytes, factors };
 }

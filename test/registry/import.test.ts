@@ -7,6 +7,7 @@ import { finished } from 'node:stream/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateIdentities } from '../../src/core/synthetic.ts';
 import { canonicalIdNumber } from '../../src/core/id-number.ts';
+import { canonicalPhone } from '../../src/core/phone.ts';
 import { createRegistryHasher } from '../../src/registry/hash.ts';
 import { DEFAULT_BATCH_SIZE, detectFormat, importRegistry, NAME_CONFLICT, RegistryFileError, type ImportOptions } from '../../src/registry/import.ts';
 import { removePerson } from '../../src/registry/remove.ts';
@@ -198,6 +199,38 @@ describe('importRegistry', () => {
     expect(summary.firstRejects).toEqual([{ line: 3, field: 'name', reason: NAME_CONFLICT }]);
   });
 
+  it('decides duplicates and conflicts in file order within a batch, as a batch of one row at a time would', async () => {
+    const impostor = (i: number, name: number) => ({ ...person(i), name: person(name).name });
+    const rows: Partial<Person>[] = [
+      impostor(5, 9), // line 2: first for person 5, so the real name (line 8) is the conflict
+      ...people.slice(0, 10),
+      impostor(0, 8),
+      impostor(3, 7),
+      { ...person(1), phone: person(2).phone }, // the same (person, card): a duplicate, the first phone stays
+      impostor(2, 6),
+    ];
+    const text = csv(['name', 'idNumber', 'bankCard', 'phone'], rows);
+    const oneBatch = sink();
+    const summary = await run(text, 'csv', { rejects: oneBatch });
+    const stored = async () =>
+      Promise.all(
+        people.slice(0, 10).map(async (p) => (await store.registry.lookup(hasher.idNumber(canonicalIdNumber(p.idNumber)))).map((r) => [r.nameHash.toString('hex'), r.phoneHash?.toString('hex')])),
+      );
+    const inOneBatch = await stored();
+    expect(summary).toMatchObject({ read: 15, imported: 10, duplicates: 1, rejected: 4 });
+    expect(summary.firstRejects.map((r) => r.line)).toEqual([8, 13, 14, 16]);
+    expect(inOneBatch[5]).toEqual([[hasher.name(person(9).name).toString('hex'), hasher.phone(canonicalPhone(person(5).phone)).toString('hex')]]);
+    expect(inOneBatch[1]?.[0]?.[1]).toBe(hasher.phone(canonicalPhone(person(1).phone)).toString('hex'));
+
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+    store = openSqliteStore({ file: join(dir, 'realname.db') });
+    const rowByRow = sink();
+    expect(await run(text, 'csv', { rejects: rowByRow, batchSize: 1 })).toEqual(summary);
+    expect(rowByRow.text()).toBe(oneBatch.text());
+    expect(await stored()).toEqual(inOneBatch);
+  });
+
   it('replace swaps the whole registry for the file', async () => {
     await run(csv(['name', 'idNumber'], people.slice(0, 5)), 'csv');
     const summary = await run(csv(['name', 'idNumber'], people.slice(5, 8)), 'csv', { replace: true, batchSize: 2 });
@@ -226,6 +259,14 @@ describe('importRegistry', () => {
     // malformed CSV part-way is fatal too
     await expect(run(good + '"unterminated,1\n', 'csv', { replace: true, batchSize: 2 })).rejects.toMatchObject({ code: 'MALFORMED_CSV' });
     expect(await store.registry.count()).toBe(5);
+  });
+
+  it('stops on a quote inside an unquoted field with its line, never echoing the cell', async () => {
+    const text = csv(['name', 'idNumber'], people.slice(0, 3)) + `${person(3).name.slice(0, 1)}"${person(3).name.slice(1)},${person(3).idNumber}\n`;
+    const failure = await run(text, 'csv').catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(RegistryFileError);
+    expect(failure).toMatchObject({ code: 'MALFORMED_CSV', line: 5 });
+    expect((failure as Error).message).not.toContain(person(3).name.slice(0, 1));
   });
 
   it('reports progress in rows and bytes', async () => {
