@@ -8,7 +8,7 @@ import { signAuthorization } from '../src/dialects/tencent-image/signature.ts';
 import { keyIdOf } from '../src/keys/derive.ts';
 import { NORMALIZATION_VERSION } from '../src/core/validate.ts';
 import { csvFile, freshDir, hashedFile, keyFile, masterKey, samplePeople, servingDir, type Person } from './lib/dataset.ts';
-import { median, run, sequential, type RunResult, type WireRequest } from './lib/load.ts';
+import { median, paced, run, sequential, type RunResult, type WireRequest } from './lib/load.ts';
 import { pin, startChild, type Child } from './lib/proc.ts';
 import { renderTable, type Figures } from './lib/report.ts';
 import { compareValidation } from './lib/validation.ts';
@@ -179,10 +179,12 @@ async function measureHttp(figures: Figures): Promise<void> {
       const rate = Math.max(1, Math.floor(rps / 2));
       const half: { base: RunResult[]; real: RunResult[] } = { base: [], real: [] };
       for (let round = 1; round <= P.fixedRounds; round++) {
-        half.base.push(await run(baselineUrl, requests[path]!, { seconds: P.fixedSeconds, connections: CONNECTIONS, rate }));
-        half.real.push(await run(realname.url, requests[path]!, { seconds: P.fixedSeconds, connections: CONNECTIONS, rate }));
+        half.base.push(await paced(baselineUrl, requests[path]!, { seconds: P.fixedSeconds, connections: CONNECTIONS, rate }));
+        half.real.push(await paced(realname.url, requests[path]!, { seconds: P.fixedSeconds, connections: CONNECTIONS, rate }));
         log(`fixed ${rate} req/s ${path}: baseline p99 ${half.base.at(-1)!.p99Ms.toFixed(2)} ms, realname p99 ${half.real.at(-1)!.p99Ms.toFixed(2)} ms`);
       }
+      const halfFailures = [...half.base, ...half.real].reduce((n, r) => n + r.failures, 0);
+      if (halfFailures > 0) throw new Error(`${halfFailures} failed requests at the fixed rate on ${path}`);
       const p99AtHalfMs = median(half.real.map((r) => r.p99Ms));
       const baselineP99AtHalfMs = median(half.base.map((r) => r.p99Ms));
       figures.routes[path] = {

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import autocannon from 'autocannon';
 
 export interface WireRequest {
@@ -31,9 +32,8 @@ export function median(values: number[]): number {
 /**
  * One autocannon run. Latencies come from autocannon's per-response event (float ms from hrtime),
  * not its histogram, which truncates to whole milliseconds: sub-millisecond p50s need the decimals.
- * `rate` set: a fixed overall request rate instead of as fast as the server answers.
  */
-export function run(url: string, requests: WireRequest[], o: { seconds: number; connections: number; rate?: number }): Promise<RunResult> {
+export function run(url: string, requests: WireRequest[], o: { seconds: number; connections: number }): Promise<RunResult> {
   const latencies: number[] = [];
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -42,7 +42,6 @@ export function run(url: string, requests: WireRequest[], o: { seconds: number; 
         connections: o.connections,
         duration: o.seconds,
         requests,
-        ...(o.rate ? { overallRate: o.rate } : {}),
       },
       (error: Error | null, result: autocannon.Result) => {
         if (error) return reject(error);
@@ -59,6 +58,92 @@ export function run(url: string, requests: WireRequest[], o: { seconds: number; 
       latencies.push(responseTime);
     });
   });
+}
+
+/**
+ * A fixed-rate, open-loop run: each request is queued when it is due (evenly spaced), answered or
+ * not, and sent over at most `connections` keep-alive sockets (one request in flight each). A
+ * request's latency runs from the moment it was queued to the last byte of its answer, so a server
+ * that stalls is charged for every request queued behind the stall. Raw sockets and pre-built request bytes keep the client's cost per request small.
+ * (autocannon's overallRate is not a fixed rate: each connection sends back to back until its quota
+ * for the second is used, then idles, so a "half rate" run is full load for half of each second.)
+ */
+export async function paced(url: string, requests: WireRequest[], o: { seconds: number; connections: number; rate: number }): Promise<RunResult> {
+  const { hostname, port } = new URL(url);
+  const wire = requests.map((r) =>
+    Buffer.from(
+      `${r.method} ${r.path} HTTP/1.1\r\nhost: ${hostname}:${port}\r\n` +
+        Object.entries({ ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) })
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join('') +
+        `\r\n${r.body}`,
+    ),
+  );
+  const total = Math.round(o.rate * o.seconds);
+  const queue: number[] = []; // tick times of queued requests, oldest first
+  const latencies: number[] = [];
+  let failures = 0;
+  let queued = 0;
+  let sent = 0;
+  let answered = 0;
+  let finished: () => void = () => {};
+  const allAnswered = new Promise<void>((resolve) => (finished = resolve));
+
+  const sockets = await Promise.all(
+    Array.from({ length: o.connections }, () => new Promise<Socket>((resolve, reject) => {
+      const socket = connect({ host: hostname, port: Number(port), noDelay: true }, () => resolve(socket));
+      socket.once('error', reject);
+    })),
+  );
+  const idle: Socket[] = [];
+  const dispatch = () => {
+    while (idle.length > 0 && queue.length > 0) {
+      const socket = idle.pop()!;
+      const since = queue.shift()!;
+      inFlight.set(socket, since);
+      socket.write(wire[sent++ % wire.length]!);
+    }
+  };
+  const inFlight = new Map<Socket, number>();
+  for (const socket of sockets) {
+    let buffered: Buffer = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+      const headerEnd = buffered.indexOf('\r\n\r\n');
+      if (headerEnd < 0) return;
+      const head = buffered.toString('latin1', 0, headerEnd);
+      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+      if (buffered.length < headerEnd + 4 + length) return;
+      buffered = buffered.subarray(headerEnd + 4 + length);
+      if (head.startsWith('HTTP/1.1 200')) latencies.push(performance.now() - inFlight.get(socket)!);
+      else failures++;
+      inFlight.delete(socket);
+      idle.push(socket);
+      if (++answered === total) finished();
+      dispatch();
+    });
+    socket.on('error', () => failures++);
+    idle.push(socket);
+  }
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    // A setImmediate loop, not a 1 ms timer: each request goes out when it is due, not in bursts of
+    // rate/1000 (the load generator has its own core to spin on).
+    const tick = () => {
+      const now = performance.now();
+      const due = Math.min(total, Math.floor(((now - started) * o.rate) / 1000) + 1);
+      for (; queued < due; queued++) queue.push(now);
+      dispatch();
+      if (queued === total) resolve();
+      else setImmediate(tick);
+    };
+    tick();
+  });
+  await Promise.race([allAnswered, new Promise((r) => setTimeout(r, 10_000))]);
+  for (const socket of sockets) socket.destroy();
+  failures += total - answered - failures > 0 ? total - answered - failures : 0;
+  const sorted = Float64Array.from(latencies).sort();
+  return { rps: latencies.length / o.seconds, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), failures };
 }
 
 /** One request at a time over a keep-alive connection; returns each request's latency in ms. */

@@ -5,12 +5,13 @@ import type Database from 'better-sqlite3';
 /**
  * WAL checkpoints off the event loop. SQLite's automatic checkpoint runs inside whichever commit
  * crosses 1,000 WAL pages: it copies them into the database and fsyncs it, a pause of milliseconds on
- * the request path. Here a worker thread with its own connection runs a PASSIVE checkpoint (it never
- * blocks writers; the database's fsync happens in that thread) once a second. Spacing matters too:
- * after a checkpoint has copied the whole WAL, the next commit starts the WAL over and fsyncs its new
- * header under the write lock (2-3 ms on this machine's disk), so back-to-back checkpoints would make
- * that happen many times a second; once a second bounds it. The event loop's own checkpoint stays as
- * a far backstop. Other processes keep their defaults.
+ * the request path. Here a worker thread with its own connection runs PASSIVE checkpoints (they never
+ * block writers; the database's fsync happens in that thread) back to back until one has copied the
+ * whole WAL, then rests for an interval (1 s). The rest matters: after a checkpoint has copied
+ * everything, the next commit starts the WAL over and fsyncs its new header under the write lock
+ * (2-3 ms on this machine's disk), so catching up many times a second would put that pause on many
+ * requests; without catching up, the WAL would never start over. The event loop's own checkpoint
+ * stays as a far backstop. Other processes keep their defaults.
  */
 export interface Checkpointer {
   stop(): Promise<void>;
@@ -29,12 +30,16 @@ const db = new Database(workerData.file);
 db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
 let timer;
 const pass = () => {
+  // Until a pass has copied the whole WAL, the next one follows at once (commits keep adding pages);
+  // then the worker rests, so the WAL starts over about once an interval.
+  let wait = 1;
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (r.log === r.checkpointed) wait = workerData.intervalMs;
   } catch (err) {
     // Busy or locked: try again on the next pass.
   }
-  timer = setTimeout(pass, workerData.intervalMs);
+  timer = setTimeout(pass, wait);
 };
 parentPort.on('message', () => {
   clearTimeout(timer);
