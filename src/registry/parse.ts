@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { CsvError } from 'csv-parse';
+import { CsvError } from 'csv-parse';
 import type { Factor, Factors } from '../core/factors.ts';
 import { csvRecords } from './csv-records.ts';
 
@@ -129,10 +129,9 @@ async function* readCsv(input: Readable, progress: ReadProgress): AsyncGenerator
   if (!columns) throw new RegistryFileError('NO_HEADER', `the file is empty: expected a header ${REGISTRY_COLUMNS.join(',')}`);
 }
 
+/** Every error csv-parse raises, whatever its code is named (one lacks the CSV_ prefix): all of them quote input. */
 function isCsvError(err: unknown): err is CsvError {
-  if (!(err instanceof Error) || typeof (err as CsvError).code !== 'string') return false;
-  // csv-parse names one of its errors without the CSV_ prefix (and quotes the cell in its message).
-  return (err as CsvError).code.startsWith('CSV_') || (err as CsvError).code === 'INVALID_OPENING_QUOTE';
+  return err instanceof CsvError;
 }
 
 /** csv-parse messages quote the offending input: only the code is passed on, never a value. */
