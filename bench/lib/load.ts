@@ -80,9 +80,8 @@ export async function paced(url: string, requests: WireRequest[], o: { seconds: 
     ),
   );
   const total = Math.round(o.rate * o.seconds);
-  const queue: number[] = []; // tick times of queued requests, oldest first
+  const queue: number[] = []; // when each queued request was due, oldest first
   const latencies: number[] = [];
-  let failures = 0;
   let queued = 0;
   let sent = 0;
   let answered = 0;
@@ -96,6 +95,8 @@ export async function paced(url: string, requests: WireRequest[], o: { seconds: 
     })),
   );
   const idle: Socket[] = [];
+  /** When each busy socket's request was due. */
+  const inFlight = new Map<Socket, number>();
   const dispatch = () => {
     while (idle.length > 0 && queue.length > 0) {
       const socket = idle.pop()!;
@@ -104,7 +105,6 @@ export async function paced(url: string, requests: WireRequest[], o: { seconds: 
       socket.write(wire[sent++ % wire.length]!);
     }
   };
-  const inFlight = new Map<Socket, number>();
   for (const socket of sockets) {
     let buffered: Buffer = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
@@ -116,13 +116,13 @@ export async function paced(url: string, requests: WireRequest[], o: { seconds: 
       if (buffered.length < headerEnd + 4 + length) return;
       buffered = buffered.subarray(headerEnd + 4 + length);
       if (head.startsWith('HTTP/1.1 200')) latencies.push(performance.now() - inFlight.get(socket)!);
-      else failures++;
       inFlight.delete(socket);
       idle.push(socket);
       if (++answered === total) finished();
       dispatch();
     });
-    socket.on('error', () => failures++);
+    // A broken socket leaves its requests unanswered: they count as failures below.
+    socket.on('error', () => {});
     idle.push(socket);
   }
   const started = performance.now();
@@ -141,7 +141,8 @@ export async function paced(url: string, requests: WireRequest[], o: { seconds: 
   });
   await Promise.race([allAnswered, new Promise((r) => setTimeout(r, 10_000))]);
   for (const socket of sockets) socket.destroy();
-  failures += total - answered - failures > 0 ? total - answered - failures : 0;
+  // Not HTTP 200, or never answered (a broken socket, or still waiting 10 s after the last was due).
+  const failures = total - latencies.length;
   const sorted = Float64Array.from(latencies).sort();
   return { rps: latencies.length / o.seconds, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), failures };
 }
