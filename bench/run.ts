@@ -4,12 +4,12 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { signAuthorization } from '../src/dialects/tencent-image/signature.ts';
 import { keyIdOf } from '../src/keys/derive.ts';
 import { NORMALIZATION_VERSION } from '../src/core/validate.ts';
-import { csvFile, freshDir, hashedFile, keyFile, masterKey, samplePeople, servingDir, type Person } from './lib/dataset.ts';
+import { csvFile, freshDir, hashedFile, keyFile, masterKey, samplePeople, servingDir } from './lib/dataset.ts';
 import { median, paced, run, sequential, type RunResult, type WireRequest } from './lib/load.ts';
-import { pin, startChild, type Child } from './lib/proc.ts';
+import { pin, startChild } from './lib/proc.ts';
+import { CONNECTIONS, LOAD_CPU, precheck, SERVER_CPU, startBaseline, startRealname, wireRequests } from './lib/servers.ts';
 import { renderTable, type Figures } from './lib/report.ts';
 import { compareValidation } from './lib/validation.ts';
 
@@ -32,13 +32,7 @@ const P = quick
 const roundsAt = argv.indexOf('--rounds');
 if (roundsAt >= 0) P.rounds = Number(argv[roundsAt + 1]);
 if (!Number.isInteger(P.rounds) || P.rounds < 1) throw new Error('--rounds takes a whole number >= 1');
-const CONNECTIONS = 10;
-/** The load generator (this process) and the servers get a core each: neither starves the other. */
-const LOAD_CPU = 0;
-const SERVER_CPU = 1;
 const ROUTES = ['/auth/idbankcard', '/auth/idcard'] as const;
-/** A production-like tenant: a QPS limit above what one node answers, and a quota; both counted per check. */
-const TENANT = { qps: 100_000, quota: 1_000_000_000_000 };
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const profileArgs = (what: string): string[] => {
@@ -46,49 +40,6 @@ const profileArgs = (what: string): string[] => {
   mkdirSync(join(profileDir, what), { recursive: true });
   return ['--cpu-prof', '--cpu-prof-dir', join(profileDir, what)];
 };
-
-interface Credentials {
-  appid: string;
-  secretId: string;
-  secretKey: string;
-}
-
-async function startRealname(rows: number): Promise<{ child: Child; url: string; credentials: Credentials }> {
-  const serving = servingDir(rows);
-  if (!serving.ready) throw new Error(`no cached registry of ${rows} rows`);
-  const child = startChild('realname.ts', { data: serving.dir, keyFile: keyFile(), ...TENANT }, { cpu: SERVER_CPU, nodeArgs: profileArgs('server') });
-  const ready = await child.next<{ address: string; credentials: Credentials; rows: number }>();
-  if (ready.rows !== rows) throw new Error(`registry at ${serving.dir} holds ${ready.rows} rows, expected ${rows}`);
-  return { child, url: ready.address, credentials: ready.credentials };
-}
-
-/** Byte-identical requests for both servers: bodies and a multi-use signature made before any timed run. */
-function wireRequests(path: string, people: Person[], who: Credentials): WireRequest[] {
-  const now = Math.floor(Date.now() / 1000);
-  const authorization = signAuthorization({ appid: who.appid, secretId: who.secretId, secretKey: who.secretKey, expiry: now + 86_400, now, rand: 7 });
-  return people.map((p) => {
-    const body: Record<string, string> = { appid: who.appid, idcard_number: p.idNumber, idcard_name: p.name };
-    if (path === '/auth/idbankcard') body.bankcard_number = p.bankCard;
-    return { method: 'POST', path, headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) };
-  });
-}
-
-/** Sends every request once; all must be answered HTTP 200 with code 0 (a registry match). */
-async function precheck(url: string, requests: WireRequest[]): Promise<{ code: number; message: string; bytes: number }> {
-  const client = sequential(url);
-  try {
-    let first: { code: number; message: string; bytes: number } | undefined;
-    for (const r of requests) {
-      const { body } = await client.next(r);
-      const answer = JSON.parse(body) as { code: number; message: string };
-      if (answer.code !== 0) throw new Error(`${r.path} answered ${body} for a registry identity`);
-      first ??= { code: answer.code, message: answer.message, bytes: Buffer.byteLength(body) };
-    }
-    return first!;
-  } finally {
-    client.close();
-  }
-}
 
 async function measureImport(figures: Figures): Promise<void> {
   const key = keyFile();
@@ -136,8 +87,8 @@ async function ensureServing(rows: number): Promise<void> {
 }
 
 async function measureHttp(figures: Figures): Promise<void> {
-  const realname = await startRealname(P.rows);
-  let baseline: Child | undefined;
+  const realname = await startRealname(P.rows, profileArgs('server'));
+  let baseline: Awaited<ReturnType<typeof startBaseline>> | undefined;
   try {
     const people = samplePeople(P.rows, 256, 11);
     const requests = Object.fromEntries(ROUTES.map((path) => [path, wireRequests(path, people, realname.credentials)])) as Record<string, WireRequest[]>;
@@ -148,8 +99,8 @@ async function measureHttp(figures: Figures): Promise<void> {
       answers[path] = { code: a.code, message: a.message };
       sizes[path] = a.bytes;
     }
-    baseline = startChild('baseline.ts', { routes: answers }, { cpu: SERVER_CPU });
-    const baselineUrl = (await baseline.next<{ address: string }>()).address;
+    baseline = await startBaseline(answers);
+    const baselineUrl = baseline.url;
     for (const path of ROUTES) {
       const b = await precheck(baselineUrl, requests[path]!.slice(0, 3));
       if (b.bytes !== sizes[path]) throw new Error(`baseline answers ${b.bytes} bytes on ${path}, Realname ${sizes[path]}`);
@@ -204,15 +155,15 @@ async function measureHttp(figures: Figures): Promise<void> {
       };
     }
   } finally {
-    await baseline?.stop();
+    await baseline?.child.stop();
     await realname.child.stop();
   }
 }
 
 /** One check at a time against each registry size, interleaved so drift hits both alike. */
 async function measureScaling(figures: Figures): Promise<void> {
-  const small = await startRealname(P.scalingSmall);
-  const large = await startRealname(P.rows);
+  const small = await startRealname(P.scalingSmall, profileArgs('server'));
+  const large = await startRealname(P.rows, profileArgs('server'));
   try {
     const sides = [small, large].map((s, i) => {
       const people = samplePeople(i === 0 ? P.scalingSmall : P.rows, P.scalingChecks + 200, 23);

@@ -15,6 +15,9 @@ export interface RunResult {
   p99Ms: number;
   /** Responses that were not HTTP 2xx, plus socket errors and timeouts. */
   failures: number;
+  /** The far tail, where a run records it (the fixed-rate runs): p99.9 and the slowest answer. */
+  p999Ms?: number;
+  maxMs?: number;
 }
 
 export function percentile(sorted: Float64Array | number[], p: number): number {
@@ -144,7 +147,14 @@ export async function paced(url: string, requests: WireRequest[], o: { seconds: 
   // Not HTTP 200, or never answered (a broken socket, or still waiting 10 s after the last was due).
   const failures = total - latencies.length;
   const sorted = Float64Array.from(latencies).sort();
-  return { rps: latencies.length / o.seconds, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), failures };
+  return {
+    rps: latencies.length / o.seconds,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    failures,
+    p999Ms: percentile(sorted, 99.9),
+    maxMs: sorted[sorted.length - 1] ?? NaN,
+  };
 }
 
 /** One request at a time over a keep-alive connection; returns each request's latency in ms. */
