@@ -1,8 +1,8 @@
 /**
- * `node --import tsx bench/cpu-per-request.ts [--rows N] [--seconds S] [--route P] [--perf DIR]`:
+ * `node --import tsx bench/cpu-per-request.ts [--rows N] [--seconds S] [--rounds N] [--route P] [--perf DIR]`:
  * CPU time per request of Realname and of the bare baseline, each at its maximum on its pinned core,
- * read from /proc (utime + stime of every thread, the event loop's apart). CPU per request is steadier
- * than req/s on a shared machine. With --perf, `perf record` samples each server during its run
+ * read from /proc (utime + stime of every thread, the event loop's apart), in alternating rounds, and
+ * the median of each round's Realname / baseline ratio: on a shared machine drift moves both alike. With --perf, `perf record` samples each server during its run
  * (Node started with --perf-basic-prof so JavaScript frames have names): `perf report -i DIR/realname.data`.
  */
 import { spawn } from 'node:child_process';
@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { samplePeople } from './lib/dataset.ts';
-import { run, type WireRequest } from './lib/load.ts';
+import { median, run, type WireRequest } from './lib/load.ts';
 import { pin } from './lib/proc.ts';
 import { CONNECTIONS, LOAD_CPU, precheck, startBaseline, startRealname, wireRequests } from './lib/servers.ts';
 
@@ -19,6 +19,7 @@ const flag = (name: string, fallback: string) => (argv.includes(name) ? argv[arg
 const rows = Number(flag('--rows', '20000'));
 const seconds = Number(flag('--seconds', '5'));
 const route = flag('--route', '/auth/idbankcard');
+const rounds = Number(flag('--rounds', '2'));
 const perfDir = argv.includes('--perf') ? flag('--perf', '') : undefined;
 const TICK_US = 1e6 / 100; // USER_HZ is 100 on Linux
 
@@ -36,7 +37,7 @@ function threadCpu(pid: number): Map<string, number> {
   return byName;
 }
 
-async function measure(name: string, pid: number, url: string, requests: WireRequest[]): Promise<void> {
+async function measure(name: string, pid: number, url: string, requests: WireRequest[]): Promise<number> {
   await run(url, requests, { seconds: 2, connections: CONNECTIONS }); // warm-up
   const perf = perfDir
     ? spawn('perf', ['record', '-e', 'cpu-clock', '-F', '4000', '-g', '-p', String(pid), '-o', join(perfDir, `${name}.data`)], { stdio: 'ignore' })
@@ -54,6 +55,7 @@ async function measure(name: string, pid: number, url: string, requests: WireReq
   process.stdout.write(
     `${name.padEnd(9)} ${result.rps.toFixed(0).padStart(6)} req/s  ${sum.toFixed(1).padStart(6)} µs CPU a request  (${parts.map(([t, us]) => `${t} ${us.toFixed(1)}`).join(', ')})  p50 ${result.p50Ms.toFixed(3)} ms  failures ${result.failures}\n`,
   );
+  return sum;
 }
 
 pin(process.pid, LOAD_CPU);
@@ -64,10 +66,18 @@ const requests = wireRequests(route, samplePeople(rows, 256, 11), realname.crede
 const answer = await precheck(realname.url, requests);
 const baseline = await startBaseline({ [route]: answer }, nodeArgs);
 try {
-  for (let round = 0; round < 2; round++) {
-    await measure('baseline', baseline.child.proc.pid!, baseline.url, requests);
-    await measure('realname', realname.child.proc.pid!, realname.url, requests);
+  const ratios: number[] = [];
+  const own: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const base = await measure('baseline', baseline.child.proc.pid!, baseline.url, requests);
+    const real = await measure('realname', realname.child.proc.pid!, realname.url, requests);
+    // The first round warms the JIT of both: it is shown, not counted.
+    if (round > 0 || rounds === 1) {
+      ratios.push(real / base);
+      own.push(real);
+    }
   }
+  process.stdout.write(`median: realname ${median(own).toFixed(1)} µs a request, ${median(ratios).toFixed(2)}x the baseline's (rounds: ${ratios.map((r) => r.toFixed(2)).join(' ')})\n`);
 } finally {
   await baseline.child.stop();
   await realname.child.stop();

@@ -235,6 +235,19 @@ export function storeContract(
         expect(await m('nobody', 'n1', 'c1')).toEqual({ found: false, nameMatches: false, cardsOnFile: false, cardMatches: false });
       });
 
+      it('shows a check the store\'s own registry writes at once, within the same turn', async () => {
+        const found = async (id: string) => (await store.registry.match(h(id), h('n1'), null)).found;
+        expect(await found('p1')).toBe(false);
+        await store.registry.importBatch([row('p1', 'n1', 'c1')]);
+        expect(await found('p1')).toBe(true);
+        expect(await store.registry.remove(h('p1'))).toBe(1);
+        expect(await found('p1')).toBe(false);
+        const replace = await store.registry.beginReplace();
+        await replace.importBatch([row('p1', 'n1', null)]);
+        await replace.commit();
+        expect(await found('p1')).toBe(true);
+      });
+
       it('is idempotent on re-import', async () => {
         const rows = [row('p1', 'n1', 'c1'), row('p2', 'n2', null)];
         await store.registry.importBatch(rows);

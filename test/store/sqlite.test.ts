@@ -41,6 +41,29 @@ describe('sqlite store on disk', () => {
     await store.close();
   });
 
+  it('shows a check the registry rows another process imported by the next turn of the event loop', async () => {
+    const serving = openSqliteStore({ file });
+    const importer = openSqliteStore({ file });
+    const found = async () => (await serving.registry.match(h('p1'), h('n1'), h('c1'))).found;
+    try {
+      // The serving store's first check opens its turn's read transaction before the import commits.
+      expect(await found()).toBe(false);
+      await importer.registry.importBatch([row('p1', 'n1', 'c1')]);
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(await found()).toBe(true);
+      // The read transaction does not outlive its turn: another connection can checkpoint the whole WAL.
+      await new Promise((resolve) => setImmediate(resolve));
+      const peek = new Database(file);
+      const [r] = peek.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+      peek.close();
+      expect(r).toEqual({ busy: 0, log: 0, checkpointed: 0 });
+    } finally {
+      await importer.close();
+      await serving.close();
+    }
+  });
+
   it('decides the checks of one turn in call order, exactly as window.ts and a quota would one by one', async () => {
     const store = openSqliteStore({ file });
     const windows = new Map<string, number[]>();

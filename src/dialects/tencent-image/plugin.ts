@@ -1,14 +1,11 @@
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { parseCidrList } from '../../access/cidr.ts';
 import type { CheckKind } from '../../core/factors.ts';
 import type { Services } from '../../service/types.ts';
-import { requestClientIp } from '../shared/client.ts';
 import { describeError } from '../shared/errors.ts';
 import { auditExchange, type Exchange, exchangeSlot, startExchange } from '../shared/exchange.ts';
-import { authenticate } from './authenticate.ts';
-import { SignatureMemo } from './signature-memo.ts';
-import { parseJsonBody, readCheckRequest, UNSUPPORTED, type BodyParse } from './body.ts';
-import { presentOutcome, presentRefusal, type Answer } from './codes.ts';
+import { parseJsonBody, UNSUPPORTED } from './body.ts';
+import { presentRefusal, type Answer } from './codes.ts';
+import { createDecide } from './decide.ts';
 
 export const DIALECT = 'tencent-image';
 
@@ -42,42 +39,11 @@ const RESPONSE_SCHEMA = {
  * Every answer is HTTP 200 with the vendor's `{code, message, data: {session_id}}`.
  */
 export function tencentImageDialect(services: Services): FastifyPluginAsync {
-  const trustedProxies = parseCidrList(services.trustProxy);
-  const signatures = new SignatureMemo();
+  const decide = createDecide(services);
 
   function respond(request: FastifyRequest, reply: FastifyReply, exchange: Exchange, answer: Answer): FastifyReply {
     auditExchange(services.auditor, request.log, DIALECT, exchange, String(answer.code));
     return reply.code(200).send({ code: answer.code, message: answer.message, data: { session_id: exchange.checkId } });
-  }
-
-  /** The request's answer, in the dialect's order of checks; `exchange` collects what the audit record needs. */
-  async function decide(request: FastifyRequest, exchange: Exchange): Promise<Answer> {
-    const read = readCheckRequest(exchange.kind, request.body as BodyParse | undefined);
-    if (!read.ok) {
-      exchange.factors = read.factors;
-      return presentRefusal('bad_request');
-    }
-    exchange.factors = read.request.factors;
-
-    const auth = await authenticate(services, request.headers.authorization, read.request, services.clock(), signatures);
-    if (auth.app) exchange.appid = auth.app.appid;
-    if (!auth.ok) return presentRefusal(auth.refusal);
-    const app = auth.app;
-
-    if (app.suspended) return presentRefusal('suspended');
-    if (!services.access.permitted(app, exchange.kind)) return presentRefusal('not_permitted');
-    const ip = requestClientIp(request, trustedProxies);
-    if (!services.access.ipAllowed(app, ip)) return presentRefusal('ip_denied');
-    // The verifier spends the QPS (answering rate_limited first), so nobody without the app's key can.
-    const result = await services.verifier.verify({
-      checkId: exchange.checkId,
-      app,
-      kind: exchange.kind,
-      factors: exchange.factors,
-    });
-    if ('refusal' in result) return presentRefusal(result.refusal);
-    exchange.outcome = result.outcome;
-    return presentOutcome(result.outcome);
   }
 
   async function check(request: FastifyRequest, reply: FastifyReply, exchange: Exchange): Promise<FastifyReply> {
