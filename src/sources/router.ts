@@ -22,7 +22,10 @@ export function createRouter(sources: readonly Source[], options: RouterOptions)
         if (!source.supports(kind)) continue;
         try {
           const answer = await within(source.check(kind, factors));
-          return { ...answer, source: source.name };
+          // Built field by field: a spread of the source's object is a generic clone on every check.
+          const routed: RoutedAnswer = { verdict: answer.verdict, source: source.name };
+          if (answer.mismatched) routed.mismatched = answer.mismatched;
+          return routed;
         } catch (error) {
           last = { unavailable: error instanceof SourceFailure ? error.failure : 'error', source: source.name };
         }

@@ -39,31 +39,35 @@ export async function authenticate(
 
   const app = await services.tenants.app(fields.appid);
   if (!app) return { ok: false, refusal: 'app_unknown' };
-  const refuse = (refusal: Refusal): Authenticated => ({ ok: false, refusal, app });
 
   const secret = await services.tenants.secret(fields.secretId);
-  if (!secret || secret.revoked) return refuse('secret_unknown');
-  if (secret.appid !== app.appid) return refuse('secret_app_mismatch');
+  if (!secret || secret.revoked) return refused('secret_unknown', app);
+  if (secret.appid !== app.appid) return refused('secret_app_mismatch', app);
 
-  if (fields.appid !== request.appid) return refuse('target_mismatch');
+  if (fields.appid !== request.appid) return refused('target_mismatch', app);
   if (fields.bucket !== undefined && request.bucket !== undefined && fields.bucket !== request.bucket) {
-    return refuse('target_mismatch');
+    return refused('target_mismatch', app);
   }
   const bucket = fields.bucket ?? request.bucket ?? app.bucket;
-  if (!app.buckets.includes(bucket)) return refuse('bucket_unknown');
+  if (!app.buckets.includes(bucket)) return refused('bucket_unknown', app);
 
   if (known?.secretKey !== secret.secretKey) {
-    if (!verifySignature(signature, secret.secretKey)) return refuse('signature_invalid');
+    if (!verifySignature(signature, secret.secretKey)) return refused('signature_invalid', app);
     memo?.remember(header, signature, secret.secretKey);
   }
 
   if (fields.expiry === 0) {
-    if (Math.abs(now - fields.issuedAt) > CLOCK_SKEW_S) return refuse('signature_expired');
-    if (!(await claimSingleUse(services, signature, nowMs))) return refuse('replayed');
+    if (Math.abs(now - fields.issuedAt) > CLOCK_SKEW_S) return refused('signature_expired', app);
+    if (!(await claimSingleUse(services, signature, nowMs))) return refused('replayed', app);
   } else if (fields.expiry < now) {
-    return refuse('signature_expired');
+    return refused('signature_expired', app);
   }
   return { ok: true, app, bucket };
+}
+
+/** A refusal once the app is known. A module function: tsx names closures, a defineProperty each per request. */
+function refused(refusal: Refusal, app: App): Authenticated {
+  return { ok: false, refusal, app };
 }
 
 /**
