@@ -52,24 +52,28 @@ export function submailDialect(services: Services, options: SubmailOptions = {})
     return reply.code(200).type(CONTENT_TYPES[exchange.format]).send(render(exchange.format, body));
   }
 
+  // Made once, not a closure per request: tsx keeps function names, a defineProperty for each one made.
+  function refuse(request: FastifyRequest, reply: FastifyReply, exchange: Exchange, refusal: SubmailRefusal): FastifyReply {
+    return respond(request, reply, exchange, { error: presentRefusal(refusal) });
+  }
+
   async function check(request: FastifyRequest, reply: FastifyReply, exchange: Exchange): Promise<FastifyReply> {
-    const refuse = (refusal: SubmailRefusal) => respond(request, reply, exchange, { error: presentRefusal(refusal) });
     const now = services.clock();
 
     const read = readCheckRequest(exchange.kind, request.body as BodyParse | undefined);
     exchange.factors = read.ok ? read.request.factors : read.factors;
-    if (!read.ok) return refuse(read.refusal);
+    if (!read.ok) return refuse(request, reply, exchange, read.refusal);
 
     const auth = await authenticate(services, read.request, requestClientIp(request, trustedProxies), now, windowMs);
     if (auth.app) exchange.appid = auth.app.appid;
-    if (!auth.ok) return refuse(auth.refusal);
+    if (!auth.ok) return refuse(request, reply, exchange, auth.refusal);
     const app = auth.app;
 
-    if (app.suspended) return refuse('suspended');
-    if (!services.access.permitted(app, exchange.kind)) return refuse('not_permitted');
+    if (app.suspended) return refuse(request, reply, exchange, 'suspended');
+    if (!services.access.permitted(app, exchange.kind)) return refuse(request, reply, exchange, 'not_permitted');
     // The verifier spends the QPS (answering rate_limited first), so nobody without the app's key can.
     const result = await services.verifier.verify({ checkId: exchange.checkId, app, kind: exchange.kind, factors: exchange.factors });
-    if ('refusal' in result) return refuse(result.refusal);
+    if ('refusal' in result) return refuse(request, reply, exchange, result.refusal);
     const outcome = result.outcome;
     exchange.outcome = outcome;
     const error = outcomeError(outcome);
@@ -99,17 +103,18 @@ export function submailDialect(services: Services, options: SubmailOptions = {})
     });
 
     function newExchange(kind: CheckKind, url: string | undefined): Exchange {
-      return { ...startExchange(services, kind), format: formatOf(url) };
+      const exchange = startExchange(services, kind) as Exchange;
+      exchange.format = formatOf(url);
+      return exchange;
     }
 
     instance.setErrorHandler((error: FastifyError, request, reply) => {
       const exchange = exchanges.get(request) ?? newExchange('idcard2', request.routeOptions.url);
-      const refuse = (refusal: SubmailRefusal) => respond(request, reply, exchange, { error: presentRefusal(refusal) });
-      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return refuse('body_too_large');
+      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return refuse(request, reply, exchange, 'body_too_large');
       // Framework-level rejections of the request itself (bad Content-Type or Content-Length header).
-      if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) return refuse('bad_request');
+      if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) return refuse(request, reply, exchange, 'bad_request');
       request.log.error({ sessionId: exchange.checkId, error: describeError(error) }, 'submail: internal error');
-      return refuse('internal');
+      return refuse(request, reply, exchange, 'internal');
     });
 
     for (const route of ROUTES) {
