@@ -18,6 +18,8 @@ export interface RunResult {
   /** The far tail, where a run records it (the fixed-rate runs): p99.9 and the slowest answer. */
   p999Ms?: number;
   maxMs?: number;
+  /** Every answer's latency, ascending (fixed-rate runs), so runs can be pooled. */
+  latencies?: Float64Array;
 }
 
 export function percentile(sorted: Float64Array | number[], p: number): number {
@@ -154,7 +156,20 @@ export async function paced(url: string, requests: WireRequest[], o: { seconds: 
     failures,
     p999Ms: percentile(sorted, 99.9),
     maxMs: sorted[sorted.length - 1] ?? NaN,
+    latencies: sorted,
   };
+}
+
+/** The runs' latencies as one ascending set: a percentile over every answer of every run. */
+export function pooled(runs: RunResult[]): Float64Array {
+  const all = new Float64Array(runs.reduce((n, r) => n + (r.latencies?.length ?? 0), 0));
+  let at = 0;
+  for (const r of runs) {
+    if (!r.latencies) continue;
+    all.set(r.latencies, at);
+    at += r.latencies.length;
+  }
+  return all.sort();
 }
 
 /** One request at a time over a keep-alive connection; returns each request's latency in ms. */
