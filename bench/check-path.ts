@@ -6,7 +6,7 @@
  * `--per-turn` at a time, as a busy server's event loop takes them. Steadier than the HTTP figures;
  * run it with `node --cpu-prof` to see where a check's time goes.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
@@ -18,6 +18,7 @@ import { auditExchange, startExchange } from '../src/dialects/shared/exchange.ts
 import { openRuntime } from '../src/runtime.ts';
 import { keyFile, samplePeople, servingDir } from './lib/dataset.ts';
 import { median } from './lib/load.ts';
+import { threadCpuUs } from './lib/proc.ts';
 import { TENANT, wireRequests } from './lib/servers.ts';
 
 const argv = process.argv.slice(2);
@@ -26,14 +27,6 @@ const rows = Number(flag('--rows', '20000'));
 const perTurn = Number(flag('--per-turn', '10'));
 const roundMs = Number(flag('--ms', '2000'));
 const rounds = Number(flag('--rounds', '5'));
-
-const SCHEDSTAT = '/proc/thread-self/schedstat';
-const threadCpuUs = existsSync(SCHEDSTAT)
-  ? () => Number(readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]) / 1e3
-  : () => {
-      const u = process.cpuUsage();
-      return u.user + u.system;
-    };
 
 const serving = servingDir(rows);
 if (!serving.ready) throw new Error(`no cached registry of ${rows} rows: run npm run bench -- --quick first`);

@@ -7,7 +7,8 @@
  * warm-up: wall-clock µs per check and, in brackets, CPU µs per check of the event-loop thread,
  * which other load on the machine disturbs less. `--n 4,10` picks the checks per turn. Compare before/after back to back on the same machine (absolute figures drift).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { threadCpuUs } from './lib/proc.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSpend } from '../src/service/spend.ts';
@@ -23,18 +24,6 @@ const ROUNDS = Number(opt('rounds', '5'));
 const ROUND_MS = Number(opt('ms', '400'));
 const MODES = opt('only', 'counters,audit,both').split(',') as Array<'counters' | 'audit' | 'both'>;
 const PER_TURN = opt('n', '1,4,10,32').split(',').map(Number);
-
-/**
- * CPU time of the event-loop thread alone, in µs (Linux schedstat: ns on CPU), so the checkpoint
- * worker's background passes are left out; elsewhere the whole process's.
- */
-const SCHEDSTAT = '/proc/thread-self/schedstat';
-const threadCpuUs = existsSync(SCHEDSTAT)
-  ? () => Number(readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]) / 1e3
-  : () => {
-      const u = process.cpuUsage();
-      return u.user + u.system;
-    };
 
 const app: App = {
   appid: '1000001',

@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -79,3 +79,16 @@ export function peakRssMb(): number {
   }
   return process.resourceUsage().maxRSS / 1024;
 }
+
+const SCHEDSTAT = '/proc/thread-self/schedstat';
+
+/**
+ * CPU time of the calling thread alone, in µs (Linux schedstat: ns on CPU), so worker threads (the
+ * checkpoint worker) are left out; elsewhere the whole process's.
+ */
+export const threadCpuUs: () => number = existsSync(SCHEDSTAT)
+  ? () => Number(readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]) / 1e3
+  : () => {
+      const u = process.cpuUsage();
+      return u.user + u.system;
+    };
