@@ -103,9 +103,7 @@ export function submailDialect(services: Services, options: SubmailOptions = {})
     });
 
     function newExchange(kind: CheckKind, url: string | undefined): Exchange {
-      const exchange = startExchange(services, kind) as Exchange;
-      exchange.format = formatOf(url);
-      return exchange;
+      return { ...startExchange(services, kind), format: formatOf(url) };
     }
 
     instance.setErrorHandler((error: FastifyError, request, reply) => {
