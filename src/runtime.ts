@@ -54,7 +54,7 @@ export async function serve(config: Config): Promise<Serving> {
     services: runtime.services,
     store: runtime.store,
     logger: { level: config.logLevel },
-    timestampWindowMs: config.timestampWindow * 1000,
+    dialects: { submail: { timestampWindowMs: config.timestampWindow * 1000 } },
     ...(https ? { https } : {}),
   });
   const address = await server.listen({ host: config.host, port: config.port });

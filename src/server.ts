@@ -1,7 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { tencentImageDialect } from './dialects/tencent-image/plugin.ts';
-import { submailDialect } from './dialects/submail/plugin.ts';
-import type { Services } from './service/types.ts';
+import { DIALECTS } from './dialects/index.ts';
+import type { Services } from './service/index.ts';
 import type { Store } from './store/types.ts';
 
 export interface ServerOptions {
@@ -9,8 +8,8 @@ export interface ServerOptions {
   store: Store;
   logger?: FastifyServerOptions['logger'];
   https?: { cert: Buffer; key: Buffer };
-  /** SUBMAIL: how far a request's timestamp may be from now, either way (default 5 minutes). */
-  timestampWindowMs?: number;
+  /** Each dialect's own settings, by dialect name (e.g. `{ submail: { timestampWindowMs } }`). */
+  dialects?: Record<string, object>;
 }
 
 /** The HTTP server, built but not listening: tests inject or listen on port 0, `serve` listens. */
@@ -49,7 +48,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
   });
 
-  app.register(tencentImageDialect(options.services));
-  app.register(submailDialect(options.services, options.timestampWindowMs === undefined ? {} : { timestampWindowMs: options.timestampWindowMs }));
+  // Each in its own encapsulated context: a dialect's parsers and error handler are its own.
+  for (const dialect of DIALECTS) app.register(dialect.plugin(options.services, options.dialects?.[dialect.name]));
   return app;
 }

@@ -1,5 +1,5 @@
 /** The servers the bench measures, started as bench children, and the requests both receive. */
-import { signAuthorization } from '../../src/dialects/tencent-image/signature.ts';
+import { signAuthorization } from '../../src/protocols/tencent-image/signature.ts';
 import { keyFile, servingDir, type Person } from './dataset.ts';
 import { sequential, type WireRequest } from './load.ts';
 import { startChild, type Child } from './proc.ts';

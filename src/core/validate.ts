@@ -1,6 +1,6 @@
 import type { CheckKind, Factors } from './factors.ts';
 import { KIND_FACTORS } from './factors.ts';
-import type { Card, Invalid, Subject } from './outcome.ts';
+import type { Card, Invalid, PhoneFacts, Subject } from './outcome.ts';
 import { validateIdNumber, type IdType } from './id-number.ts';
 import { validateName } from './name.ts';
 import { validateBankCard } from './bank-card.ts';
@@ -10,7 +10,7 @@ import { validatePhone } from './phone.ts';
 export const NORMALIZATION_VERSION = 1;
 
 export type Validated =
-  | { ok: true; factors: Factors; subject?: Subject; card?: Card; warnings: string[] }
+  | { ok: true; factors: Factors; subject?: Subject; card?: Card; phone?: PhoneFacts; warnings: string[] }
   | { ok: false; invalid: Invalid };
 
 /** Warnings a valid outcome may carry. */
@@ -34,6 +34,7 @@ export function validateFactors(kind: CheckKind, raw: Factors, now: Date): Valid
   const warnings: string[] = [];
   let subject: Subject | undefined;
   let card: Card | undefined;
+  let phone: PhoneFacts | undefined;
   let idType: IdType | undefined;
   for (const field of KIND_FACTORS[kind]) {
     switch (field) {
@@ -43,10 +44,10 @@ export function validateFactors(kind: CheckKind, raw: Factors, now: Date): Valid
         factors.idNumber = r.idNumber;
         idType = r.facts.type;
         if (r.facts.legacy15) warnings.push(WARNINGS.legacy15);
-        if (r.facts.sex) {
-          const { region } = r.facts;
-          subject = { sex: r.facts.sex, birthDate: r.facts.birthDate, region: { code: region.code, name: region.name } };
-        }
+        const { region } = r.facts;
+        subject = r.facts.sex
+          ? { sex: r.facts.sex, birthDate: r.facts.birthDate, region: { code: region.code, name: region.name } }
+          : { birthDate: r.facts.birthDate, region: { code: region.code, name: region.name } };
         break;
       }
       case 'name': {
@@ -68,10 +69,12 @@ export function validateFactors(kind: CheckKind, raw: Factors, now: Date): Valid
         const r = validatePhone(raw.phone);
         if (!r.ok) return r;
         factors.phone = r.phone;
+        phone = r.carrier === undefined ? {} : { carrier: r.carrier };
         break;
       }
     }
   }
+  if (phone) return { ok: true, factors, warnings, ...(subject ? { subject } : {}), ...(card ? { card } : {}), phone };
   // One literal per shape: adding properties afterwards would grow the object a second time.
   if (!subject) return card ? { ok: true, factors, warnings, card } : { ok: true, factors, warnings };
   return card ? { ok: true, factors, warnings, subject, card } : { ok: true, factors, warnings, subject };

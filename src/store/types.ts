@@ -135,6 +135,8 @@ export interface AuditRecord {
   dialect: string;
   kind: CheckKind | null;
   verdict: Verdict | null;
+  /** Why the request was refused (the gate's closed set), or null for a verdict. */
+  refusal: string | null;
   /** The dialect's own code, as a string (e.g. "0", "-5803", "1204"). */
   code: string;
   masked: { name?: string; idNumber?: string; bankCard?: string; phone?: string };

@@ -431,6 +431,7 @@ export function auditRecord(checkId: string, at: number, appid: string | null): 
     dialect: 'tencent-image',
     kind: 'idcard2',
     verdict: 'match',
+    refusal: null,
     code: '0',
     masked: { name: '张*', idNumber: '1101**********1234' },
     source: 'registry',

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateIdentities } from '../../src/core/synthetic.ts';
-import { signAuthorization } from '../../src/dialects/tencent-image/signature.ts';
+import { signAuthorization } from '../../src/protocols/tencent-image/signature.ts';
 import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres.ts';
 import { SCHEMA_VERSION } from '../../src/store/postgres/schema.ts';
 import type { Store } from '../../src/store/types.ts';

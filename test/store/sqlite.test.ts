@@ -137,6 +137,7 @@ describe('sqlite store on disk', () => {
       CREATE TABLE rate_admissions (key TEXT NOT NULL, n INTEGER NOT NULL, at REAL NOT NULL, PRIMARY KEY (key, n)) WITHOUT ROWID;
       INSERT INTO rate VALUES ('qps:1000001', 1, 1000);
       INSERT INTO rate_admissions VALUES ('qps:1000001', 0, 1000);
+      ALTER TABLE audit DROP COLUMN refusal;
       UPDATE schema_version SET version = 2;`);
     old.close();
     const store = openSqliteStore({ file });

@@ -7,12 +7,12 @@ export type PostgresAuditSink = BufferedAuditSink<Promise<void>>;
 
 export function postgresAudit(db: Db): PostgresAuditSink {
   return createBufferedAudit({
-    // One multi-row INSERT per batch; unnest keeps it at 11 parameters however many rows.
+    // One multi-row INSERT per batch; unnest keeps it at 12 parameters however many rows.
     async writeBatch(batch: AuditRecord[]) {
       await db.query(
-        `INSERT INTO audit (check_id, at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms)
+        `INSERT INTO audit (check_id, at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms, refusal)
          SELECT * FROM unnest($1::text[], $2::float8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                              $8::jsonb[], $9::text[], $10::boolean[], $11::float8[])`,
+                              $8::jsonb[], $9::text[], $10::boolean[], $11::float8[], $12::text[])`,
         [
           batch.map((r) => r.checkId),
           batch.map((r) => r.at),
@@ -25,6 +25,7 @@ export function postgresAudit(db: Db): PostgresAuditSink {
           batch.map((r) => r.source),
           batch.map((r) => r.billed),
           batch.map((r) => r.latencyMs),
+          batch.map((r) => r.refusal),
         ],
       );
     },

@@ -54,6 +54,8 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX audit_by_time ON audit(at, seq);
    CREATE INDEX audit_by_app ON audit(appid, at, seq);`,
+  // The gate's refusal reason beside the wire code, so counts by reason are a query.
+  `ALTER TABLE audit ADD COLUMN refusal text;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

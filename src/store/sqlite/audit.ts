@@ -11,10 +11,10 @@ export type SqliteAuditSink = BufferedAuditSink<void>;
 
 /** Rows per multi-row INSERT: fewer statement runs a batch; larger statements measured no faster. */
 const ROWS_PER_INSERT = 8;
-const COLUMNS = 11;
+const COLUMNS = 12;
 
 const insertSql = (rows: number) =>
-  `INSERT INTO audit (check_id, at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms) VALUES ${Array(rows)
+  `INSERT INTO audit (check_id, at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms, refusal) VALUES ${Array(rows)
     .fill(`(${Array(COLUMNS).fill('?').join(', ')})`)
     .join(', ')}`;
 
@@ -31,6 +31,7 @@ function bind(into: unknown[], at: number, r: AuditRecord): void {
   into[at + 8] = r.source;
   into[at + 9] = r.billed ? 1 : 0;
   into[at + 10] = r.latencyMs;
+  into[at + 11] = r.refusal;
 }
 
 export function sqliteAudit(db: Database.Database): SqliteAuditSink {

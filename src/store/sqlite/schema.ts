@@ -86,6 +86,8 @@ const MIGRATIONS: string[] = [
      first_at REAL,
      hits BLOB NOT NULL
    );`,
+  // The gate's refusal reason beside the wire code, so counts by reason are a query.
+  `ALTER TABLE audit ADD COLUMN refusal TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
