@@ -96,6 +96,9 @@ export function defineDialect<Options>(definition: DialectDefinition<Options>): 
 
 type Exchanged = FastifyRequest & { exchange: Exchange | null };
 
+/** What a throwing body parser becomes: a 4xx the error mapping answers as bad_request. */
+const UNREADABLE = Object.assign(new Error('the body could not be read'), { statusCode: 400 });
+
 function dialectPlugin<Options>(d: DialectDefinition<Options>, services: Services, options: Options): FastifyPluginAsync {
   const decide = d.decider(services, options, d.billing);
   const { name } = d;
@@ -131,8 +134,14 @@ function dialectPlugin<Options>(d: DialectDefinition<Options>, services: Service
     instance.removeAllContentTypeParsers();
     for (const [type, parse] of Object.entries(d.parsers)) {
       instance.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: services.bodyLimit }, (req, body, done) => {
-        const parsed = parse(body as Buffer, req.headers);
-        if (parsed instanceof Promise) void parsed.then((value: unknown) => done(null, value));
+        let parsed: unknown;
+        try {
+          parsed = parse(body as Buffer, req.headers);
+        } catch {
+          // A parser that throws after all: the request is one the dialect cannot read (bad_request).
+          return done(UNREADABLE, undefined);
+        }
+        if (parsed instanceof Promise) void parsed.then((value: unknown) => done(null, value), () => done(UNREADABLE, undefined));
         else done(null, parsed);
       });
     }
