@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Logger } from './log.ts';
 import { DIALECTS } from './dialects/index.ts';
 import type { Services } from './service/index.ts';
 import type { Store } from './store/types.ts';
@@ -6,7 +7,8 @@ import type { Store } from './store/types.ts';
 export interface ServerOptions {
   services: Services;
   store: Store;
-  logger?: FastifyServerOptions['logger'];
+  /** The service's logger (src/log.ts); none: the server logs nothing. */
+  logger?: Logger;
   https?: { cert: Buffer; key: Buffer };
   /** Each dialect's own settings, by dialect name (e.g. `{ submail: { timestampWindowMs } }`). */
   dialects?: Record<string, object>;
@@ -15,7 +17,7 @@ export interface ServerOptions {
 /** The HTTP server, built but not listening: tests inject or listen on port 0, `serve` listens. */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // Request logs would carry URLs and addresses only, but per-request lines cost throughput; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     // Every request shares the server's logger: a pino child per request (to bind a request id no line

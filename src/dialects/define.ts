@@ -118,6 +118,11 @@ function dialectPlugin<Options>(d: DialectDefinition<Options>, services: Service
     if (decision.app) exchange.appid = decision.app.appid;
     const wire = d.present(decision, exchange);
     audit(services, request, name, exchange, wire.code);
+    // One line per request, no factor: what was asked of whom, what was answered, how fast.
+    request.log.info(
+      { checkId: exchange.checkId, appid: exchange.appid, dialect: name, route: exchange.route, code: wire.code, ms: services.clock() - exchange.startedAt },
+      'answered',
+    );
     reply.code(wire.status ?? 200);
     if (wire.contentType) reply.type(wire.contentType);
     if (wire.headers) reply.headers(wire.headers);

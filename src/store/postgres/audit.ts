@@ -2,10 +2,11 @@ import { type BufferedAuditSink, createBufferedAudit } from '../audit-buffer.ts'
 import { type AuditRow, auditFromRow } from '../rows.ts';
 import type { AuditRecord } from '../types.ts';
 import type { Db } from './db.ts';
+import type { Logger } from '../../log.ts';
 
 export type PostgresAuditSink = BufferedAuditSink<Promise<void>>;
 
-export function postgresAudit(db: Db): PostgresAuditSink {
+export function postgresAudit(db: Db, logger?: Logger): PostgresAuditSink {
   return createBufferedAudit({
     // One multi-row INSERT per batch; unnest keeps it at 12 parameters however many rows.
     async writeBatch(batch: AuditRecord[]) {
@@ -36,5 +37,5 @@ export function postgresAudit(db: Db): PostgresAuditSink {
           : await db.query<AuditRow>('SELECT * FROM audit WHERE appid = $1 ORDER BY at DESC, seq DESC LIMIT $2', [appid, limit]);
       return rows.map(auditFromRow);
     },
-  });
+  }, logger);
 }

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { type BufferedAuditSink, createBufferedAudit } from '../audit-buffer.ts';
 import { type AuditRow, auditFromRow } from '../rows.ts';
 import type { AuditRecord } from '../types.ts';
+import type { Logger } from '../../log.ts';
 
 /** SQLite keeps `masked` as JSON text and `billed` as 0/1. */
 type Row = Omit<AuditRow, 'masked' | 'billed'> & { masked: string; billed: number };
@@ -34,7 +35,7 @@ function bind(into: unknown[], at: number, r: AuditRecord): void {
   into[at + 11] = r.refusal;
 }
 
-export function sqliteAudit(db: Database.Database): SqliteAuditSink {
+export function sqliteAudit(db: Database.Database, logger?: Logger): SqliteAuditSink {
   const insertMany = db.prepare(insertSql(ROWS_PER_INSERT));
   const insertOne = db.prepare(insertSql(1));
   const many: unknown[] = new Array(ROWS_PER_INSERT * COLUMNS);
@@ -59,5 +60,5 @@ export function sqliteAudit(db: Database.Database): SqliteAuditSink {
       const rows = (appid === undefined ? newest.all(limit) : newestOfApp.all(appid, limit)) as Row[];
       return rows.map((r) => auditFromRow({ ...r, masked: JSON.parse(r.masked), billed: r.billed === 1 }));
     },
-  });
+  }, logger);
 }
