@@ -13,7 +13,7 @@ export const CODE_TABLE = [
   { code: 10, message: 'appid 不存在', meaning: 'unknown appid' },
   { code: 11, message: 'secretid 不存在', meaning: 'unknown or revoked SecretId' },
   { code: 12, message: 'appid 和 secretid 不匹配', meaning: 'the SecretId belongs to another app' },
-  { code: 13, message: '重放攻击', meaning: 'single-use signature used again' },
+  { code: 13, message: '重放攻击', meaning: "a single-use (`e=0`) signature used again, while the app's replay guard is on (the default)" },
   { code: 14, message: '签名校验失败', meaning: 'HMAC does not match' },
   { code: 15, message: '操作太频繁，触发频控', meaning: "over the app's QPS" },
   { code: 16, message: 'bucket 不存在', meaning: 'unknown bucket' },
