@@ -4,6 +4,7 @@ import type {
   AppStore,
   AuditRecord,
   AuditSink,
+  DailyCounter,
   ImportResult,
   NonceStore,
   RateLimiter,
@@ -13,6 +14,7 @@ import type {
   Secret,
   Store,
 } from './types.ts';
+import { canonicalCheckId } from '../core/check-id.ts';
 import { guardedReplace, splitConflicts } from './registry-batch.ts';
 import { cardOf } from './rows.ts';
 import { admit, newest, WINDOW_MS } from './window.ts';
@@ -27,6 +29,7 @@ export function openMemoryStore(_opts: Record<string, never> = {}): Store {
     registry: memoryRegistry(),
     rate: memoryRate(),
     nonces: memoryNonces(),
+    daily: memoryDaily(),
     audit,
     async ping() {
       if (closed) throw new Error('memory store is closed');
@@ -157,6 +160,36 @@ function memoryNonces(): NonceStore {
   };
 }
 
+function memoryDaily(): DailyCounter {
+  // One map per day (keys as hex); a take on a new day forgets the days before it.
+  const days = new Map<number, Map<string, number>>();
+  const countsOf = (day: number) => {
+    let counts = days.get(day);
+    if (!counts) {
+      for (const old of days.keys()) if (old < day) days.delete(old);
+      days.set(day, (counts = new Map()));
+    }
+    return counts;
+  };
+  return {
+    async take(day, keys) {
+      const counts = countsOf(day);
+      const hex = keys.map(({ key }) => key.toString('hex'));
+      if (keys.some(({ limit }, i) => (counts.get(hex[i]!) ?? 0) >= limit)) return false;
+      for (const k of hex) counts.set(k, (counts.get(k) ?? 0) + 1);
+      return true;
+    },
+    async release(day, keys) {
+      const counts = days.get(day);
+      for (const key of keys) {
+        const k = key.toString('hex');
+        const n = counts?.get(k) ?? 0;
+        if (n > 0) counts!.set(k, n - 1);
+      }
+    },
+  };
+}
+
 const copyBuffer = (b: Buffer | null) => b && Buffer.from(b);
 const copyRow = (r: RegistryRow): RegistryRow => ({
   ...r,
@@ -273,13 +306,14 @@ function memoryAudit(): AuditSink {
       records.push(structuredClone(record));
     },
     async flush() {},
-    async query({ appid, limit = 100 }) {
+    async query({ appid, checkId, limit = 100 }) {
       const out: AuditRecord[] = [];
+      const wanted = checkId === undefined ? undefined : canonicalCheckId(checkId);
       // Stable: equal times keep newest-written first.
       const sorted = records.map((r, i) => ({ r, i })).sort((x, y) => y.r.at - x.r.at || y.i - x.i);
       for (const { r } of sorted) {
         if (out.length >= limit) break;
-        if (appid === undefined || r.appid === appid) out.push(structuredClone(r));
+        if ((appid === undefined || r.appid === appid) && (wanted === undefined || r.checkId === wanted)) out.push(structuredClone(r));
       }
       return out;
     },

@@ -21,6 +21,10 @@ export interface App {
   checks: CheckKind[] | null;
   /** CIDR allow-list of client addresses; null = any address. */
   ipAllow: string[] | null;
+  /** Checks of one ID number per calendar day (Asia/Shanghai), in dialects that count them; null = no limit. */
+  dailyPerId: number | null;
+  /** Checks of one name per calendar day (Asia/Shanghai), in dialects that count them; null = no limit. */
+  dailyPerName: number | null;
   suspended: boolean;
   /** SUBMAIL-style replay guard for signatures reused inside the timestamp window. */
   replayGuard: boolean;
@@ -38,7 +42,9 @@ export interface Secret {
   createdAt: number;
 }
 
-export type AppPatch = Partial<Pick<App, 'qps' | 'quota' | 'checks' | 'ipAllow' | 'suspended' | 'replayGuard' | 'name' | 'buckets'>>;
+export type AppPatch = Partial<
+  Pick<App, 'qps' | 'quota' | 'checks' | 'ipAllow' | 'dailyPerId' | 'dailyPerName' | 'suspended' | 'replayGuard' | 'name' | 'buckets'>
+>;
 
 export interface AppStore {
   create(app: App, firstSecret: Secret): Promise<void>;
@@ -66,6 +72,23 @@ export interface RateLimiter {
    * Exact sliding window: at most `limit` admissions in any 1-second window, across processes.
    */
   take(key: string, limit: number, nowMs: number): Promise<boolean>;
+}
+
+/** One identity's count of a day: its key is a keyed hash (never a factor), its limit the app's. */
+export interface DailyKey {
+  key: Buffer;
+  limit: number;
+}
+
+/**
+ * How often each identity was checked on a calendar day (a YYYYMMDD number). Keys are opaque keyed
+ * hashes made by the caller. Exact under concurrency and across processes.
+ */
+export interface DailyCounter {
+  /** Counts one against every key when each is below its limit, all or none; false (nothing counted) when one is at it. */
+  take(day: number, keys: readonly DailyKey[]): Promise<boolean>;
+  /** Gives back one unit taken by `take` (the check was refused after all). */
+  release(day: number, keys: readonly Buffer[]): Promise<void>;
 }
 
 export interface NonceStore {
@@ -169,8 +192,8 @@ export interface AuditSink {
   write(record: AuditRecord): void;
   /** Resolves when everything written so far is durable. */
   flush(): Promise<void>;
-  /** Newest first. */
-  query(filter: { appid?: string; limit?: number }): Promise<AuditRecord[]>;
+  /** Newest first. `checkId` in either rendering (32 hex, or a UUID's 8-4-4-4-12 groups). */
+  query(filter: { appid?: string; checkId?: string; limit?: number }): Promise<AuditRecord[]>;
 }
 
 /** What admitting one check cost: nothing refused it, or the first counter that did. */
@@ -192,6 +215,7 @@ export interface Store {
   /** Optional: the rate and quota of one check in one write (SQLite: one group-committed step). */
   spender?: CheckSpender;
   nonces: NonceStore;
+  daily: DailyCounter;
   audit: AuditSink;
   /** Throws when the storage cannot be reached (readyz). */
   ping(): Promise<void>;

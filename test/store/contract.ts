@@ -69,6 +69,17 @@ export function storeContract(
         expect(await store.apps.update('9999999', { suspended: true })).toBeUndefined();
       });
 
+      it('keeps identity daily limits, off until set, and lifts them with null', async () => {
+        const app = makeApp('1000001');
+        await store.apps.create(app, makeSecret('AKIDa', '1000001'));
+        expect(await store.apps.get('1000001')).toMatchObject({ dailyPerId: null, dailyPerName: null });
+        expect(await store.apps.update('1000001', { dailyPerId: 3 })).toEqual({ ...app, dailyPerId: 3 });
+        expect(await store.apps.update('1000001', { dailyPerName: 5 })).toEqual({ ...app, dailyPerId: 3, dailyPerName: 5 });
+        expect(await store.apps.update('1000001', { dailyPerId: null })).toEqual({ ...app, dailyPerName: 5 });
+        await store.apps.create(makeApp('1000002', { dailyPerId: 1, dailyPerName: 2 }), makeSecret('AKIDb', '1000002'));
+        expect(await store.apps.get('1000002')).toMatchObject({ dailyPerId: 1, dailyPerName: 2 });
+      });
+
       it('adds and revokes secrets per app', async () => {
         await store.apps.create(makeApp('1000001'), makeSecret('AKIDa', '1000001'));
         await store.apps.create(makeApp('1000002'), makeSecret('AKIDother', '1000002'));
@@ -184,6 +195,45 @@ export function storeContract(
         // A refused check spends nothing: the window frees up a second after the admitted ones.
         expect(await spend(app, false, t0 + 999)).toBe('rate_limited');
         expect(await spend(app, false, t0 + 1000)).toBe('ok');
+      });
+    });
+
+    describe('daily counts', () => {
+      const day = 20260315;
+      const k = (limit: number, ...names: string[]) => names.map((n) => ({ key: h(n), limit }));
+
+      it('counts a key up to its limit in a day, then refuses it; another day or key starts again', async () => {
+        for (let i = 0; i < 3; i++) expect(await store.daily.take(day, k(3, 'id:a'))).toBe(true);
+        expect(await store.daily.take(day, k(3, 'id:a'))).toBe(false);
+        expect(await store.daily.take(day, k(4, 'id:a'))).toBe(true);
+        expect(await store.daily.take(day, k(3, 'id:b'))).toBe(true);
+        expect(await store.daily.take(day + 1, k(1, 'id:a'))).toBe(true);
+        expect(await store.daily.take(day + 1, k(1, 'id:a'))).toBe(false);
+      });
+
+      it('takes every key of a check or none of them', async () => {
+        expect(await store.daily.take(day, [{ key: h('name:x'), limit: 1 }])).toBe(true);
+        // The name is at its limit: the ID number is not counted either.
+        expect(await store.daily.take(day, [{ key: h('id:y'), limit: 1 }, { key: h('name:x'), limit: 1 }])).toBe(false);
+        expect(await store.daily.take(day, [{ key: h('id:y'), limit: 1 }])).toBe(true);
+        expect(await store.daily.take(day, [{ key: h('id:y'), limit: 1 }])).toBe(false);
+      });
+
+      it('gives a released unit back, never below zero', async () => {
+        expect(await store.daily.take(day, k(1, 'id:a', 'name:a'))).toBe(true);
+        expect(await store.daily.take(day, k(1, 'id:a'))).toBe(false);
+        await store.daily.release(day, [h('id:a'), h('name:a')]);
+        await store.daily.release(day, [h('id:a'), h('nothing')]);
+        expect(await store.daily.take(day, k(1, 'id:a', 'name:a'))).toBe(true);
+        expect(await store.daily.take(day, k(1, 'id:a'))).toBe(false);
+      });
+
+      it('admits exactly the limit under 60 concurrent takes of the same two keys', async () => {
+        const results = await Promise.all(Array.from({ length: 60 }, () => store.daily.take(day, k(25, 'id:race', 'name:race'))));
+        expect(results.filter(Boolean)).toHaveLength(25);
+        expect(await store.daily.take(day, k(26, 'id:race'))).toBe(true);
+        expect(await store.daily.take(day, k(26, 'name:race'))).toBe(true);
+        expect(await store.daily.take(day, k(26, 'name:race'))).toBe(false);
       });
     });
 
@@ -409,6 +459,19 @@ export function storeContract(
         expect(mine[0]).toEqual(auditRecord('chk-1199', t0 + 1199, '1000001'));
       });
 
+      it('finds a check by its id, quoted as 32 hex or as a UUID in any case', async () => {
+        const id = '0123456789abcdef0123456789abcdef';
+        store.audit.write(auditRecord('fedcba98765432100123456789abcdef', 1, '1000001'));
+        store.audit.write(auditRecord(id, 2, '1000001'));
+        store.audit.write(auditRecord('chk-plain', 3, '1000002'));
+        for (const quoted of [id, id.toUpperCase(), '01234567-89ab-cdef-0123-456789abcdef', '01234567-89AB-CDEF-0123-456789ABCDEF']) {
+          expect((await store.audit.query({ checkId: quoted })).map((r) => r.checkId)).toEqual([id]);
+        }
+        expect(await store.audit.query({ checkId: id, appid: '1000002' })).toEqual([]);
+        expect((await store.audit.query({ checkId: 'chk-plain' })).map((r) => r.appid)).toEqual(['1000002']);
+        expect(await store.audit.query({ checkId: '01234567-89ab-cdef-0123-456789abcdee' })).toEqual([]);
+      });
+
       it('round-trips nullable fields and orders equal times by write order', async () => {
         const bare: AuditRecord = {
           ...auditRecord('chk-a', 5, null),
@@ -469,6 +532,8 @@ export function makeApp(appid: string, over: Partial<App> = {}): App {
     quota: null,
     checks: null,
     ipAllow: null,
+    dailyPerId: null,
+    dailyPerName: null,
     suspended: false,
     replayGuard: false,
     appkeySealed: 'v1.sealed-appkey',

@@ -68,6 +68,10 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE audit ADD COLUMN refusal text;`,
   // bankcard2 (name + bank card) looks a card's holders up without an ID number.
   registryCardIndexSql('registry'),
+  // Identity daily limits (per app, off by default) and each identity's count of the day, by keyed hash.
+  // Idempotent: a schema whose version was set back (restored from a copy, say) may hold them already.
+  `ALTER TABLE apps ADD COLUMN IF NOT EXISTS daily_per_id integer, ADD COLUMN IF NOT EXISTS daily_per_name integer;
+   CREATE TABLE IF NOT EXISTS daily (day integer NOT NULL, key bytea NOT NULL, count integer NOT NULL, PRIMARY KEY (day, key));`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
