@@ -7,6 +7,7 @@ import { createRegistryHasher } from '../registry/hash.ts';
 import { createRouter, registrySource, type RouteEntry, type Source } from '../sources/index.ts';
 import type { Store } from '../store/types.ts';
 import type { Clock, Services } from './types.ts';
+import { createDailyLimits } from './daily.ts';
 import { createSpend } from './spend.ts';
 import { createVerifier } from './verifier.ts';
 
@@ -53,7 +54,7 @@ export function assembleServices(options: AssembleOptions): Services & { tenants
     access: createAccessRules(),
     replay: createReplayGuard(store.nonces),
     clientIp: clientAddress(options.trustProxy ?? []),
-    verifier: createVerifier(store.apps, router, clock, createSpend(store)),
+    verifier: createVerifier(store.apps, router, clock, createSpend(store), createDailyLimits(store.daily, deriveKey(options.masterKey, 'daily-limit'))),
     auditor: createAuditor(store.audit, clock),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
   };
