@@ -67,6 +67,8 @@ export interface DialectDefinition<Options> {
   parsers: Readonly<Record<string, BodyParser>>;
   /** Every code the dialect answers with, for README. */
   codes: readonly CodeRow[];
+  /** Further tables, by name, for README (TC3's Results, one table per action). */
+  tables?: Readonly<Record<string, readonly CodeRow[]>>;
   /** Which verdicts the app's quota is charged for, as the vendor bills. */
   billing: BillingTable;
   /** The dialect's own settings and their defaults. */

@@ -1,7 +1,8 @@
-import { Agent, createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import type { Client as FaceidClient } from 'tencentcloud-sdk-nodejs/tencentcloud/services/faceid/v20180301/faceid_client';
+import { signTc3 } from '../../src/protocols/tencentcloud/index.ts';
 
 /**
  * The official Tencent Cloud Node SDK (tencentcloud-sdk-nodejs 4.1.x, the top-level devDependency —
@@ -84,4 +85,92 @@ export async function startCaptureServer(answer: Record<string, unknown> = { Res
     requests,
     close: () => new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
   };
+}
+
+/** What a hand-signed FaceID request is made of: each field can be left out (null) or altered. */
+export interface Tc3Spec {
+  secretId: string;
+  secretKey: string;
+  body: string | Buffer;
+  /** Default IdCardVerification; null: no X-TC-Action. */
+  action?: string | null;
+  /** Default 2018-03-01; null: no X-TC-Version. */
+  version?: string | null;
+  /** Unix seconds, sent and signed; default now. Null: no X-TC-Timestamp (signed with now). */
+  timestamp?: number | null;
+  /** The Host header (and signed host); default the server's host:port. */
+  host?: string;
+  /** The scope's service; default the first label of the host, as the SDK makes it. */
+  service?: string;
+  contentType?: string;
+  /** Default content-type;host. */
+  signedHeaders?: string[];
+  /** Sent besides (replacing the ones made), unsigned unless named in signedHeaders. */
+  headers?: Record<string, string>;
+  /** Replaces the Authorization made (null: none sent). */
+  authorization?: string | null;
+  /** The request target; default `/`. */
+  path?: string;
+}
+
+/** The headers of a request signed by the independent signer (src/protocols/tencentcloud), as the spec says. */
+export function tc3Headers(spec: Tc3Spec, serverHost: string): Record<string, string> {
+  const host = spec.host ?? serverHost;
+  const timestamp = spec.timestamp === undefined || spec.timestamp === null ? Math.floor(Date.now() / 1000) : spec.timestamp;
+  const headers: Record<string, string> = { 'content-type': spec.contentType ?? 'application/json', host };
+  if (spec.action !== null) headers['x-tc-action'] = spec.action ?? 'IdCardVerification';
+  if (spec.version !== null) headers['x-tc-version'] = spec.version ?? '2018-03-01';
+  if (spec.timestamp !== null) headers['x-tc-timestamp'] = String(timestamp);
+  Object.assign(headers, spec.headers);
+  const path = spec.path ?? '/';
+  const q = path.indexOf('?');
+  const authorization =
+    spec.authorization !== undefined
+      ? spec.authorization
+      : signTc3({
+          request: { method: 'POST', path: q < 0 ? path : path.slice(0, q), query: q < 0 ? '' : path.slice(q + 1), headers, body: spec.body },
+          secretId: spec.secretId,
+          secretKey: spec.secretKey,
+          service: spec.service ?? host.split('.')[0]!,
+          timestamp,
+          ...(spec.signedHeaders ? { signedHeaders: spec.signedHeaders } : {}),
+        });
+  if (authorization !== null) headers.authorization = authorization;
+  return headers;
+}
+
+export interface RawReply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  /** The parsed body when it is JSON. */
+  json: { Response: Record<string, unknown> & { Error?: { Code: string; Message: string }; RequestId: string } };
+}
+
+/** Sends exact bytes with exact headers (Host included) over loopback: what fetch will not let a test do. */
+export function postRaw(endpoint: string, path: string, headers: Record<string, string>, body: string | Buffer): Promise<RawReply> {
+  const [hostname, port] = endpoint.split(':') as [string, string];
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: hostname, port: Number(port), method: 'POST', path, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: RawReply['json'];
+        try {
+          json = JSON.parse(text) as RawReply['json'];
+        } catch {
+          json = { Response: { RequestId: '' } };
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Signs `spec` and sends it to the server at `endpoint` (host:port). */
+export function sendTc3(endpoint: string, spec: Tc3Spec): Promise<RawReply> {
+  return postRaw(endpoint, spec.path ?? '/', tc3Headers(spec, endpoint), spec.body);
 }
