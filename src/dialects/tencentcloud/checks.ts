@@ -42,6 +42,17 @@ const PARAMETER_REFUSALS: Record<ParameterError, Refusal> = {
   parameter_value_invalid: 'parameter_value_invalid',
 };
 
+/**
+ * A field's name fit to quote in a message: the vendor's names, nested (Encryption.Iv) or indexed
+ * (EncryptList.1). An unknown key is the client's own text — it could even be a factor — so one of
+ * another shape is not quoted.
+ */
+const QUOTABLE = /^[A-Za-z][A-Za-z0-9]{0,63}(\.[A-Za-z0-9]{1,63})*$/;
+
+function refusedField(refusal: Refusal, parameter: string | undefined): Refused {
+  return parameter !== undefined && QUOTABLE.test(parameter) ? { refusal, detail: parameter } : REFUSED[refusal];
+}
+
 /** A header's one value; absent, empty or sent more than once (Node joins repeats) is no usable value. */
 export function headerValue(value: string | readonly string[] | undefined): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
@@ -70,9 +81,9 @@ export function tc3Checks(): DialectChecks<Evidence> {
       if (version !== VERSION) return REFUSED.version_unknown;
       if (!json?.ok) return REFUSED.bad_request;
       const checked = checkParameters(action, json.value);
-      if (!checked.ok) return checked.parameter === undefined ? REFUSED[PARAMETER_REFUSALS[checked.error]] : { refusal: PARAMETER_REFUSALS[checked.error], detail: checked.parameter };
+      if (!checked.ok) return refusedField(PARAMETER_REFUSALS[checked.error], checked.parameter);
       const encrypted = encryptionParameter(action, checked.request);
-      if (encrypted !== undefined) return { refusal: 'encryption_unsupported', detail: encrypted };
+      if (encrypted !== undefined) return refusedField('encryption_unsupported', encrypted);
       claim.kind = ACTIONS[action].kind;
       claim.factors = factorsOf(action, checked.request);
       const certType = (checked.request as { CertType?: number }).CertType;
