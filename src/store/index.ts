@@ -5,7 +5,7 @@ import type { Store } from './types.ts';
 
 export type StoreSpec =
   | { kind: 'memory' }
-  | { kind: 'sqlite'; file: string; busyTimeoutMs?: number }
+  | { kind: 'sqlite'; file: string; busyTimeoutMs?: number; auditBuffer?: number }
   | ({ kind: 'postgres' } & PostgresStoreOptions);
 
 /** The one place a backend is chosen; callers only ever see the Store interfaces. */

@@ -18,6 +18,8 @@ export interface PostgresStoreOptions {
   redisPrefix?: string;
   /** Connections in the pool (default 10). */
   poolSize?: number;
+  /** Most audit records held while the store is slow or down (default 10,000). */
+  auditBuffer?: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface PostgresStoreOptions {
 export function openPostgresStore(opts: PostgresStoreOptions): Store {
   const db = openDb({ url: opts.url, schema: opts.schema, poolSize: opts.poolSize, migrate });
   const counters = opts.redisUrl ? openRedisCounters({ url: opts.redisUrl, prefix: opts.redisPrefix }) : undefined;
-  const audit = postgresAudit(db);
+  const audit = postgresAudit(db, opts.auditBuffer === undefined ? {} : { limit: opts.auditBuffer });
   let closed = false;
   return {
     kind: counters ? 'postgres+redis' : 'postgres',

@@ -15,6 +15,8 @@ export interface SqliteStoreOptions {
   file: string;
   /** How long a statement waits for another process's write lock before failing (default 5000 ms). */
   busyTimeoutMs?: number;
+  /** Most audit records held while the file cannot be written (default 10,000). */
+  auditBuffer?: number;
 }
 
 /** Checks spent before checkpoints move off the event loop (src/store/sqlite/checkpointer.ts). */
@@ -38,7 +40,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     throw err;
   }
 
-  const audit = sqliteAudit(db);
+  const audit = sqliteAudit(db, opts.auditBuffer === undefined ? {} : { limit: opts.auditBuffer });
   const ping = db.prepare('SELECT 1');
   // Rate units and quota units of one turn's checks share one transaction: one lock, one commit.
   const counters = counterBatch(db);

@@ -1,12 +1,17 @@
-import { type BufferedAuditSink, createBufferedAudit } from '../audit-buffer.ts';
+import { type AuditBufferOptions, type BufferedAuditSink, createBufferedAudit, salvageRecord } from '../audit-buffer.ts';
 import { type AuditRow, auditFromRow } from '../rows.ts';
 import type { AuditRecord } from '../types.ts';
 import type { Db } from './db.ts';
 
 export type PostgresAuditSink = BufferedAuditSink<Promise<void>>;
 
-export function postgresAudit(db: Db): PostgresAuditSink {
+/** SQLSTATE classes 22 (data exception: jsonb refuses \u0000 and lone surrogates) and 23 (integrity): the rows, not the server. */
+const refusedRows = (error: unknown): boolean => /^2[23]/.test(String((error as { code?: unknown }).code ?? ''));
+
+export function postgresAudit(db: Db, options: AuditBufferOptions = {}): PostgresAuditSink {
   return createBufferedAudit({
+    refused: refusedRows,
+    salvage: salvageRecord,
     // One multi-row INSERT per batch; unnest keeps it at 11 parameters however many rows.
     async writeBatch(batch: AuditRecord[]) {
       await db.query(
@@ -35,5 +40,5 @@ export function postgresAudit(db: Db): PostgresAuditSink {
           : await db.query<AuditRow>('SELECT * FROM audit WHERE appid = $1 ORDER BY at DESC, seq DESC LIMIT $2', [appid, limit]);
       return rows.map(auditFromRow);
     },
-  });
+  }, options);
 }
