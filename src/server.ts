@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { tencentImageDialect } from './dialects/tencent-image/plugin.ts';
 import { submailDialect } from './dialects/submail/plugin.ts';
+import { httpHardening, type HttpLimits } from './http/index.ts';
 import type { Services } from './service/types.ts';
 import type { Store } from './store/types.ts';
 
@@ -11,10 +12,13 @@ export interface ServerOptions {
   https?: { cert: Buffer; key: Buffer };
   /** SUBMAIL: how far a request's timestamp may be from now, either way (default 5 minutes). */
   timestampWindowMs?: number;
+  /** Deadlines and the per-client connection cap (defaults: src/http/limits.ts). */
+  http?: Partial<HttpLimits>;
 }
 
 /** The HTTP server, built but not listening: tests inject or listen on port 0, `serve` listens. */
 export function buildServer(options: ServerOptions): FastifyInstance {
+  const hardening = httpHardening(options.http, options.store.audit);
   const app = Fastify({
     logger: options.logger ?? false,
     // Request logs would carry URLs and addresses only, but per-request lines cost throughput; errors are logged.
@@ -25,8 +29,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // Each dialect enforces its own, smaller limit with its own code; this is the outer bound.
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
-    ...(options.https ? { https: options.https } : {}),
+    ...hardening.options(options.https),
   } as FastifyServerOptions);
+  hardening.install(app);
 
   // While draining, answers close their connection, so a finished keep-alive client does not hold shutdown up.
   let draining = false;
@@ -43,9 +48,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.get('/readyz', async (_request, reply) => {
     try {
       await options.store.ping();
+      // A store that answers but does not take audit records is not ready: checks would answer unavailable.
+      if (!options.store.audit.accepting()) throw new Error('audit log not keeping up');
       return { status: 'ready', store: options.store.kind };
     } catch {
-      return reply.code(503).send({ status: 'unavailable', store: options.store.kind });
+      return reply.code(503).send({ status: 'unavailable', store: options.store.kind, audit: options.store.audit.health() });
     }
   });
 

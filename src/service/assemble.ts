@@ -54,7 +54,7 @@ export function assembleServices(options: AssembleOptions): Services & { tenants
     tenants,
     access: createAccessRules(),
     nonces: store.nonces,
-    verifier: createVerifier(store.apps, router, clock, createSpend(store)),
+    verifier: createVerifier(store.apps, router, clock, createSpend(store), () => store.audit.accepting()),
     auditor: createAuditor(store.audit, clock),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     trustProxy: options.trustProxy ?? [],

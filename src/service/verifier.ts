@@ -12,9 +12,17 @@ import type { Clock, Verifier, VerifyResult } from './types.ts';
  * no quota left. Invalid input spends a unit of the QPS, is never billed and never reaches a source;
  * a unit is given back when no verdict came, so quota is exact.
  */
-export function createVerifier(apps: AppStore, router: SourceRouter, clock: Clock, spend: Spend = createSpend({ apps })): Verifier {
+export function createVerifier(
+  apps: AppStore,
+  router: SourceRouter,
+  clock: Clock,
+  spend: Spend = createSpend({ apps }),
+  auditAccepting: () => boolean = () => true,
+): Verifier {
   return {
     async verify({ checkId, app, kind, factors }): Promise<VerifyResult> {
+      // No verdict without its audit record: while the audit log cannot keep one, nothing is spent or asked.
+      if (!auditAccepting()) return { outcome: { checkId, kind, verdict: 'unavailable', unavailable: 'unreachable', source: 'audit', billed: false } };
       const now = clock();
       // Validation is pure, so it runs first and the counters are one write, not two.
       const validated = validateFactors(kind, factors, new Date(now));
