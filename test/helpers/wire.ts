@@ -39,6 +39,8 @@ export interface WireOptions {
   responses?: number;
   /** Half-close after the last chunk (the client will send nothing more). */
   endAfter?: boolean;
+  /** Called as soon as each response has arrived whole (before the result resolves). */
+  onResponse?: (response: WireResponse) => void;
 }
 
 /** Sends `chunks` on a fresh connection and collects what comes back until the server closes it. */
@@ -61,9 +63,13 @@ export function wire(port: number, chunks: ReadonlyArray<Buffer | string> | Buff
     };
     const timer = setTimeout(() => finish(false), waitMs);
     if (options.sendAllFirst) socket.pause();
+    let seen = 0;
     socket.on('data', (d: Buffer) => {
       received.push(d);
-      if (options.responses !== undefined && parseResponses(Buffer.concat(received)).responses.length >= options.responses) finish(false);
+      if (options.responses === undefined && !options.onResponse) return;
+      const { responses } = parseResponses(Buffer.concat(received));
+      for (; seen < responses.length; seen++) options.onResponse?.(responses[seen]!);
+      if (options.responses !== undefined && responses.length >= options.responses) finish(false);
     });
     socket.on('error', (e) => (error ??= (e as NodeJS.ErrnoException).code ?? e.message));
     socket.on('close', () => finish(true));
