@@ -78,7 +78,17 @@ export function wire(port: number, chunks: ReadonlyArray<Buffer | string> | Buff
         if (i > 0 && options.dripMs) await new Promise((r) => setTimeout(r, options.dripMs));
         if (socket.destroyed) break;
         const flushed = socket.write(parts[i]!);
-        if (!flushed) await new Promise<void>((r) => (socket.once('drain', r), socket.once('close', r)));
+        if (!flushed) {
+          await new Promise<void>((resolve) => {
+            const go = () => {
+              socket.off('drain', go);
+              socket.off('close', go);
+              resolve();
+            };
+            socket.on('drain', go);
+            socket.on('close', go);
+          });
+        }
       }
       if (options.endAfter && !socket.destroyed) socket.end();
       if (options.sendAllFirst) socket.resume();
