@@ -10,6 +10,7 @@ process.env.REALNAME_FAULTS_SEED ??= String(Math.floor(Math.random() * 2 ** 31))
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['./test/global-build.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { loadMasterKey } from './keys/master.ts';
+import { createLogger, type Logger } from './log.ts';
 import { buildServer } from './server.ts';
 import { assembleServices } from './service/assemble.ts';
 import { openStore, type StoreSpec } from './store/index.ts';
@@ -13,22 +14,23 @@ export interface Runtime {
   store: Store;
   masterKey: Buffer;
   services: ReturnType<typeof assembleServices>;
+  logger: Logger;
   close(): Promise<void>;
 }
 
 /** The configured backend: the embedded SQLite file in the data dir (default), or PostgreSQL (+ Redis). */
-export function storeSpec(config: Config): StoreSpec {
+export function storeSpec(config: Config, logger?: Logger): StoreSpec {
   if (config.store === 'postgres') {
     const { postgresUrl, redisUrl, redisPrefix, auditBuffer } = config;
-    return { kind: 'postgres', url: postgresUrl!, auditBuffer, ...(redisUrl ? { redisUrl, ...(redisPrefix ? { redisPrefix } : {}) } : {}) };
+    return { kind: 'postgres', url: postgresUrl!, logger, auditBuffer, ...(redisUrl ? { redisUrl, ...(redisPrefix ? { redisPrefix } : {}) } : {}) };
   }
-  return { kind: 'sqlite', file: join(config.data, 'realname.db'), auditBuffer: config.auditBuffer };
+  return { kind: 'sqlite', file: join(config.data, 'realname.db'), logger, auditBuffer: config.auditBuffer };
 }
 
 /** Opens the data dir's master key (created on first use) and the configured store. */
-export function openRuntime(config: Config): Runtime {
+export function openRuntime(config: Config, logger: Logger = createLogger({ level: config.logLevel })): Runtime {
   const masterKey = loadMasterKey({ env: process.env.REALNAME_MASTER_KEY, keyFile: config.keyFile, create: true });
-  const store = openStore(storeSpec(config));
+  const store = openStore(storeSpec(config, logger));
   const services = assembleServices({
     store,
     masterKey,
@@ -36,7 +38,7 @@ export function openRuntime(config: Config): Runtime {
     trustProxy: config.trustProxy,
     sourceTimeoutMs: config.sourceTimeoutMs,
   });
-  return { config, store, masterKey, services, close: () => store.close() };
+  return { config, store, masterKey, services, logger, close: () => store.close() };
 }
 
 export interface Serving {
@@ -57,8 +59,8 @@ export async function serve(config: Config): Promise<Serving> {
   const server = buildServer({
     services: runtime.services,
     store: runtime.store,
-    logger: { level: config.logLevel },
-    timestampWindowMs: config.timestampWindow * 1000,
+    logger: runtime.logger,
+    dialects: { submail: { timestampWindowMs: config.timestampWindow * 1000 } },
     http: {
       headersTimeoutMs: config.headersTimeout * 1000,
       requestTimeoutMs: config.requestTimeout * 1000,
@@ -76,6 +78,7 @@ export async function serve(config: Config): Promise<Serving> {
       await runtime.store.audit.flushWithin(config.shutdownGrace * 1000).catch((error: unknown) => (unwritten = error));
       // Closing still tries the audit log once more; when the store stayed down, its error says less than ours.
       await runtime.close().catch((error: unknown) => (unwritten ??= error));
+      runtime.logger.flush();
       if (unwritten) throw unwritten;
     })());
   return { server, address, stop };

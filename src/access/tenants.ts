@@ -1,7 +1,7 @@
 import type { CheckKind } from '../core/factors.ts';
 import { open as unseal, seal } from '../keys/seal.ts';
 import type { App, AppPatch, AppStore, Secret } from '../store/types.ts';
-import type { OpenSecret, TenantDirectory } from '../service/types.ts';
+import type { OpenSecret, TenantDirectory } from './types.ts';
 import { newAppid, newAppkey, newSecretId, newSecretKey } from './credentials.ts';
 import { isAppid, isSecretId } from './identifiers.ts';
 

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { App, AppPatch } from '../store/types.ts';
 import { openRuntime } from '../runtime.ts';
 import type { Tenants } from '../access/tenants.ts';
+import { CHECK_KINDS } from '../core/factors.ts';
 import { checkKinds, cidrList, configFrom, positiveNumber, wholeNumber, withDataOptions } from './options.ts';
 
 async function withTenants<T>(options: Record<string, unknown>, work: (tenants: Tenants) => Promise<T>): Promise<T> {
@@ -48,7 +49,7 @@ export function appsCommand(): Command {
     .requiredOption('--name <name>', 'display name')
     .option('--qps <n>', 'requests per second (default unlimited)', positiveNumber)
     .option('--quota <n>', 'billed checks it may make (default unlimited)', wholeNumber)
-    .option('--checks <kinds>', 'permitted check kinds, e.g. idcard2,bankcard3 (default all)', checkKinds)
+    .option('--checks <kinds>', `permitted check kinds, comma-separated: ${CHECK_KINDS.join(', ')} (default all)`, checkKinds)
     .option('--bucket <bucket>', 'default bucket (default "default")')
     .option('--ip <cidrs>', 'client address allow-list, e.g. 10.0.0.0/8,192.0.2.7 (default any)', cidrList)
     .option('--json', 'print one JSON object')
@@ -112,7 +113,7 @@ export function appsCommand(): Command {
     // commander turns a parser's null into '', so "no limit" travels as LIFTED and becomes null below
     .option('--qps <n>', 'requests per second, or "unlimited"', orLifted('unlimited', positiveNumber))
     .option('--quota <n>', 'remaining balance, or "unlimited"', orLifted('unlimited', wholeNumber))
-    .option('--checks <kinds>', 'permitted check kinds, or "all"', orLifted('all', checkKinds))
+    .option('--checks <kinds>', `permitted check kinds (${CHECK_KINDS.join(', ')}), or "all"`, orLifted('all', checkKinds))
     .option('--ip <cidrs>', 'allow-list, or "any"', orLifted('any', cidrList))
     .action(async (appid: string, options) => {
       const patch: AppPatch = {};

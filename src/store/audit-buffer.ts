@@ -1,3 +1,4 @@
+import { defaultLogger, type Logger } from '../log.ts';
 import type { AuditHealth, AuditRecord, AuditSink } from './types.ts';
 
 /** A flush starts at once when this many records wait; otherwise AUDIT_FLUSH_MS after the first one. */
@@ -35,8 +36,6 @@ export interface AuditBackend<W extends Done> {
 export interface AuditBufferOptions {
   /** Most records held, being written included (default 10,000); checks are refused from 90 % of it. */
   limit?: number;
-  /** Where failures are reported (default stderr: a store has no logger of its own). */
-  report?: (message: string) => void;
 }
 
 export interface BufferedAuditSink<W extends Done> extends AuditSink {
@@ -88,11 +87,14 @@ function guarded(run: () => Done, onError: (error: unknown) => Done): Done {
  * false (no check may be answered without its record), `whenStored` keeps nobody waiting, and the
  * buffer is bounded: past `limit` records, new ones are dropped and counted.
  */
-export function createBufferedAudit<W extends Done>(backend: AuditBackend<W>, options: AuditBufferOptions = {}): BufferedAuditSink<W> {
+export function createBufferedAudit<W extends Done>(
+  backend: AuditBackend<W>,
+  logger: Logger = defaultLogger(),
+  options: AuditBufferOptions = {},
+): BufferedAuditSink<W> {
   const limit = Math.max(1, options.limit ?? AUDIT_BUFFER_LIMIT);
   // The last tenth is kept for the answers that carry no verdict (refusals, and the unavailable answers themselves).
   const acceptBelow = limit - Math.ceil(limit / 10);
-  const report = options.report ?? ((message: string) => console.error(message));
   let buffer: AuditRecord[] = [];
   let scheduled = false;
   let soon = false;
@@ -119,7 +121,7 @@ export function createBufferedAudit<W extends Done>(backend: AuditBackend<W>, op
       try {
         waiter.done();
       } catch (error) {
-        report(`audit: a caller waiting for its record failed: ${(error as Error).message}`);
+        logger.error({ error: (error as Error).message }, 'audit: a caller waiting for its record failed');
       }
     }
   };
@@ -149,7 +151,7 @@ export function createBufferedAudit<W extends Done>(backend: AuditBackend<W>, op
         // A store that refuses the salvaged form (the service's own values only) refuses records, not this record.
         return after(backend.writeBatch([record]), () => {
           salvaged++;
-          report(`audit: record ${record.checkId} could not be stored as sent; stored with its masked values replaced`);
+          logger.warn({ sessionId: record.checkId }, 'audit: a record could not be stored as sent; stored with its masked values replaced');
           settle(1);
         });
       },
@@ -191,7 +193,7 @@ export function createBufferedAudit<W extends Done>(backend: AuditBackend<W>, op
     }
   };
   const retry = (err: unknown) => {
-    report(`audit: writing ${accepted - stored} records failed, retrying: ${(err as Error).message}`);
+    logger.error({ records: accepted - stored, error: (err as Error).message }, 'audit: writing records failed, retrying');
     if (scheduled) return;
     scheduled = true;
     setTimeout(drainLater, RETRY_MS).unref();
@@ -211,7 +213,7 @@ export function createBufferedAudit<W extends Done>(backend: AuditBackend<W>, op
       if (closed) throw new Error('audit sink is closed');
       if (accepted - stored >= limit) {
         dropped++;
-        if (!dropping) report(`audit: ${limit} records wait for the store; records are dropped (and counted) until it takes them`);
+        if (!dropping) logger.error({ limit }, 'audit: the buffer is full; records are dropped (and counted) until the store takes them');
         dropping = true;
         return;
       }

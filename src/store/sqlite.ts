@@ -9,12 +9,14 @@ import { type Checkpointer, startCheckpointer } from './sqlite/checkpointer.ts';
 import { counterBatch } from './sqlite/group-commit.ts';
 import { migrate } from './sqlite/schema.ts';
 import type { CheckSpender, RateLimiter, Store } from './types.ts';
+import type { Logger } from '../log.ts';
 
 export interface SqliteStoreOptions {
   /** Database file; its directory is created when missing. Several processes may share it. */
   file: string;
   /** How long a statement waits for another process's write lock before failing (default 5000 ms). */
   busyTimeoutMs?: number;
+  logger?: Logger;
   /** Most audit records held while the file cannot be written (default 10,000). */
   auditBuffer?: number;
 }
@@ -40,7 +42,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     throw err;
   }
 
-  const audit = sqliteAudit(db, opts.auditBuffer === undefined ? {} : { limit: opts.auditBuffer });
+  const audit = sqliteAudit(db, opts.logger, opts.auditBuffer === undefined ? {} : { limit: opts.auditBuffer });
   const ping = db.prepare('SELECT 1');
   // Rate units and quota units of one turn's checks share one transaction: one lock, one commit.
   const counters = counterBatch(db);
@@ -52,7 +54,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   let spends = 0;
   const spender: CheckSpender = {
     spend: (appid, window, nowMs, reserve) => {
-      if (checkpointer === undefined && ++spends >= CHECKPOINT_WORKER_AFTER) checkpointer = startCheckpointer(db, { busyTimeoutMs });
+      if (checkpointer === undefined && ++spends >= CHECKPOINT_WORKER_AFTER) checkpointer = startCheckpointer(db, { busyTimeoutMs, logger: opts.logger });
       return counters.spend(appid, window.key, window.limit, nowMs, reserve);
     },
   };

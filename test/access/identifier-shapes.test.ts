@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tenants, type Credentials } from '../../src/access/tenants.ts';
-import { signOriginal } from '../../src/dialects/tencent-image/signature.ts';
+import { signOriginal } from '../../src/protocols/tencent-image/signature.ts';
+import { createLogger } from '../../src/log.ts';
 import { buildServer } from '../../src/server.ts';
 import { assembleServices } from '../../src/service/assemble.ts';
 import { openMemoryStore } from '../../src/store/memory.ts';
@@ -69,7 +70,7 @@ describe.skipIf(!postgresUp)('identifiers with a NUL, on PostgreSQL, over HTTP',
     app = await services.tenants.create({ name: 'shapes' });
     // The service's own logger, at error level: an internal error would be logged here with its stack.
     const stream = { write: (line: string) => void errors.push(line) };
-    server = buildServer({ services, store, logger: { level: 'error', stream } });
+    server = buildServer({ services, store, logger: createLogger({ level: 'error', destination: stream }) });
     url = await server.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => {

@@ -7,8 +7,8 @@ vi.mock('node:crypto', async (importOriginal) => {
 });
 
 const { createHash, timingSafeEqual } = await import('node:crypto');
-const { parseAuthorization, signOriginal, verifySignature } = await import('../../src/dialects/tencent-image/signature.ts');
-const { signatureMatches, signingStrings } = await import('../../src/dialects/submail/signature.ts');
+const { parseAuthorization, signOriginal, verifySignature } = await import('../../src/protocols/tencent-image/signature.ts');
+const { signatureMatches, signingStrings } = await import('../../src/protocols/submail/signature.ts');
 const compared = vi.mocked(timingSafeEqual);
 
 /**

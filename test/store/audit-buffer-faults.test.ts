@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.ts';
 import { createBufferedAudit, salvageRecord, type AuditBackend } from '../../src/store/audit-buffer.ts';
 import type { AuditRecord } from '../../src/store/types.ts';
 import { auditRecord } from './contract.ts';
@@ -32,7 +33,7 @@ function strictBackend(wrap: <T>(write: () => T) => T | Promise<T> = (w) => w())
   return { backend, written, attempts, state };
 }
 
-const quiet = { report: () => undefined };
+const quiet = createLogger({ level: 'silent' });
 const records = (n: number, from = 0) => Array.from({ length: n }, (_, i) => auditRecord(`chk-${from + i}`, from + i, '1250000001'));
 const poisoned = (checkId: string, name: string): AuditRecord => ({ ...auditRecord(checkId, 0, '1250000001'), masked: { name, idNumber: '1101**********1234' } });
 const later = <T>(write: () => T) => new Promise<T>((resolve, reject) => setImmediate(() => { try { resolve(write()); } catch (e) { reject(e); } }));
@@ -89,7 +90,7 @@ describe('an audit record the store cannot hold as sent (issue 17 #1)', () => {
 describe('a bounded audit buffer', () => {
   it('holds at most `limit` records, stops accepting checks at 90 % of it, and counts what it drops', async () => {
     const b = strictBackend();
-    const sink = createBufferedAudit(b.backend, { ...quiet, limit: 100 });
+    const sink = createBufferedAudit(b.backend, quiet, { limit: 100 });
     b.state.down = true;
     expect(sink.accepting()).toBe(true);
     for (const r of records(89)) sink.write(r);
@@ -118,7 +119,7 @@ describe('a bounded audit buffer', () => {
       writeBatch: () => new Promise<void>((resolve) => (release = resolve)),
       read: () => [],
     };
-    const sink = createBufferedAudit(slow, { ...quiet, limit: 100 });
+    const sink = createBufferedAudit(slow, quiet, { limit: 100 });
     for (const r of records(89)) sink.write(r);
     expect(sink.accepting()).toBe(true);
     sink.write(records(1, 89)[0]!);

@@ -2,22 +2,23 @@ import { type AuditBufferOptions, type BufferedAuditSink, createBufferedAudit, s
 import { type AuditRow, auditFromRow } from '../rows.ts';
 import type { AuditRecord } from '../types.ts';
 import type { Db } from './db.ts';
+import type { Logger } from '../../log.ts';
 
 export type PostgresAuditSink = BufferedAuditSink<Promise<void>>;
 
 /** SQLSTATE classes 22 (data exception: jsonb refuses \u0000 and lone surrogates) and 23 (integrity): the rows, not the server. */
 const refusedRows = (error: unknown): boolean => /^2[23]/.test(String((error as { code?: unknown }).code ?? ''));
 
-export function postgresAudit(db: Db, options: AuditBufferOptions = {}): PostgresAuditSink {
+export function postgresAudit(db: Db, logger?: Logger, options: AuditBufferOptions = {}): PostgresAuditSink {
   return createBufferedAudit({
     refused: refusedRows,
     salvage: salvageRecord,
-    // One multi-row INSERT per batch; unnest keeps it at 11 parameters however many rows.
+    // One multi-row INSERT per batch; unnest keeps it at 12 parameters however many rows.
     async writeBatch(batch: AuditRecord[]) {
       await db.query(
-        `INSERT INTO audit (check_id, at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms)
+        `INSERT INTO audit (check_id, at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms, refusal)
          SELECT * FROM unnest($1::text[], $2::float8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                              $8::jsonb[], $9::text[], $10::boolean[], $11::float8[])`,
+                              $8::jsonb[], $9::text[], $10::boolean[], $11::float8[], $12::text[])`,
         [
           batch.map((r) => r.checkId),
           batch.map((r) => r.at),
@@ -30,6 +31,7 @@ export function postgresAudit(db: Db, options: AuditBufferOptions = {}): Postgre
           batch.map((r) => r.source),
           batch.map((r) => r.billed),
           batch.map((r) => r.latencyMs),
+          batch.map((r) => r.refusal),
         ],
       );
     },
@@ -40,5 +42,5 @@ export function postgresAudit(db: Db, options: AuditBufferOptions = {}): Postgre
           : await db.query<AuditRow>('SELECT * FROM audit WHERE appid = $1 ORDER BY at DESC, seq DESC LIMIT $2', [appid, limit]);
       return rows.map(auditFromRow);
     },
-  }, options);
+  }, logger, options);
 }

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { type AuditBufferOptions, type BufferedAuditSink, createBufferedAudit, salvageRecord } from '../audit-buffer.ts';
 import { type AuditRow, auditFromRow } from '../rows.ts';
 import type { AuditRecord } from '../types.ts';
+import type { Logger } from '../../log.ts';
 
 /** SQLite keeps `masked` as JSON text and `billed` as 0/1. */
 type Row = Omit<AuditRow, 'masked' | 'billed'> & { masked: string; billed: number };
@@ -11,10 +12,10 @@ export type SqliteAuditSink = BufferedAuditSink<void>;
 
 /** Rows per multi-row INSERT: fewer statement runs a batch; larger statements measured no faster. */
 const ROWS_PER_INSERT = 8;
-const COLUMNS = 11;
+const COLUMNS = 12;
 
 const insertSql = (rows: number) =>
-  `INSERT INTO audit (check_id, at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms) VALUES ${Array(rows)
+  `INSERT INTO audit (check_id, at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms, refusal) VALUES ${Array(rows)
     .fill(`(${Array(COLUMNS).fill('?').join(', ')})`)
     .join(', ')}`;
 
@@ -31,12 +32,13 @@ function bind(into: unknown[], at: number, r: AuditRecord): void {
   into[at + 8] = r.source;
   into[at + 9] = r.billed ? 1 : 0;
   into[at + 10] = r.latencyMs;
+  into[at + 11] = r.refusal;
 }
 
 /** A constraint, a value too big or of the wrong type: the rows, not the file or its lock. */
 const refusedRows = (error: unknown): boolean => /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH)/.test(String((error as { code?: unknown }).code ?? ''));
 
-export function sqliteAudit(db: Database.Database, options: AuditBufferOptions = {}): SqliteAuditSink {
+export function sqliteAudit(db: Database.Database, logger?: Logger, options: AuditBufferOptions = {}): SqliteAuditSink {
   const insertMany = db.prepare(insertSql(ROWS_PER_INSERT));
   const insertOne = db.prepare(insertSql(1));
   const many: unknown[] = new Array(ROWS_PER_INSERT * COLUMNS);
@@ -63,5 +65,5 @@ export function sqliteAudit(db: Database.Database, options: AuditBufferOptions =
       const rows = (appid === undefined ? newest.all(limit) : newestOfApp.all(appid, limit)) as Row[];
       return rows.map((r) => auditFromRow({ ...r, masked: JSON.parse(r.masked), billed: r.billed === 1 }));
     },
-  }, options);
+  }, logger, options);
 }
