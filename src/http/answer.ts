@@ -12,7 +12,8 @@ export function holdAnswers(audit: Pick<AuditSink, 'whenStored'>): onSendHookHan
   return (request, reply, payload, done) => {
     const send = () => audit.whenStored(() => done(null, payload));
     const raw = request.raw;
-    if (raw.complete || !hasBody(raw)) {
+    // `readableEnded`: the body was read to its end (an injected request has no `complete` of its own).
+    if (raw.complete || raw.readableEnded || !hasBody(raw)) {
       send();
       return;
     }
