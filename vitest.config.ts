@@ -1,4 +1,11 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// The fault suite's counts go to one file the reporter prints as one table; its fuzzing seed is one per
+// run, shared by every test process (both inherit these from this, the main process).
+process.env.REALNAME_FAULTS_TALLY ??= join(tmpdir(), `realname-faults-${process.pid}-${Date.now()}.jsonl`);
+process.env.REALNAME_FAULTS_SEED ??= String(Math.floor(Math.random() * 2 ** 31));
 
 export default defineConfig({
   test: {
@@ -7,6 +14,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    reporters: ['default', './test/summary-reporter.ts'],
+    reporters: ['default', './test/summary-reporter.ts', './test/faults/reporter.ts'],
   },
 });

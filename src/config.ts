@@ -26,6 +26,18 @@ export interface Config {
   redisUrl?: string;
   /** Prefix of every Redis key (default "realname:"), so deployments can share a server. */
   redisPrefix?: string;
+  /** Most audit records held while the store is slow or down; checks answer unavailable from 90 % of it. */
+  auditBuffer: number;
+  /** On SIGTERM, how long (seconds) to keep retrying audit records a failing store has not taken. */
+  shutdownGrace: number;
+  /** Seconds a request's headers may take to arrive (an idle new connection included). */
+  headersTimeout: number;
+  /** Seconds the whole request, body included, may take to arrive. */
+  requestTimeout: number;
+  /** Seconds an idle keep-alive connection is kept. */
+  keepAliveTimeout: number;
+  /** Open connections one client address may hold; 0 = no cap. */
+  connectionsPerClient: number;
 }
 
 export const STORE_KINDS = ['sqlite', 'postgres'] as const;
@@ -43,6 +55,12 @@ const DEFAULTS = {
   timestampWindow: 300,
   logLevel: 'info',
   store: 'sqlite' as StoreKind,
+  auditBuffer: 10_000,
+  shutdownGrace: 30,
+  headersTimeout: 10,
+  requestTimeout: 30,
+  keepAliveTimeout: 5,
+  connectionsPerClient: 256,
 };
 
 const ENV: Record<Setting, string> = {
@@ -61,9 +79,26 @@ const ENV: Record<Setting, string> = {
   postgresUrl: 'REALNAME_POSTGRES_URL',
   redisUrl: 'REALNAME_REDIS_URL',
   redisPrefix: 'REALNAME_REDIS_PREFIX',
+  auditBuffer: 'REALNAME_AUDIT_BUFFER',
+  shutdownGrace: 'REALNAME_SHUTDOWN_GRACE',
+  headersTimeout: 'REALNAME_HEADERS_TIMEOUT',
+  requestTimeout: 'REALNAME_REQUEST_TIMEOUT',
+  keepAliveTimeout: 'REALNAME_KEEP_ALIVE_TIMEOUT',
+  connectionsPerClient: 'REALNAME_CONNECTIONS_PER_CLIENT',
 };
 
-const NUMERIC: ReadonlySet<Setting> = new Set(['port', 'bodyLimit', 'sourceTimeoutMs', 'timestampWindow']);
+const NUMERIC: ReadonlySet<Setting> = new Set([
+  'port',
+  'bodyLimit',
+  'sourceTimeoutMs',
+  'timestampWindow',
+  'auditBuffer',
+  'shutdownGrace',
+  'headersTimeout',
+  'requestTimeout',
+  'keepAliveTimeout',
+  'connectionsPerClient',
+]);
 
 export class ConfigError extends Error {}
 
@@ -90,7 +125,18 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
     throw new ConfigError('TLS needs both a certificate and a key (--tls-cert and --tls-key)');
   }
   checkStore(config);
+  checkLimits(config);
   return config;
+}
+
+function checkLimits(config: Config): void {
+  if (config.auditBuffer < 1) throw new ConfigError(`auditBuffer must be at least 1 record, got ${config.auditBuffer}`);
+  for (const setting of ['headersTimeout', 'requestTimeout', 'keepAliveTimeout'] as const) {
+    if (config[setting] < 1) throw new ConfigError(`${setting} must be at least 1 second, got ${config[setting]}`);
+  }
+  if (config.headersTimeout > config.requestTimeout) {
+    throw new ConfigError(`headersTimeout (${config.headersTimeout} s) cannot exceed requestTimeout (${config.requestTimeout} s)`);
+  }
 }
 
 function checkStore(config: Config): void {

@@ -21,10 +21,10 @@ export interface Runtime {
 /** The configured backend: the embedded SQLite file in the data dir (default), or PostgreSQL (+ Redis). */
 export function storeSpec(config: Config, logger?: Logger): StoreSpec {
   if (config.store === 'postgres') {
-    const { postgresUrl, redisUrl, redisPrefix } = config;
-    return { kind: 'postgres', url: postgresUrl!, logger, ...(redisUrl ? { redisUrl, ...(redisPrefix ? { redisPrefix } : {}) } : {}) };
+    const { postgresUrl, redisUrl, redisPrefix, auditBuffer } = config;
+    return { kind: 'postgres', url: postgresUrl!, logger, auditBuffer, ...(redisUrl ? { redisUrl, ...(redisPrefix ? { redisPrefix } : {}) } : {}) };
   }
-  return { kind: 'sqlite', file: join(config.data, 'realname.db'), logger };
+  return { kind: 'sqlite', file: join(config.data, 'realname.db'), logger, auditBuffer: config.auditBuffer };
 }
 
 /** Opens the data dir's master key (created on first use) and the configured store. */
@@ -47,7 +47,11 @@ export interface Serving {
   stop(): Promise<void>;
 }
 
-/** Listens until stopped; stop() drains in-flight requests, then flushes the audit log and closes the store. */
+/**
+ * Listens until stopped; stop() drains in-flight requests, then flushes the audit log — retrying for up to
+ * `shutdownGrace` seconds while its store fails — and closes the store. It rejects, saying how many audit
+ * records were not written, only when the store stayed down for all that time.
+ */
 export async function serve(config: Config): Promise<Serving> {
   const runtime = openRuntime(config);
   const https =
@@ -57,6 +61,12 @@ export async function serve(config: Config): Promise<Serving> {
     store: runtime.store,
     logger: runtime.logger,
     dialects: { submail: { timestampWindowMs: config.timestampWindow * 1000 } },
+    http: {
+      headersTimeoutMs: config.headersTimeout * 1000,
+      requestTimeoutMs: config.requestTimeout * 1000,
+      keepAliveTimeoutMs: config.keepAliveTimeout * 1000,
+      connectionsPerClient: config.connectionsPerClient,
+    },
     ...(https ? { https } : {}),
   });
   const address = await server.listen({ host: config.host, port: config.port });
@@ -64,8 +74,12 @@ export async function serve(config: Config): Promise<Serving> {
   const stop = () =>
     (stopping ??= (async () => {
       await server.close();
-      await runtime.close();
+      let unwritten: unknown;
+      await runtime.store.audit.flushWithin(config.shutdownGrace * 1000).catch((error: unknown) => (unwritten = error));
+      // Closing still tries the audit log once more; when the store stayed down, its error says less than ours.
+      await runtime.close().catch((error: unknown) => (unwritten ??= error));
       runtime.logger.flush();
+      if (unwritten) throw unwritten;
     })());
   return { server, address, stop };
 }

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from './log.ts';
 import { DIALECTS } from './dialects/index.ts';
+import { httpHardening, type HttpLimits } from './http/index.ts';
 import type { Services } from './service/index.ts';
 import type { Store } from './store/types.ts';
 
@@ -12,10 +13,13 @@ export interface ServerOptions {
   https?: { cert: Buffer; key: Buffer };
   /** Each dialect's own settings, by dialect name (e.g. `{ submail: { timestampWindowMs } }`). */
   dialects?: Record<string, object>;
+  /** Deadlines and the per-client connection cap (defaults: src/http/limits.ts). */
+  http?: Partial<HttpLimits>;
 }
 
 /** The HTTP server, built but not listening: tests inject or listen on port 0, `serve` listens. */
 export function buildServer(options: ServerOptions): FastifyInstance {
+  const hardening = httpHardening(options.http, options.store.audit);
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // Request logs would carry URLs and addresses only, but per-request lines cost throughput; errors are logged.
@@ -26,8 +30,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // Each dialect enforces its own, smaller limit with its own code; this is the outer bound.
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
-    ...(options.https ? { https: options.https } : {}),
+    ...hardening.options(options.https),
   } as FastifyServerOptions);
+  hardening.install(app);
 
   // While draining, answers close their connection, so a finished keep-alive client does not hold shutdown up.
   let draining = false;
@@ -44,9 +49,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.get('/readyz', async (_request, reply) => {
     try {
       await options.store.ping();
+      // A store that answers but does not take audit records is not ready: checks would answer unavailable.
+      if (!options.store.audit.accepting()) throw new Error('audit log not keeping up');
       return { status: 'ready', store: options.store.kind };
     } catch {
-      return reply.code(503).send({ status: 'unavailable', store: options.store.kind });
+      return reply.code(503).send({ status: 'unavailable', store: options.store.kind, audit: options.store.audit.health() });
     }
   });
 

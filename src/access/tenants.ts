@@ -3,6 +3,7 @@ import { open as unseal, seal } from '../keys/seal.ts';
 import type { App, AppPatch, AppStore, Secret } from '../store/types.ts';
 import type { OpenSecret, TenantDirectory } from './types.ts';
 import { newAppid, newAppkey, newSecretId, newSecretKey } from './credentials.ts';
+import { isAppid, isSecretId } from './identifiers.ts';
 
 export interface NewApp {
   name: string;
@@ -92,14 +93,14 @@ export class Tenants implements TenantDirectory {
   }
 
   async update(appid: string, patch: AppPatch): Promise<App> {
-    const app = await this.apps.update(appid, patch);
+    const app = isAppid(appid) ? await this.apps.update(appid, patch) : undefined;
     this.forget();
     if (!app) throw new TenantError(`no app ${appid}`);
     return app;
   }
 
   async require(appid: string): Promise<App> {
-    const app = await this.apps.get(appid);
+    const app = isAppid(appid) ? await this.apps.get(appid) : undefined;
     if (!app) throw new TenantError(`no app ${appid}`);
     return app;
   }
@@ -122,14 +123,16 @@ export class Tenants implements TenantDirectory {
   }
 
   async revokeSecret(appid: string, secretId: string): Promise<void> {
-    const revoked = await this.apps.revokeSecret(appid, secretId);
+    const revoked = isAppid(appid) && isSecretId(secretId) && (await this.apps.revokeSecret(appid, secretId));
     this.forget();
     if (!revoked) throw new TenantError(`app ${appid} has no secret ${secretId}`);
   }
 
-  // TenantDirectory: the dialects' read path.
+  // TenantDirectory: the dialects' read path. An identifier of another shape is unknown without a
+  // store round trip (identifiers.ts): junk costs nothing and never reaches a backend.
 
   async app(appid: string): Promise<App | undefined> {
+    if (!isAppid(appid)) return undefined;
     const hit = this.appCache.get(appid);
     if (hit && hit.until > this.clock()) return hit.value;
     const app = await this.apps.get(appid);
@@ -140,6 +143,7 @@ export class Tenants implements TenantDirectory {
   }
 
   async secret(secretId: string): Promise<OpenSecret | undefined> {
+    if (!isSecretId(secretId)) return undefined;
     const hit = this.secretCache.get(secretId);
     if (hit && hit.until > this.clock()) return hit.value;
     const secret = await this.apps.getSecret(secretId);

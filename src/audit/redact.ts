@@ -1,4 +1,8 @@
+import { canonicalBankCard } from '../core/bank-card.ts';
 import type { Factors } from '../core/factors.ts';
+import { canonicalIdNumber } from '../core/id-number.ts';
+import { validateName } from '../core/name.ts';
+import { canonicalPhone } from '../core/phone.ts';
 
 /**
  * Masked forms for the audit log and any message a person may read: enough to recognise a record,
@@ -41,11 +45,46 @@ function keepEnds(value: string, head: number, tail: number): string {
   return chars.slice(0, head).join('') + '*'.repeat(chars.length - head - tail) + chars.slice(-tail).join('');
 }
 
-export function maskFactors(factors: Factors): { name?: string; idNumber?: string; bankCard?: string; phone?: string } {
-  const masked: { name?: string; idNumber?: string; bankCard?: string; phone?: string } = {};
-  if (typeof factors.name === 'string') masked.name = maskName(factors.name);
-  if (typeof factors.idNumber === 'string') masked.idNumber = maskIdNumber(factors.idNumber);
-  if (typeof factors.bankCard === 'string') masked.bankCard = maskBankCard(factors.bankCard);
-  if (typeof factors.phone === 'string') masked.phone = maskPhone(factors.phone);
+export type MaskedFactors = { name?: string; idNumber?: string; bankCard?: string; phone?: string };
+
+/** 18 characters (the last may be X) — 15-digit numbers are already converted — or the 2017 foreigner's format. */
+const ID_SHAPE = /^(?:\d{17}[\dX]|[A-Z]{3}\d{12})$/;
+const CARD_SHAPE = /^\d{12,19}$/;
+const PHONE_SHAPE = /^1\d{10}$/;
+
+/**
+ * What the audit log keeps of a request's factors. A value is masked by position only once it has the
+ * factor's shape (in its canonical form); anything else — a name pasted after an ID number, multipart
+ * junk, control characters — keeps no character at all, only its length: `<invalid, 21 chars>`.
+ * Positional masking of free text would keep whatever happens to stand at the kept positions.
+ */
+export function maskFactors(factors: Factors): MaskedFactors {
+  const masked: MaskedFactors = {};
+  if (typeof factors.name === 'string') masked.name = maskShaped(factors.name, maskValidName);
+  if (typeof factors.idNumber === 'string') masked.idNumber = maskShaped(factors.idNumber, (v) => shaped(canonicalIdNumber(v), ID_SHAPE, maskIdNumber));
+  if (typeof factors.bankCard === 'string') masked.bankCard = maskShaped(factors.bankCard, (v) => shaped(canonicalBankCard(v), CARD_SHAPE, maskBankCard));
+  if (typeof factors.phone === 'string') masked.phone = maskShaped(factors.phone, (v) => shaped(canonicalPhone(v), PHONE_SHAPE, maskPhone));
   return masked;
+}
+
+/** Empty stays empty (nothing to hide); a value of the factor's shape is masked; anything else is a length. */
+function maskShaped(value: string, mask: (value: string) => string | undefined): string {
+  if (value.trim() === '') return '';
+  return mask(value) ?? `<invalid, ${codePoints(value)} chars>`;
+}
+
+function shaped(canonical: string, shape: RegExp, mask: (value: string) => string): string | undefined {
+  return shape.test(canonical) ? mask(canonical) : undefined;
+}
+
+/** Any name the validator accepts (Han, or Latin as a foreigner's), in its canonical form. */
+function maskValidName(value: string): string | undefined {
+  const valid = validateName(value, true);
+  return valid.ok ? maskName(valid.name) : undefined;
+}
+
+function codePoints(value: string): number {
+  let n = 0;
+  for (const _ of value) n++;
+  return n;
 }

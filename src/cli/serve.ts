@@ -10,7 +10,13 @@ export function addServeOptions(command: Command): Command {
     .option('--tls-key <file>', 'PEM private key')
     .option('--body-limit <bytes>', 'request body limit (default 16384)', positiveNumber)
     .option('--trust-proxy <cidrs>', 'proxies whose X-Forwarded-For is believed', cidrList)
-    .option('--timestamp-window <seconds>', 'SUBMAIL: accepted distance of a request timestamp from now (default 300)', positiveNumber);
+    .option('--timestamp-window <seconds>', 'SUBMAIL: accepted distance of a request timestamp from now (default 300)', positiveNumber)
+    .option('--audit-buffer <records>', 'audit records held while the store is slow or down (default 10000)', positiveNumber)
+    .option('--shutdown-grace <seconds>', 'on SIGTERM, how long to retry audit records a failing store has not taken (default 30)', wholeNumber)
+    .option('--headers-timeout <seconds>', "a request's headers must arrive within this (default 10)", positiveNumber)
+    .option('--request-timeout <seconds>', 'the whole request must arrive within this (default 30)', positiveNumber)
+    .option('--keep-alive-timeout <seconds>', 'an idle keep-alive connection is closed after this (default 5)', positiveNumber)
+    .option('--connections-per-client <n>', 'open connections one client address may hold, 0 for no cap (default 256)', wholeNumber);
 }
 
 /** Runs until SIGTERM/SIGINT, then drains in-flight requests and exits. */

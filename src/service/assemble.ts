@@ -54,7 +54,7 @@ export function assembleServices(options: AssembleOptions): Services & { tenants
     access: createAccessRules(),
     replay: createReplayGuard(store.nonces),
     clientIp: clientAddress(options.trustProxy ?? []),
-    verifier: createVerifier(store.apps, router, clock, createSpend(store), createDailyLimits(store.daily, deriveKey(options.masterKey, 'daily-limit'))),
+    verifier: createVerifier(store.apps, router, clock, createSpend(store), createDailyLimits(store.daily, deriveKey(options.masterKey, 'daily-limit')), () => store.audit.accepting()),
     auditor: createAuditor(store.audit, clock),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
   };

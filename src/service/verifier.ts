@@ -18,7 +18,14 @@ const DEFAULT_ORDER: readonly CoreStep[] = ['rate', 'validate', 'quota'];
  * the app limits an identity's checks a day, the identity's count is taken between the rate unit and the
  * quota unit (given back when the quota refuses the check).
  */
-export function createVerifier(apps: AppStore, router: SourceRouter, clock: Clock, spend: Spend = createSpend({ apps }), daily?: DailyLimits): CheckPath {
+export function createVerifier(
+  apps: AppStore,
+  router: SourceRouter,
+  clock: Clock,
+  spend: Spend = createSpend({ apps }),
+  daily?: DailyLimits,
+  auditAccepting: () => boolean = () => true,
+): CheckPath {
   /** The rate unit, the identity's daily count, then the quota unit: three writes, for apps with a daily limit only. */
   const spendCounted = async (app: App, kind: CheckKind, factors: Factors, reserve: boolean, now: number, rate: boolean) => {
     const spent = await spend(app, false, now, rate);
@@ -32,6 +39,8 @@ export function createVerifier(apps: AppStore, router: SourceRouter, clock: Cloc
 
   return {
     async verify({ checkId, app, kind, factors, rejected, order = DEFAULT_ORDER, billing = BILL_EVERY_VERDICT }) {
+      // No verdict without its audit record: while the audit log cannot keep one, nothing is spent or asked.
+      if (!auditAccepting()) return { outcome: { checkId, kind, verdict: 'unavailable', unavailable: 'unreachable', source: 'audit', billed: false } };
       const now = clock();
       // Validation is pure, so it runs first and the counters are one write, not two. A factor the
       // dialect rejected is answered in its place.

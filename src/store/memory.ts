@@ -305,7 +305,14 @@ function memoryAudit(): AuditSink {
     write(record) {
       records.push(structuredClone(record));
     },
+    // Kept in memory at once: always accepting, nothing ever waits.
+    accepting: () => true,
+    health: () => ({ buffered: 0, limit: Infinity, failing: false, salvaged: 0, dropped: 0 }),
+    whenStored(done) {
+      done();
+    },
     async flush() {},
+    async flushWithin() {},
     async query({ appid, checkId, limit = 100 }) {
       const out: AuditRecord[] = [];
       const wanted = checkId === undefined ? undefined : canonicalCheckId(checkId);

@@ -21,6 +21,8 @@ export interface PostgresStoreOptions {
   /** Connections in the pool (default 10). */
   poolSize?: number;
   logger?: Logger;
+  /** Most audit records held while the store is slow or down (default 10,000). */
+  auditBuffer?: number;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface PostgresStoreOptions {
 export function openPostgresStore(opts: PostgresStoreOptions): Store {
   const db = openDb({ url: opts.url, schema: opts.schema, poolSize: opts.poolSize, migrate, logger: opts.logger });
   const counters = opts.redisUrl ? openRedisCounters({ url: opts.redisUrl, prefix: opts.redisPrefix, logger: opts.logger }) : undefined;
-  const audit = postgresAudit(db, opts.logger);
+  const audit = postgresAudit(db, opts.logger, opts.auditBuffer === undefined ? {} : { limit: opts.auditBuffer });
   let closed = false;
   return {
     kind: counters ? 'postgres+redis' : 'postgres',

@@ -18,6 +18,8 @@ export interface SqliteStoreOptions {
   /** How long a statement waits for another process's write lock before failing (default 5000 ms). */
   busyTimeoutMs?: number;
   logger?: Logger;
+  /** Most audit records held while the file cannot be written (default 10,000). */
+  auditBuffer?: number;
 }
 
 /** Checks spent before checkpoints move off the event loop (src/store/sqlite/checkpointer.ts). */
@@ -41,7 +43,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     throw err;
   }
 
-  const audit = sqliteAudit(db, opts.logger);
+  const audit = sqliteAudit(db, opts.logger, opts.auditBuffer === undefined ? {} : { limit: opts.auditBuffer });
   const ping = db.prepare('SELECT 1');
   // Rate units and quota units of one turn's checks share one transaction: one lock, one commit.
   const counters = counterBatch(db);

@@ -187,11 +187,38 @@ export interface AuditRecord {
   latencyMs: number;
 }
 
+/** How an audit sink is keeping up (readyz shows it). */
+export interface AuditHealth {
+  /** Records taken in and not yet stored. */
+  buffered: number;
+  /** Most records held; past it a record is dropped and counted. */
+  limit: number;
+  /** The last write failed; it is retried every second. */
+  failing: boolean;
+  /** Records the store refused as sent, stored with their masked values replaced (`<unstorable, N chars>`). */
+  salvaged: number;
+  /** Records dropped because `limit` records were waiting for the store. */
+  dropped: number;
+}
+
 export interface AuditSink {
   /** Never blocks the request: records are buffered and written in batches. */
   write(record: AuditRecord): void;
+  /**
+   * False while a record might not be kept: the store is failing, or the buffer is nearly full. No check
+   * may then be answered with a verdict (the verifier answers unavailable, unbilled).
+   */
+  accepting(): boolean;
+  health(): AuditHealth;
+  /**
+   * Calls `done` once every record written so far is stored: at once when none waits, or while the store
+   * is failing (nobody is kept waiting for a store that is down; `accepting()` is false meanwhile).
+   */
+  whenStored(done: () => void): void;
   /** Resolves when everything written so far is durable. */
   flush(): Promise<void>;
+  /** flush(), retried for up to `ms` while the store fails; then rejects saying how many records were not written. */
+  flushWithin(ms: number): Promise<void>;
   /** Newest first. `checkId` in either rendering (32 hex, or a UUID's 8-4-4-4-12 groups). */
   query(filter: { appid?: string; checkId?: string; limit?: number }): Promise<AuditRecord[]>;
 }

@@ -1,4 +1,4 @@
-import { type BufferedAuditSink, createBufferedAudit } from '../audit-buffer.ts';
+import { type AuditBufferOptions, type BufferedAuditSink, createBufferedAudit, salvageRecord } from '../audit-buffer.ts';
 import { type AuditRow, auditFromRow } from '../rows.ts';
 import type { AuditRecord } from '../types.ts';
 import type { Db } from './db.ts';
@@ -6,8 +6,13 @@ import type { Logger } from '../../log.ts';
 
 export type PostgresAuditSink = BufferedAuditSink<Promise<void>>;
 
-export function postgresAudit(db: Db, logger?: Logger): PostgresAuditSink {
+/** SQLSTATE classes 22 (data exception: jsonb refuses \u0000 and lone surrogates) and 23 (integrity): the rows, not the server. */
+const refusedRows = (error: unknown): boolean => /^2[23]/.test(String((error as { code?: unknown }).code ?? ''));
+
+export function postgresAudit(db: Db, logger?: Logger, options: AuditBufferOptions = {}): PostgresAuditSink {
   return createBufferedAudit({
+    refused: refusedRows,
+    salvage: salvageRecord,
     // One multi-row INSERT per batch; unnest keeps it at 12 parameters however many rows.
     async writeBatch(batch: AuditRecord[]) {
       await db.query(
@@ -39,5 +44,5 @@ export function postgresAudit(db: Db, logger?: Logger): PostgresAuditSink {
           : await db.query<AuditRow>('SELECT * FROM audit WHERE appid = $1 ORDER BY at DESC, seq DESC LIMIT $2', [appid, limit]);
       return rows.map(auditFromRow);
     },
-  }, logger);
+  }, logger, options);
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { type BufferedAuditSink, createBufferedAudit } from '../audit-buffer.ts';
+import { type AuditBufferOptions, type BufferedAuditSink, createBufferedAudit, salvageRecord } from '../audit-buffer.ts';
 import { type AuditRow, auditFromRow } from '../rows.ts';
 import type { AuditRecord } from '../types.ts';
 import type { Logger } from '../../log.ts';
@@ -35,7 +35,10 @@ function bind(into: unknown[], at: number, r: AuditRecord): void {
   into[at + 11] = r.refusal;
 }
 
-export function sqliteAudit(db: Database.Database, logger?: Logger): SqliteAuditSink {
+/** A constraint, a value too big or of the wrong type: the rows, not the file or its lock. */
+const refusedRows = (error: unknown): boolean => /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH)/.test(String((error as { code?: unknown }).code ?? ''));
+
+export function sqliteAudit(db: Database.Database, logger?: Logger, options: AuditBufferOptions = {}): SqliteAuditSink {
   const insertMany = db.prepare(insertSql(ROWS_PER_INSERT));
   const insertOne = db.prepare(insertSql(1));
   const many: unknown[] = new Array(ROWS_PER_INSERT * COLUMNS);
@@ -58,10 +61,12 @@ export function sqliteAudit(db: Database.Database, logger?: Logger): SqliteAudit
 
   return createBufferedAudit({
     writeBatch: (batch: AuditRecord[]): void => writeBatch(batch),
+    refused: refusedRows,
+    salvage: salvageRecord,
     read(appid, limit, checkId) {
       const app = appid ?? null;
       const rows = (checkId !== undefined ? ofCheck.all(checkId, app, app, limit) : appid === undefined ? newest.all(limit) : newestOfApp.all(appid, limit)) as Row[];
       return rows.map((r) => auditFromRow({ ...r, masked: JSON.parse(r.masked), billed: r.billed === 1 }));
     },
-  }, logger);
+  }, logger, options);
 }
