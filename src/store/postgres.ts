@@ -2,6 +2,7 @@ import { postgresApps } from './postgres/apps.ts';
 import { postgresAudit } from './postgres/audit.ts';
 import { postgresNonces, postgresRate } from './postgres/counters.ts';
 import { openDb } from './postgres/db.ts';
+import { postgresKeys } from './postgres/keys.ts';
 import { postgresRegistry } from './postgres/registry.ts';
 import { migrate } from './postgres/schema.ts';
 import { openRedisCounters } from './redis.ts';
@@ -36,6 +37,7 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
     rate: counters?.rate ?? postgresRate(db),
     nonces: counters?.nonces ?? postgresNonces(db),
     audit,
+    keys: postgresKeys(db),
     async ping() {
       if (closed) throw new Error('postgres store is closed');
       await db.query('SELECT 1');

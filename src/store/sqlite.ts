@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { sqliteApps } from './sqlite/apps.ts';
 import { sqliteAudit } from './sqlite/audit.ts';
+import { sqliteKeys } from './sqlite/keys.ts';
 import { sqliteNonces } from './sqlite/nonces.ts';
 import { sqliteRegistry } from './sqlite/registry.ts';
 import { type Checkpointer, startCheckpointer } from './sqlite/checkpointer.ts';
@@ -62,6 +63,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     spender,
     nonces: sqliteNonces(db),
     audit,
+    keys: sqliteKeys(db),
     async ping() {
       ping.get();
     },

@@ -54,6 +54,19 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX audit_by_time ON audit(at, seq);
    CREATE INDEX audit_by_app ON audit(appid, at, seq);`,
+  // The master keys the store belongs to (src/keys/ring.ts): ids and proofs, never a key. At most one
+  // is current. The registry's key_id column says which key made each row; sealed values name theirs.
+  // IF NOT EXISTS: a data dir whose version was set back by hand (a test of older migrations) still opens.
+  `CREATE TABLE IF NOT EXISTS keys (
+     key_id text PRIMARY KEY,
+     state text NOT NULL CHECK (state IN ('current', 'previous', 'retired')),
+     check_mac text NOT NULL,
+     wraps boolean NOT NULL,
+     pepper_sealed text,
+     created_at bigint NOT NULL,
+     retired_at bigint
+   );
+   CREATE UNIQUE INDEX IF NOT EXISTS keys_one_current ON keys(state) WHERE state = 'current';`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
