@@ -8,8 +8,9 @@ import { openRuntime, serve } from '../../src/runtime.ts';
 
 const args = JSON.parse(process.argv[2]!) as { data: string; keyFile: string; qps: number; quota: number };
 const config = loadConfig({ data: args.data, keyFile: args.keyFile, host: '127.0.0.1', port: 0 });
-const runtime = openRuntime(config);
-const credentials = await runtime.services.tenants.create({ name: 'bench', qps: args.qps, quota: args.quota });
+const runtime = await openRuntime(config, { store: 'create' });
+// App names are unique and the data dir is reused run after run: a name of its own each time.
+const credentials = await runtime.services.tenants.create({ name: `bench ${Date.now()}-${process.pid}`, qps: args.qps, quota: args.quota });
 const rows = await runtime.store.registry.count();
 await runtime.close();
 

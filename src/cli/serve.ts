@@ -1,21 +1,12 @@
 import { Command } from 'commander';
 import { serve } from '../runtime.ts';
-import { cidrList, configFrom, positiveNumber, wholeNumber, withDataOptions } from './options.ts';
-
-export function addServeOptions(command: Command): Command {
-  return withDataOptions(command)
-    .option('--host <host>', 'address to listen on (default 127.0.0.1)')
-    .option('--port <port>', 'port (default 8080; 0 picks a free one)', wholeNumber)
-    .option('--tls-cert <file>', 'PEM certificate: serve https (with --tls-key)')
-    .option('--tls-key <file>', 'PEM private key')
-    .option('--body-limit <bytes>', 'request body limit (default 16384)', positiveNumber)
-    .option('--trust-proxy <cidrs>', 'proxies whose X-Forwarded-For is believed', cidrList)
-    .option('--timestamp-window <seconds>', 'SUBMAIL: accepted distance of a request timestamp from now (default 300)', positiveNumber);
-}
+import { configFrom, withServeOptions } from './options.ts';
+import { notice } from './runtime.ts';
 
 /** Runs until SIGTERM/SIGINT, then drains in-flight requests and exits. */
 export async function serveUntilSignalled(options: Record<string, unknown>, onListening?: (address: string) => void): Promise<void> {
-  const serving = await serve(configFrom(options));
+  const serving = await serve(configFrom(options), { store: options.init === true ? 'create' : 'existing' });
+  if (serving.created) notice(serving.created);
   onListening?.(serving.address);
   process.stderr.write(`realname listening on ${serving.address}\n`);
   await new Promise<void>((resolve) => {
@@ -33,8 +24,9 @@ export async function serveUntilSignalled(options: Record<string, unknown>, onLi
 }
 
 export function serveCommand(): Command {
-  return addServeOptions(new Command('serve'))
+  return withServeOptions(new Command('serve'))
     .description('serve the HTTP API (never creates tenants: use `realname apps create`)')
+    .option('--init', 'create the store (and a master key) when there is none; without it a missing store is an error')
     .action(async (options) => {
       await serveUntilSignalled(options);
     });

@@ -14,11 +14,11 @@ const data = () => mkdtempSync(join(tmpdir(), 'realname-serve-'));
 describe('realname serve', () => {
   it('answers /healthz and /readyz, never creates tenants, and drains then exits 0 on SIGTERM', async () => {
     const dir = data();
-    const { child, url } = await realnameListening(['serve', '--port', '0', '--data', dir]);
+    const { child, url } = await realnameListening(['serve', '--port', '0', '--init', '--data', dir]);
     try {
       expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
       expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready', store: 'sqlite' });
-      expect(JSON.parse((await realname(['apps', 'list', '--data', dir])).stdout)).toEqual([]);
+      expect(JSON.parse((await realname(['apps', 'list', '--json', '--data', dir])).stdout)).toEqual([]);
       // an unsigned request still gets the dialect's code, and an audit record
       const answer = await fetch(`${url}/auth/idcard`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appid: '1250000000', idcard_number: '11010519491231002X', idcard_name: '张三' }) });
       expect(answer.status).toBe(200);
@@ -71,7 +71,7 @@ describe('realname serve', () => {
 
   it('finishes a request that is in flight when SIGTERM arrives, then exits 0', async () => {
     const dir = data();
-    const { child, url } = await realnameListening(['serve', '--port', '0', '--data', dir]);
+    const { child, url } = await realnameListening(['serve', '--port', '0', '--init', '--data', dir]);
     const body = JSON.stringify({ appid: '1250000000', idcard_number: '11010519491231002X', idcard_name: '张三' });
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = httpRequest(`${url}/auth/idcard`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
