@@ -23,11 +23,12 @@ export function commandPath(command: Command): string {
 /** `usage: realname apps create --name <name> [options]`: the required parts spelled out, the rest in [options]. */
 export function usageLine(command: Command): string {
   const required = command.options.filter((o) => o.mandatory).map((o) => o.flags.replace(/^-\w, /, ''));
-  const args = command.registeredArguments.map((a) => {
+  const group = command.commands.length > 0;
+  const args = (group ? [] : command.registeredArguments).map((a) => {
     const name = `${a.name()}${a.variadic ? '…' : ''}`;
     return a.required ? `<${name}>` : `[${name}]`;
   });
-  const sub = command.commands.length > 0 ? ['<command>'] : [];
+  const sub = group ? ['<command>'] : [];
   return `usage: ${[commandPath(command), ...sub, ...required, ...args, '[options]'].join(' ')}  (--help for more)`;
 }
 

@@ -6,7 +6,7 @@ import { MasterKeyError } from '../keys/master.ts';
 import { RegistryFileError } from '../registry/parse.ts';
 import { StoreStateError } from '../store/index.ts';
 import { appsCommand } from './apps.ts';
-import { CliError, describeSystemError, isUnreachable, UsageError, usageLine } from './errors.ts';
+import { CliError, commandPath, describeSystemError, isUnreachable, UsageError, usageLine } from './errors.ts';
 import { demoCommand } from './demo.ts';
 import { inspectCommand } from './inspect-command.ts';
 import { keysCommand } from './keys.ts';
@@ -32,6 +32,17 @@ export function program(): Command {
       .exitOverride()
       .configureOutput({ outputError: (text, write) => write(`realname: ${text.replace(/^error: /, '')}`) })
       .showHelpAfterError(usageLine(command));
+    // A group called bare or with a wrong command: its commands in one line, not its whole help.
+    if (command.commands.length > 0 && command !== root) {
+      command
+        .usage('[options] <command>')
+        .argument('[command]')
+        .action((name: string | undefined) => {
+          const names = command.commands.map((c) => c.name()).join(', ');
+          const path = commandPath(command).replace(/^realname /, '');
+          throw new UsageError(command, name === undefined ? `${path} needs a command: ${names}` : `unknown command '${name}' (the commands: ${names})`);
+        });
+    }
     command.commands.forEach(settle);
   };
   settle(root);

@@ -31,6 +31,7 @@ const CHECK_TEXT = 'realname store key v1';
 export class KeyRing {
   private byId = new Map<string, Buffer>();
   private readonly derived = new Map<string, Buffer>();
+  private reloadedAt = -Infinity;
 
   constructor(
     private source: MasterKeys,
@@ -69,9 +70,13 @@ export class KeyRing {
     return this.byId.has(keyId);
   }
 
-  /** The key with this id, for writing it elsewhere (never printed). */
+  /** The key with this id. A miss re-reads the key file (at most once a second): a rotation elsewhere may have added it. */
   material(keyId: string): Buffer {
-    const key = this.byId.get(keyId);
+    let key = this.byId.get(keyId);
+    if (!key && this.reload && Date.now() - this.reloadedAt >= 1000) {
+      this.refresh();
+      key = this.byId.get(keyId);
+    }
     if (!key) throw new KeyError(`this node does not hold master key ${keyId} (${this.origin} holds ${this.describeIds()})`);
     return key;
   }
@@ -100,7 +105,13 @@ export class KeyRing {
   refresh(): boolean {
     if (!this.reload) return false;
     const before = new Set(this.byId.keys());
-    this.source = this.reload();
+    this.reloadedAt = Date.now();
+    try {
+      this.source = this.reload();
+    } catch {
+      // A key file being rewritten, or made unreadable: keep the keys held until it reads again.
+      return false;
+    }
     this.index();
     return this.ids().some((id) => !before.has(id));
   }
