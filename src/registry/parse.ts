@@ -108,10 +108,13 @@ function columnMap(header: string[]): (Factor | undefined)[] {
 
 async function* readCsv(input: Readable, progress: ReadProgress): AsyncGenerator<SourceRow[]> {
   let columns: (Factor | undefined)[] | undefined;
+  // The line the last whole record ended on: an unclosed quote opened on the record after it.
+  let lastLine = 0;
   try {
     for await (const records of csvRecords(input)) {
       const rows: SourceRow[] = [];
       for (const { cells, line, bytes } of records) {
+        lastLine = line;
         if (!columns) {
           progress.bytes = bytes;
           columns = columnMap(cells);
@@ -133,7 +136,11 @@ async function* readCsv(input: Readable, progress: ReadProgress): AsyncGenerator
       if (rows.length > 0) yield rows;
     }
   } catch (err) {
-    if (isCsvError(err)) throw new RegistryFileError('MALFORMED_CSV', csvErrorText(err), typeof err.lines === 'number' ? err.lines : undefined);
+    if (isCsvError(err)) {
+      // csv-parse finds an unclosed quote only at the end of the file: name the line it opened on.
+      const line = err.code === 'CSV_QUOTE_NOT_CLOSED' ? lastLine + 1 : typeof err.lines === 'number' ? err.lines : undefined;
+      throw new RegistryFileError('MALFORMED_CSV', csvErrorText(err), line);
+    }
     throw err;
   }
   if (!columns) throw new RegistryFileError('NO_HEADER', `the file is empty: expected a header ${REGISTRY_COLUMNS.join(',')}`);
@@ -148,7 +155,7 @@ function isCsvError(err: unknown): err is CsvError {
 function csvErrorText(err: CsvError): string {
   switch (err.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
-      return 'malformed CSV: a quoted field is never closed';
+      return 'malformed CSV: a quoted field that starts here is never closed';
     case 'CSV_INVALID_CLOSING_QUOTE':
       return 'malformed CSV: characters after a closing quote';
     case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':

@@ -12,10 +12,13 @@ export async function removePerson(opts: { store: RegistryStore; hasher: Registr
 /** One line of a removal list: the ID number masked, and what became of it. */
 export type Removal = { line: number; idNumber: string } & ({ removed: number } | { invalid: InvalidReason });
 
-/** An ID number as a person may read it in a report: masked, and never a long run of garbage. */
+/**
+ * An ID number as a person may read it in a report: masked (1101**********1234). A line that is not
+ * even shaped like one (15 or 18 digits, X last) shows its length only: it may be anything.
+ */
 function masked(text: string): string {
   const value = text.trim();
-  return [...value].length > 24 ? `(${[...value].length} characters)` : maskIdNumber(value);
+  return /^(?:\d{15}|\d{17}[\dXx])$/.test(value) ? maskIdNumber(value) : `${[...value].length} characters`;
 }
 
 /**
