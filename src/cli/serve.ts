@@ -1,25 +1,34 @@
 import { Command } from 'commander';
-import { serve } from '../runtime.ts';
+import { serve, type Serving } from '../runtime.ts';
 import { configFrom, withServeOptions } from './options.ts';
 import { notice } from './runtime.ts';
 
-/** Runs until SIGTERM/SIGINT, then drains in-flight requests and exits. */
+/**
+ * Runs until SIGTERM/SIGINT, then drains in-flight requests and exits. The signal handlers are in
+ * place before the store is opened: a signal during start-up stops the server as soon as it is up,
+ * and one that comes right after "listening on" is never the default (abrupt) exit.
+ */
 export async function serveUntilSignalled(options: Record<string, unknown>, onListening?: (address: string) => void): Promise<void> {
-  const serving = await serve(configFrom(options), { store: options.init === true ? 'create' : 'existing' });
+  let signalled!: () => void;
+  const stopAsked = new Promise<void>((resolve) => (signalled = resolve));
+  process.once('SIGTERM', signalled);
+  process.once('SIGINT', signalled);
+  let serving: Serving;
+  try {
+    serving = await serve(configFrom(options), { store: options.init === true ? 'create' : 'existing' });
+  } catch (error) {
+    process.off('SIGTERM', signalled);
+    process.off('SIGINT', signalled);
+    throw error;
+  }
   if (serving.created) notice(serving.created);
   onListening?.(serving.address);
   process.stderr.write(`realname listening on ${serving.address}\n`);
-  await new Promise<void>((resolve) => {
-    const shutdown = () => {
-      process.stderr.write('realname: draining in-flight requests\n');
-      serving.stop().then(resolve, (error: unknown) => {
-        process.stderr.write(`realname: shutdown failed: ${(error as Error).message}\n`);
-        process.exitCode = 1;
-        resolve();
-      });
-    };
-    process.once('SIGTERM', shutdown);
-    process.once('SIGINT', shutdown);
+  await stopAsked;
+  process.stderr.write('realname: draining in-flight requests\n');
+  await serving.stop().catch((error: unknown) => {
+    process.stderr.write(`realname: shutdown failed: ${(error as Error).message}\n`);
+    process.exitCode = 1;
   });
 }
 
