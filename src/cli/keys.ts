@@ -4,7 +4,7 @@ import { addKeyToFile, removeKeyFromFile } from '../keys/master.ts';
 import { keyRecord, type StoreKeys } from '../keys/ring.ts';
 import { rekeyRegistry } from '../registry/rekey.ts';
 import type { Runtime } from '../runtime.ts';
-import { configFrom, withDataOptions } from './options.ts';
+import { withDataOptions } from './options.ts';
 import { CliError } from './errors.ts';
 import { emit, notice, withRuntime } from './runtime.ts';
 
@@ -61,12 +61,14 @@ export function keysCommand(): Command {
     .description('add a new key to the key file (nothing uses it until `keys rotate`); give every node the file first')
     .option('--json', 'print one JSON object')
     .action(async (options) => {
-      const config = configFrom(options);
-      const key = addKeyToFile(config.keyFile);
-      const keyId = keyIdOf(key);
-      const env = process.env.REALNAME_MASTER_KEY ? ' (this process reads REALNAME_MASTER_KEY, not the file: add the key there too)' : '';
-      emit(options, { keyId, keyFile: config.keyFile }, () =>
-        `added key ${keyId} to ${config.keyFile}${env}\n` +
+      // Against an existing store only: a typo in --data is an error, not a new key file somewhere.
+      const added = await keysOnly(options, async (runtime) => {
+        const file = runtime.keys.ring.file ?? runtime.config.keyFile;
+        return { keyId: keyIdOf(addKeyToFile(file)), keyFile: file, fromEnv: runtime.keys.ring.file === undefined };
+      });
+      const env = added.fromEnv ? ' (this process reads REALNAME_MASTER_KEY, not the file: add the key there too, after the current one)' : '';
+      emit(options, { keyId: added.keyId, keyFile: added.keyFile }, () =>
+        `added key ${added.keyId} to ${added.keyFile}${env}\n` +
           'Give every node of the store this key ring (the file, or REALNAME_MASTER_KEY with the keys comma-separated), restart them, then run realname keys rotate.',
       );
     });

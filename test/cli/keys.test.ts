@@ -157,6 +157,32 @@ describe.skipIf(!postgresUp)('two data dirs, each with its own master key, again
     expect(keys.keys).toHaveLength(1);
   });
 
+  it('add, give every node the ring, rotate: a node given it first stays ready throughout', async () => {
+    const env = await backend('postgres');
+    const a = dataDir();
+    const b = dataDir();
+    const { file, rows } = await people(a, 10);
+    expect((await realname(['registry', 'import', file, '--data', a], { env })).code).toBe(0);
+    const app = JSON.parse((await realname(['apps', 'create', '--name', 'shop', '--json', '--data', a], { env })).stdout) as CreatedApp;
+    copyFileSync(join(a, 'master.key'), join(b, 'master.key'));
+    const other = await serveOn(b, env);
+    const added = JSON.parse((await realname(['keys', 'add', '--json', '--data', a], { env })).stdout) as { keyId: string };
+    expect(keyIds(a)).toHaveLength(2);
+    // nothing uses the added key yet: b, without it, is still ready
+    expect((JSON.parse((await realname(['keys', 'list', '--json', '--data', a], { env })).stdout) as { keys: unknown[] }).keys).toHaveLength(1);
+    expect(await readyz(other.url)).toBe(200);
+    copyFileSync(join(a, 'master.key'), join(b, 'master.key'));
+    const rotated = JSON.parse((await realname(['keys', 'rotate', '--json', '--data', a], { env })).stdout) as { current: string; addedToKeyFile: boolean };
+    expect(rotated).toMatchObject({ current: added.keyId, addedToKeyFile: false });
+    for (let i = 0; i < 6; i++) {
+      expect(await readyz(other.url)).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    }
+    const later = JSON.parse((await realname(['apps', 'create', '--name', 'later', '--json', '--data', a], { env })).stdout) as CreatedApp;
+    expect(await tencentCheck(other.url, later, rows[0]!)).toBe(0);
+    expect(await tencentCheck(other.url, app, rows[1]!)).toBe(0);
+  });
+
   it('/readyz stops saying ready once the store moves to a key the node lacks, and is ready again once it has it', async () => {
     const env = await backend('postgres');
     const a = dataDir();
