@@ -160,6 +160,8 @@ export interface StoreKeysOptions {
  */
 export class StoreKeys {
   private stored: StoredKey[];
+  /** The ids of stored's current and previous keys: read on every check, so made once per read of the store. */
+  private live: string[];
   private readAt: number;
   private refreshing: Promise<void> | undefined;
   private readonly wraps = new Map<string, HashWrap>();
@@ -174,6 +176,7 @@ export class StoreKeys {
   ) {
     this.clock = options.clock ?? Date.now;
     this.stored = stored;
+    this.live = liveOf(stored);
     this.readAt = this.clock();
     this.pepper = this.findPepper();
     this.sealer = {
@@ -208,9 +211,9 @@ export class StoreKeys {
   }
 
   /** Current and previous keys: those rows may be made under. Kicks a background re-read when stale. */
-  liveIds(): string[] {
+  liveIds(): readonly string[] {
     this.refreshIfStale();
-    return this.stored.filter((k) => k.state !== 'retired').map((k) => k.keyId);
+    return this.live;
   }
 
   /** The permutation a key applies to registry hashes; undefined for the store's first key (plain). */
@@ -256,6 +259,7 @@ export class StoreKeys {
         // A key rotated in elsewhere may have been added to the key file since this process read it.
         if (stored.some((k) => k.state !== 'retired' && !this.ring.holds(k.keyId))) this.ring.refresh();
         this.stored = stored;
+        this.live = liveOf(stored);
         this.readAt = this.clock();
       } finally {
         this.refreshing = undefined;
@@ -277,6 +281,8 @@ export class StoreKeys {
     throw new KeyError(`this node holds none of the store's live master keys (${this.ring.origin} holds ${this.ring.describeIds()})`);
   }
 }
+
+const liveOf = (stored: StoredKey[]) => stored.filter((k) => k.state !== 'retired').map((k) => k.keyId);
 
 /** The hint every key message ends with: how a node is given the store's keys. */
 function howToGive(ring: KeyRing): string {
