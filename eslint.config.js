@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'web/dist/', '.bench-cache/'] },
+  { ignores: ['node_modules/', 'data/', 'demo-data/', 'dist/', 'coverage/', 'web/dist/', '.bench-cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -9,12 +9,10 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify from 'fastify';
 import { loadConfig } from '../src/config.ts';
+import type { Exchange } from '../src/dialects/define.ts';
 import { parseJsonBody } from '../src/dialects/tencent-image/body.ts';
-import { createDecide, type CheckArrival } from '../src/dialects/tencent-image/decide.ts';
-import { DIALECT } from '../src/dialects/tencent-image/plugin.ts';
-import { auditExchange, startExchange } from '../src/dialects/shared/exchange.ts';
+import { tencentImage } from '../src/dialects/tencent-image/index.ts';
 import { openRuntime } from '../src/runtime.ts';
 import { keyFile, samplePeople, servingDir } from './lib/dataset.ts';
 import { median } from './lib/load.ts';
@@ -36,21 +34,23 @@ const runtime = await openRuntime(loadConfig({ data: scratch, keyFile: keyFile()
 try {
   const { services } = runtime;
   const credentials = await runtime.services.tenants.create({ name: `bench ${Date.now()}`, ...TENANT });
-  const decide = createDecide(services);
-  const log = Fastify({ logger: false }).log;
+  const decide = tencentImage.decider(services, {}, tencentImage.billing);
   const arrivals = wireRequests('/auth/idbankcard', samplePeople(rows, 256, 11), credentials).map((r) => ({
     bytes: Buffer.from(r.body),
     headers: { 'content-type': r.headers['content-type'], authorization: r.headers.authorization },
   }));
   const socket = { remoteAddress: '127.0.0.1' };
   let n = 0;
+  // What the dialect scaffold does around decide, without HTTP: the exchange, the client address, the answer, the audit.
   const check = async (): Promise<void> => {
     const wire = arrivals[n++ & 255]!;
-    const exchange = startExchange(services, 'bankcard3');
-    const request: CheckArrival = { body: parseJsonBody(wire.bytes), headers: wire.headers, socket };
-    const answer = await decide(request, exchange);
-    auditExchange(services.auditor, log, DIALECT, exchange, String(answer.code));
-    if (answer.code !== 0) throw new Error(`check answered ${answer.code}`);
+    const exchange: Exchange = { checkId: services.newCheckId(), startedAt: services.clock(), kind: 'bankcard3', route: '/auth/idbankcard', appid: null, factors: {} };
+    const decision = await decide({ body: parseJsonBody(wire.bytes), headers: wire.headers, clientIp: services.clientIp({ headers: wire.headers, socket }) }, exchange);
+    if ('outcome' in decision) exchange.outcome = decision.outcome;
+    if (decision.app) exchange.appid = decision.app.appid;
+    const answer = tencentImage.present(decision, exchange);
+    services.auditor.record({ ...exchange, dialect: tencentImage.name, code: answer.code });
+    if (answer.code !== '0') throw new Error(`check answered ${answer.code}`);
   };
   const turn = async () => {
     const pending: Promise<void>[] = [];

@@ -55,7 +55,7 @@ async function measureImport(figures: Figures): Promise<void> {
     // The first run's import becomes the cached serving registry; later runs import into a scratch dir.
     const dir = serving.ready ? freshDir(`import-${rows}`) : (rmSync(serving.dir, { recursive: true, force: true }), mkdirSync(serving.dir, { recursive: true }), serving.dir);
     log(`registry import of ${rows} rows`);
-    const child = startChild('import.ts', { csv: csvFile(rows), db: join(dir, 'realname.db'), keyFile: key }, { cpu: SERVER_CPU, nodeArgs: rows === P.rows ? profileArgs('import') : [] });
+    const child = startChild('import.js', { csv: csvFile(rows), db: join(dir, 'realname.db'), keyFile: key }, { cpu: SERVER_CPU, nodeArgs: rows === P.rows ? profileArgs('import') : [] });
     const r = await child.next<{ summary: { imported: number; rejected: number }; seconds: number; peakRssMb: number }>();
     if (r.summary.imported !== rows) throw new Error(`import of ${rows} rows imported ${r.summary.imported} (rejected ${r.summary.rejected})`);
     imports[rows] = { rowsPerSec: rows / r.seconds, peakRssMb: r.peakRssMb };
@@ -81,7 +81,7 @@ async function ensureServing(rows: number): Promise<void> {
   log(`building the cached ${rows}-row registry`);
   rmSync(serving.dir, { recursive: true, force: true });
   mkdirSync(serving.dir, { recursive: true });
-  const child = startChild('import.ts', { csv: csvFile(rows), db: serving.db, keyFile: keyFile() }, { cpu: SERVER_CPU });
+  const child = startChild('import.js', { csv: csvFile(rows), db: serving.db, keyFile: keyFile() }, { cpu: SERVER_CPU });
   await child.next();
   serving.markReady();
 }

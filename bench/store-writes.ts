@@ -47,6 +47,7 @@ const record = (i: number): AuditRecord => ({
   dialect: 'tencent-image',
   kind: 'bankcard3',
   verdict: 'match',
+  refusal: null,
   code: '0',
   masked: { name: '张*', idNumber: '1101**********1234', bankCard: '622202******1234' },
   source: 'registry',

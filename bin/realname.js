@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// The CLI runs the TypeScript sources through tsx: no build step, so `npx realname` works right after `npm ci`.
-import { register } from 'tsx/esm/api';
+// The CLI runs the compiled JavaScript in dist/ (built by `npm ci` through the prepare script, or `npm run build`).
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('realname: the build is missing (dist/): run `npm run build` (npm ci builds it too)\n');
+  process.exit(1);
+}
+const { main: run } = await import(main.href);
+process.exitCode = await run(process.argv.slice(2));

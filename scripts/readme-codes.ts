@@ -1,20 +1,12 @@
-// Regenerates the dialects' code tables in README.md from the code tables in src/dialects/*/codes.ts,
-// so the documented codes can never drift from the served ones. `npm run gen:readme`; a test checks it.
+// Regenerates the dialects' code tables in README.md from the code table each dialect in
+// src/dialects/index.ts declares, so the documented codes can never drift from the served ones.
+// `npm run gen:readme`; a test checks it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CODE_TABLE as SUBMAIL } from '../src/dialects/submail/codes.ts';
-import { CODE_TABLE as TENCENT_IMAGE } from '../src/dialects/tencent-image/codes.ts';
+import { DIALECTS } from '../src/dialects/index.ts';
+import type { CodeRow } from '../src/dialects/define.ts';
 
-export interface CodeRow {
-  code: number | string;
-  message: string;
-  meaning: string;
-}
-
-export const TABLES: Record<string, readonly CodeRow[]> = {
-  'tencent-image': TENCENT_IMAGE,
-  submail: SUBMAIL,
-};
+export const TABLES: Record<string, readonly CodeRow[]> = Object.fromEntries(DIALECTS.map((d) => [d.name, d.codes]));
 
 export const README = join(import.meta.dirname, '..', 'README.md');
 

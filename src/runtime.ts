@@ -1,10 +1,11 @@
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ConfigError, type Config } from './config.ts';
 import { establishKeys } from './keys/establish.ts';
 import { loadMasterKeys, type MasterKeys } from './keys/master.ts';
 import { KeyRing, type StoreKeys } from './keys/ring.ts';
+import { createLogger, type Logger } from './log.ts';
 import { buildServer } from './server.ts';
 import { assembleServices } from './service/assemble.ts';
 import { describeStore, openStore, storeExists, StoreStateError, type StoreSpec } from './store/index.ts';
@@ -16,6 +17,7 @@ export interface Runtime {
   store: Store;
   keys: StoreKeys;
   services: ReturnType<typeof assembleServices>;
+  logger: Logger;
   /** Set when this process created the store: the line that says so (print it once the command succeeded). */
   created?: string;
   close(): Promise<void>;
@@ -27,12 +29,12 @@ export interface Runtime {
 }
 
 /** The configured backend: the embedded SQLite file in the data dir (default), or PostgreSQL (+ Redis). */
-export function storeSpec(config: Config): StoreSpec {
+export function storeSpec(config: Config, logger?: Logger): StoreSpec {
   if (config.store === 'postgres') {
     const { postgresUrl, redisUrl, redisPrefix } = config;
-    return { kind: 'postgres', url: postgresUrl!, ...(redisUrl ? { redisUrl, ...(redisPrefix ? { redisPrefix } : {}) } : {}) };
+    return { kind: 'postgres', url: postgresUrl!, logger, ...(redisUrl ? { redisUrl, ...(redisPrefix ? { redisPrefix } : {}) } : {}) };
   }
-  return { kind: 'sqlite', file: join(config.data, 'realname.db') };
+  return { kind: 'sqlite', file: join(config.data, 'realname.db'), logger };
 }
 
 export interface OpenOptions {
@@ -43,6 +45,8 @@ export interface OpenOptions {
   store?: 'existing' | 'create';
   /** Only the store's current key is needed (the `keys` commands, which finish a rotation). */
   currentKeyOnly?: boolean;
+  /** Default: one made from the config's log level and format (src/log.ts). */
+  logger?: Logger;
 }
 
 const CREATE_HINT = 'realname serve --init, realname apps create or realname registry import create one';
@@ -52,7 +56,8 @@ const CREATE_HINT = 'realname serve --init, realname apps create or realname reg
  * created unasked, and never used with a key it does not belong to.
  */
 export async function openRuntime(config: Config, options: OpenOptions = {}): Promise<Runtime> {
-  const spec = storeSpec(config);
+  const logger = options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  const spec = storeSpec(config, logger);
   const dataDirExisted = existsSync(config.data);
   const exists = await storeExists(spec);
   if (!exists && options.store !== 'create') {
@@ -94,16 +99,7 @@ export async function openRuntime(config: Config, options: OpenOptions = {}): Pr
     trustProxy: config.trustProxy,
     sourceTimeoutMs: config.sourceTimeoutMs,
   });
-  return { config, store: checked, keys, services, ...(created ? { created } : {}), close: () => store.close(), discard };
-}
-
-/** Fastify's logger settings: the level, and pino-pretty in a worker thread for a person at a terminal. */
-export function loggerOptions(config: Pick<Config, 'logLevel' | 'logFormat'>): NonNullable<Exclude<FastifyServerOptions['logger'], boolean>> {
-  if (config.logFormat === 'json') return { level: config.logLevel };
-  return {
-    level: config.logLevel,
-    transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:standard', ignore: 'pid,hostname' } },
-  };
+  return { config, store: checked, keys, services, logger, ...(created ? { created } : {}), close: () => store.close(), discard };
 }
 
 export interface Serving {
@@ -137,8 +133,8 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
     server = buildServer({
       services: runtime.services,
       store: runtime.store,
-      logger: loggerOptions(config),
-      timestampWindowMs: config.timestampWindow * 1000,
+      logger: runtime.logger,
+      dialects: { submail: { timestampWindowMs: config.timestampWindow * 1000 } },
       ...(https ? { https } : {}),
     });
   } catch (error) {
@@ -162,6 +158,7 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
     (stopping ??= (async () => {
       await server.close();
       await runtime.close();
+      runtime.logger.flush();
     })());
   return { server, address, ...(runtime.created ? { created: runtime.created } : {}), stop };
 }

@@ -1,22 +1,23 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { tencentImageDialect } from './dialects/tencent-image/plugin.ts';
-import { submailDialect } from './dialects/submail/plugin.ts';
-import type { Services } from './service/types.ts';
+import type { Logger } from './log.ts';
+import { DIALECTS } from './dialects/index.ts';
+import type { Services } from './service/index.ts';
 import type { Store } from './store/types.ts';
 
 export interface ServerOptions {
   services: Services;
   store: Store;
-  logger?: FastifyServerOptions['logger'];
+  /** The service's logger (src/log.ts); none: the server logs nothing. */
+  logger?: Logger;
   https?: { cert: Buffer; key: Buffer };
-  /** SUBMAIL: how far a request's timestamp may be from now, either way (default 5 minutes). */
-  timestampWindowMs?: number;
+  /** Each dialect's own settings, by dialect name (e.g. `{ submail: { timestampWindowMs } }`). */
+  dialects?: Record<string, object>;
 }
 
 /** The HTTP server, built but not listening: tests inject or listen on port 0, `serve` listens. */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // Request logs would carry URLs and addresses only, but per-request lines cost throughput; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     // Every request shares the server's logger: a pino child per request (to bind a request id no line
@@ -49,7 +50,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
   });
 
-  app.register(tencentImageDialect(options.services));
-  app.register(submailDialect(options.services, options.timestampWindowMs === undefined ? {} : { timestampWindowMs: options.timestampWindowMs }));
+  // Each in its own encapsulated context: a dialect's parsers and error handler are its own.
+  for (const dialect of DIALECTS) app.register(dialect.plugin(options.services, options.dialects?.[dialect.name]));
   return app;
 }

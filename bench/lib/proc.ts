@@ -25,11 +25,13 @@ export interface Child {
 }
 
 /**
- * Runs one of bench/children/*.ts in its own Node process (tsx loader), pinned to `cpu`.
+ * Runs one of bench/children/* in its own Node process, pinned to `cpu`: a .ts child through the tsx
+ * loader, a .js child (Realname's compiled build) without one.
  * Child stdout goes to our stderr so `--json` output stays clean.
  */
 export function startChild(script: string, args: unknown, options: { cpu?: number; nodeArgs?: string[] } = {}): Child {
-  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', `bench/children/${script}`, JSON.stringify(args)], {
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, `bench/children/${script}`, JSON.stringify(args)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     env: { ...process.env, REALNAME_MASTER_KEY: '' },

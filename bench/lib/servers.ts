@@ -1,5 +1,5 @@
 /** The servers the bench measures, started as bench children, and the requests both receive. */
-import { signAuthorization } from '../../src/dialects/tencent-image/signature.ts';
+import { signAuthorization } from '../../src/protocols/tencent-image/signature.ts';
 import { keyFile, servingDir, type Person } from './dataset.ts';
 import { sequential, type WireRequest } from './load.ts';
 import { startChild, type Child } from './proc.ts';
@@ -21,7 +21,7 @@ export interface Credentials {
 export async function startRealname(rows: number, nodeArgs: string[] = []): Promise<{ child: Child; url: string; credentials: Credentials }> {
   const serving = servingDir(rows);
   if (!serving.ready) throw new Error(`no cached registry of ${rows} rows`);
-  const child = startChild('realname.ts', { data: serving.dir, keyFile: keyFile(), ...TENANT }, { cpu: SERVER_CPU, nodeArgs });
+  const child = startChild('realname.js', { data: serving.dir, keyFile: keyFile(), ...TENANT }, { cpu: SERVER_CPU, nodeArgs });
   const ready = await child.next<{ address: string; credentials: Credentials; rows: number }>();
   if (ready.rows !== rows) throw new Error(`registry at ${serving.dir} holds ${ready.rows} rows, expected ${rows}`);
   return { child, url: ready.address, credentials: ready.credentials };

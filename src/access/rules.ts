@@ -1,6 +1,6 @@
 import type { CheckKind } from '../core/factors.ts';
 import type { App } from '../store/types.ts';
-import type { AccessRules } from '../service/types.ts';
+import type { AccessRules } from './types.ts';
 import { parseCidrList, type AddressSet } from './cidr.ts';
 
 /**

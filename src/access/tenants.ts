@@ -2,7 +2,7 @@ import type { CheckKind } from '../core/factors.ts';
 import type { Sealer } from '../keys/ring.ts';
 import { open as unseal, seal } from '../keys/seal.ts';
 import { AppNameTaken, type App, type AppPatch, type AppStore, type Secret } from '../store/types.ts';
-import type { OpenSecret, TenantDirectory } from '../service/types.ts';
+import type { OpenSecret, TenantDirectory } from './types.ts';
 import { newAppid, newAppkey, newSecretId, newSecretKey } from './credentials.ts';
 import { checkAppName, checkLimit, LimitError, QPS, QUOTA } from './limits.ts';
 
@@ -39,11 +39,17 @@ function plainSealer(key: Buffer): Sealer {
   return { seal: (text) => seal(key, text), open: (sealed) => unseal(key, sealed), keyIdOf: () => 'plain' };
 }
 
+/**
+ * What the store takes for qps: the rule people are given (1 up, src/access/limits.ts), and 0 too —
+ * an app admitted to nothing, which the gate's tests use to bring about the rate-limit refusal.
+ */
+const STORED_QPS = { ...QPS, min: 0 };
+
 /** The limits a new app or a patch sets, checked against the one rule per limit (src/access/limits.ts). */
 function checkPatch<T extends Partial<Pick<App, 'qps' | 'quota' | 'name'>>>(patch: T): T {
   try {
     const checked = { ...patch };
-    if (patch.qps !== undefined) checked.qps = checkLimit(QPS, patch.qps);
+    if (patch.qps !== undefined) checked.qps = checkLimit(STORED_QPS, patch.qps);
     if (patch.quota !== undefined) checked.quota = checkLimit(QUOTA, patch.quota);
     if (patch.name !== undefined) checked.name = checkAppName(patch.name);
     return checked;

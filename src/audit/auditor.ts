@@ -1,9 +1,9 @@
-import type { Auditor, AuditEntry, Clock } from '../service/types.ts';
 import type { AuditSink } from '../store/types.ts';
 import { maskFactors } from './redact.ts';
+import type { Auditor, AuditEntry } from './types.ts';
 
 /** Turns a dialect's report into an audit record: factors masked here, once, for every dialect. */
-export function createAuditor(sink: AuditSink, clock: Clock): Auditor {
+export function createAuditor(sink: AuditSink, clock: () => number): Auditor {
   return {
     record(entry: AuditEntry): void {
       const outcome = entry.outcome;
@@ -14,6 +14,7 @@ export function createAuditor(sink: AuditSink, clock: Clock): Auditor {
         dialect: entry.dialect,
         kind: entry.kind,
         verdict: outcome?.verdict ?? null,
+        refusal: entry.refusal ?? null,
         code: entry.code,
         masked: maskFactors(entry.factors),
         source: outcome?.source ?? null,

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { App, AppPatch, Secret } from '../store/types.ts';
 import type { Tenants } from '../access/tenants.ts';
 import { LimitError, parseLimit, QPS, QUOTA, type LimitRule } from '../access/limits.ts';
+import { CHECK_KINDS } from '../core/factors.ts';
 import type { Runtime } from '../runtime.ts';
 import { CliError, UsageError } from './errors.ts';
 import { checkKinds, cidrList, withDataOptions } from './options.ts';
@@ -96,7 +97,7 @@ export function appsCommand(): Command {
     .requiredOption('--name <name>', 'name, unique among the apps')
     .option('--qps <n>', `requests per second: ${QPS.text} (default unlimited)`, limitOption(QPS))
     .option('--quota <n>', `billed checks it may make: ${QUOTA.text} (default unlimited)`, limitOption(QUOTA))
-    .option('--checks <kinds>', 'permitted check kinds, e.g. idcard2,bankcard3 (default all)', checkKinds)
+    .option('--checks <kinds>', `permitted check kinds, comma-separated: ${CHECK_KINDS.join(', ')} (default all)`, checkKinds)
     .option('--bucket <bucket>', 'default bucket (default "default")')
     .option('--ip <cidrs>', 'client address allow-list, e.g. 10.0.0.0/8,192.0.2.7 (default any)', cidrList)
     .option('--replay-guard <on|off>', 'SUBMAIL: refuse a signature used twice inside the timestamp window (default on)', onOff)
@@ -149,7 +150,7 @@ export function appsCommand(): Command {
     .argument('<appid>')
     .option('--qps <n>', `requests per second: ${QPS.text}`, limitOption(QPS))
     .option('--quota <n>', `remaining balance: ${QUOTA.text}`, limitOption(QUOTA))
-    .option('--checks <kinds>', 'permitted check kinds, or "all"', orLifted('all', checkKinds))
+    .option('--checks <kinds>', `permitted check kinds (${CHECK_KINDS.join(', ')}), or "all"`, orLifted('all', checkKinds))
     .option('--ip <cidrs>', 'allow-list, or "any"', orLifted('any', cidrList))
     .option('--replay-guard <on|off>', 'SUBMAIL: refuse a signature used twice inside the timestamp window', onOff)
     .action(async (appid: string, options, command: Command) => {

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { Command } from 'commander';
 import type { Credentials } from '../access/tenants.ts';
 import { generateIdentities } from '../core/synthetic.ts';
-import { signAuthorization } from '../dialects/tencent-image/signature.ts';
+import { signAuthorization } from '../protocols/tencent-image/signature.ts';
 import { registryHasher } from '../registry/hash.ts';
 import { importRegistry } from '../registry/import.ts';
 import { identityCsv } from './registry.ts';

@@ -26,9 +26,9 @@ export interface Invalid {
   position?: number;
 }
 
-/** Facts derived from a valid ID number. */
+/** Facts derived from a valid ID number (sex is absent where the number does not encode it: 2017 foreigners' IDs). */
 export interface Subject {
-  sex: 'M' | 'F';
+  sex?: 'M' | 'F';
   /** YYYY-MM-DD */
   birthDate: string;
   region: { code: string; name: string };
@@ -41,25 +41,51 @@ export interface Card {
   type?: 'DC' | 'CC' | 'SCC' | 'PC';
 }
 
+/** Facts derived from a valid mobile number's segment (a hint: numbers are ported between carriers). */
+export interface PhoneFacts {
+  carrier?: string;
+}
+
 /** Why no verdict came from the sources. */
 export type Unavailability = 'error' | 'unreachable';
 
-export interface Outcome {
+/** What every outcome carries, whatever its verdict. */
+interface OutcomeBase {
   checkId: string;
   kind: CheckKind;
-  verdict: Verdict;
-  mismatched?: Factor[];
-  invalid?: Invalid;
-  unavailable?: Unavailability;
   subject?: Subject;
   card?: Card;
+  phone?: PhoneFacts;
   warnings?: string[];
   /** Name of the source that gave the verdict ('validation' for offline rejects). */
   source: string;
-  /** match, mismatch and not_found are billed; invalid and unavailable never are. */
+  /** Charged to the app's quota: decided by the answering dialect's billing table, never for invalid or unavailable. */
   billed: boolean;
 }
 
-export function isBilled(verdict: Verdict): boolean {
-  return verdict === 'match' || verdict === 'mismatch' || verdict === 'not_found';
+/** The core's answer to a check, one shape per verdict, so a presenter never needs a cast. */
+export type Outcome =
+  | (OutcomeBase & { verdict: 'match' })
+  | (OutcomeBase & { verdict: 'mismatch'; mismatched: Factor[] })
+  | (OutcomeBase & { verdict: 'not_found' })
+  | (OutcomeBase & { verdict: 'invalid'; invalid: Invalid })
+  | (OutcomeBase & { verdict: 'unavailable'; unavailable: Unavailability });
+
+/** The verdicts a source gives: the ones a dialect's billing table prices. */
+export type SourceVerdict = 'match' | 'mismatch' | 'not_found';
+
+/**
+ * Which verdicts are charged to the app's quota, as data: each dialect bills as its vendor does
+ * (the vendor's "billed" column). `kinds` holds the exceptions of one kind to `verdicts`.
+ */
+export interface BillingTable {
+  verdicts: Readonly<Record<SourceVerdict, boolean>>;
+  kinds?: Readonly<Partial<Record<CheckKind, Readonly<Partial<Record<SourceVerdict, boolean>>>>>>;
+}
+
+/** The usual rule: every answer a source gives is billed (match, mismatch and no record). */
+export const BILL_EVERY_VERDICT: BillingTable = { verdicts: { match: true, mismatch: true, not_found: true } };
+
+export function isBilled(table: BillingTable, kind: CheckKind, verdict: SourceVerdict): boolean {
+  return table.kinds?.[kind]?.[verdict] ?? table.verdicts[verdict];
 }

@@ -1,13 +1,11 @@
 import { randomFillSync } from 'node:crypto';
-import { createAccessRules } from '../access/rules.ts';
+import { clientAddress, createAccessRules, createReplayGuard } from '../access/index.ts';
 import { Tenants } from '../access/tenants.ts';
 import { createAuditor } from '../audit/auditor.ts';
 import { StoreKeys } from '../keys/ring.ts';
 import { registryHasher } from '../registry/hash.ts';
 import { keyedRegistry } from '../registry/keyed.ts';
-import { registrySource } from '../sources/registry.ts';
-import { createRouter } from '../sources/router.ts';
-import type { Source } from '../sources/types.ts';
+import { createRouter, registrySource, type RouteEntry, type Source } from '../sources/index.ts';
 import type { Store } from '../store/types.ts';
 import type { Clock, Services } from './types.ts';
 import { createSpend } from './spend.ts';
@@ -24,7 +22,7 @@ export interface AssembleOptions {
   trustProxy?: string[];
   sourceTimeoutMs?: number;
   /** Sources after the registry, in failover order (upstream vendors, later). */
-  extraSources?: Source[];
+  extraSources?: Array<Source | RouteEntry>;
 }
 
 /** Random bytes drawn 4 KB at a time: one system call serves 256 check ids. */
@@ -63,10 +61,10 @@ export function assembleServices(options: AssembleOptions): Services & { tenants
     newCheckId: options.newCheckId ?? newCheckId,
     tenants,
     access: createAccessRules(),
-    nonces: store.nonces,
+    replay: createReplayGuard(store.nonces),
+    clientIp: clientAddress(options.trustProxy ?? []),
     verifier: createVerifier(store.apps, router, clock, createSpend(store)),
     auditor: createAuditor(store.audit, clock),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
-    trustProxy: options.trustProxy ?? [],
   };
 }

@@ -1,49 +1,75 @@
-import type { Outcome } from '../core/outcome.ts';
-import { isBilled } from '../core/outcome.ts';
-import { validateFactors } from '../core/validate.ts';
-import type { SourceRouter } from '../sources/router.ts';
+import type { CheckPath, CoreStep } from '../access/index.ts';
+import { REFUSED } from '../access/index.ts';
+import { BILL_EVERY_VERDICT, isBilled, validateFactors, type Outcome, type Validated } from '../core/index.ts';
+import type { SourceRouter } from '../sources/index.ts';
 import type { AppStore } from '../store/types.ts';
 import { createSpend, type Spend } from './spend.ts';
-import type { Clock, Verifier, VerifyResult } from './types.ts';
+import type { Clock } from './types.ts';
+
+/** The vendors' order, for callers that give none: over the QPS, then invalid input, then no quota left. */
+const DEFAULT_ORDER: readonly CoreStep[] = ['rate', 'validate', 'quota'];
 
 /**
- * validate → spend (QPS window, then one unit of quota, in one store write where the store can) →
- * sources → settle. Answers come in the dialects' order: over the QPS before invalid input before
- * no quota left. Invalid input spends a unit of the QPS, is never billed and never reaches a source;
- * a unit is given back when no verdict came, so quota is exact.
+ * The core's steps behind the gate: validate → spend (QPS window, then one unit of quota, in one store
+ * write where the store can) → sources → settle, answering in the order the dialect gives. Invalid input
+ * never reaches a source and is never billed; a unit is given back when no verdict came or the dialect's
+ * billing table does not charge the verdict, so quota is exact.
  */
-export function createVerifier(apps: AppStore, router: SourceRouter, clock: Clock, spend: Spend = createSpend({ apps })): Verifier {
+export function createVerifier(apps: AppStore, router: SourceRouter, clock: Clock, spend: Spend = createSpend({ apps })): CheckPath {
   return {
-    async verify({ checkId, app, kind, factors }): Promise<VerifyResult> {
+    async verify({ checkId, app, kind, factors, order = DEFAULT_ORDER, billing = BILL_EVERY_VERDICT }) {
       const now = clock();
       // Validation is pure, so it runs first and the counters are one write, not two.
       const validated = validateFactors(kind, factors, new Date(now));
-      const spent = await spend(app, validated.ok, now);
-      if (spent === 'rate_limited') return { refusal: 'rate_limited' };
-      if (!validated.ok) {
-        return { outcome: { checkId, kind, verdict: 'invalid', invalid: validated.invalid, source: 'validation', billed: false } };
+      // Which counters this request reaches, walking the order: a step it fails stops it.
+      let rate = false;
+      let quota = false;
+      for (let i = 0; i < order.length; i++) {
+        const step = order[i];
+        if (step === 'validate' && !validated.ok) break;
+        if (step === 'rate') rate = true;
+        else if (step === 'quota') quota = validated.ok;
       }
-      if (spent === 'quota_exhausted') return { refusal: 'quota_exhausted' };
+      const spent = await spend(app, quota, now, rate);
+      for (let i = 0; i < order.length; i++) {
+        const step = order[i];
+        if (step === 'rate' && spent === 'rate_limited') return REFUSED.rate_limited;
+        if (step === 'validate' && !validated.ok) {
+          return { outcome: { checkId, kind, verdict: 'invalid', invalid: validated.invalid, source: 'validation', billed: false } };
+        }
+        if (step === 'quota' && spent === 'quota_exhausted') return REFUSED.quota_exhausted;
+      }
+      if (!validated.ok) throw new Error('gate order lacks validate');
+      // Reserved before the source is asked, so two concurrent checks cannot both spend the last unit.
+      const reserved = quota && app.quota !== null;
       let answer;
       try {
-        answer = await router.check(kind, validated.factors);
+        answer = await router.check(kind, validated.factors, checkId);
       } catch (error) {
-        await apps.releaseQuota(app.appid);
+        if (reserved) await apps.releaseQuota(app.appid);
         throw error;
       }
-      const outcome: Outcome = { checkId, kind, verdict: 'unavailable', source: answer.source, billed: false };
-      if (validated.subject) outcome.subject = validated.subject;
-      if (validated.card) outcome.card = validated.card;
-      if (validated.warnings.length > 0) outcome.warnings = validated.warnings;
+      let outcome: Outcome;
       if ('unavailable' in answer) {
-        await apps.releaseQuota(app.appid);
-        outcome.unavailable = answer.unavailable;
-        return { outcome };
+        outcome = { checkId, kind, verdict: 'unavailable', unavailable: answer.unavailable, source: answer.source, billed: false };
+      } else {
+        const billed = quota && isBilled(billing, kind, answer.verdict);
+        outcome =
+          answer.verdict === 'mismatch'
+            ? { checkId, kind, verdict: 'mismatch', mismatched: answer.mismatched ?? [], source: answer.source, billed }
+            : { checkId, kind, verdict: answer.verdict, source: answer.source, billed };
       }
-      outcome.verdict = answer.verdict;
-      outcome.billed = isBilled(answer.verdict);
-      if (answer.mismatched) outcome.mismatched = answer.mismatched;
-      return { outcome };
+      if (reserved && !outcome.billed) await apps.releaseQuota(app.appid);
+      return { outcome: withFacts(outcome, validated) };
     },
   };
+}
+
+/** The facts validation derived (sex, birth date, region; bank and card type; carrier), on the outcome. */
+function withFacts(outcome: Outcome, validated: Extract<Validated, { ok: true }>): Outcome {
+  if (validated.subject) outcome.subject = validated.subject;
+  if (validated.card) outcome.card = validated.card;
+  if (validated.phone) outcome.phone = validated.phone;
+  if (validated.warnings.length > 0) outcome.warnings = validated.warnings;
+  return outcome;
 }

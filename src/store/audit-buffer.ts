@@ -1,3 +1,4 @@
+import { defaultLogger, type Logger } from '../log.ts';
 import type { AuditRecord, AuditSink } from './types.ts';
 
 /** A flush starts at once when this many records wait; otherwise AUDIT_FLUSH_MS after the first one. */
@@ -32,7 +33,7 @@ export interface BufferedAuditSink<W extends Done> extends AuditSink {
  * lost, `query` reads its own writes, and `close` writes what is left. The backend says only how
  * to write one batch and how to read.
  */
-export function createBufferedAudit<W extends Done>(backend: AuditBackend<W>): BufferedAuditSink<W> {
+export function createBufferedAudit<W extends Done>(backend: AuditBackend<W>, logger: Logger = defaultLogger()): BufferedAuditSink<W> {
   let buffer: AuditRecord[] = [];
   let scheduled = false;
   let closed = false;
@@ -72,7 +73,7 @@ export function createBufferedAudit<W extends Done>(backend: AuditBackend<W>): B
     }
   };
   const retry = (err: unknown) => {
-    console.error(`audit: writing ${buffer.length} records failed, retrying: ${(err as Error).message}`);
+    logger.error({ records: buffer.length, error: (err as Error).message }, 'audit: writing records failed, retrying');
     if (scheduled) return;
     scheduled = true;
     setTimeout(drainLater, RETRY_MS).unref();

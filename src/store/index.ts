@@ -3,12 +3,12 @@ import { dirname } from 'node:path';
 import { openMemoryStore } from './memory.ts';
 import { openPostgresStore, type PostgresStoreOptions } from './postgres.ts';
 import { schemaExists } from './postgres/db.ts';
-import { openSqliteStore } from './sqlite.ts';
+import { openSqliteStore, type SqliteStoreOptions } from './sqlite.ts';
 import type { Store } from './types.ts';
 
 export type StoreSpec =
   | { kind: 'memory' }
-  | { kind: 'sqlite'; file: string; busyTimeoutMs?: number }
+  | ({ kind: 'sqlite' } & SqliteStoreOptions)
   | ({ kind: 'postgres' } & PostgresStoreOptions);
 
 /** The one place a backend is chosen; callers only ever see the Store interfaces. */

@@ -191,22 +191,35 @@ const copyRow = (r: RegistryRow): RegistryRow => ({
   phoneHash: copyBuffer(r.phoneHash),
 });
 
-/** Rows grouped by person (hex of the ID hash), then keyed by card (hex, '' for no card). */
-type People = Map<string, Map<string, RegistryRow>>;
+/**
+ * Rows grouped by person (hex of the ID hash), then keyed by card (hex, '' for no card); and who holds
+ * each card (card hex → ID hexes), the index a check without an ID number reads.
+ */
+interface People {
+  byId: Map<string, Map<string, RegistryRow>>;
+  holders: Map<string, Set<string>>;
+}
+
+const noPeople = (): People => ({ byId: new Map(), holders: new Map() });
 
 function importInto(people: People, rows: RegistryRow[]): ImportResult {
-  const { accepted, conflicts } = splitConflicts(rows, (id) => people.get(id)?.values().next().value?.nameHash);
+  const { accepted, conflicts } = splitConflicts(rows, (id) => people.byId.get(id)?.values().next().value?.nameHash);
   const result: ImportResult = { inserted: 0, duplicates: 0, conflicts };
   for (const row of accepted) {
     const id = row.idHash.toString('hex');
-    let cards = people.get(id);
+    let cards = people.byId.get(id);
     const card = row.cardHash ? row.cardHash.toString('hex') : '';
     if (cards?.has(card)) {
       result.duplicates++;
       continue;
     }
-    if (!cards) people.set(id, (cards = new Map()));
+    if (!cards) people.byId.set(id, (cards = new Map()));
     cards.set(card, copyRow(row));
+    if (card !== '') {
+      let holders = people.holders.get(card);
+      if (!holders) people.holders.set(card, (holders = new Set()));
+      holders.add(id);
+    }
     result.inserted++;
   }
   return result;
@@ -214,37 +227,56 @@ function importInto(people: People, rows: RegistryRow[]): ImportResult {
 
 const countRows = (people: People) => {
   let n = 0;
-  for (const cards of people.values()) n += cards.size;
+  for (const cards of people.byId.values()) n += cards.size;
   return n;
 };
 
 function memoryRegistry(): RegistryStore {
-  let people: People = new Map();
+  let people = noPeople();
+  const rowsOf = (idHash: Buffer) => [...(people.byId.get(idHash.toString('hex'))?.values() ?? [])];
   return {
     async importBatch(rows) {
       return importInto(people, rows);
     },
     async lookup(idHash) {
-      return [...(people.get(idHash.toString('hex'))?.values() ?? [])].map(copyRow);
+      return rowsOf(idHash).map(copyRow);
     },
-    async match(idHash, nameHash, cardHash) {
-      const rows = [...(people.get(idHash.toString('hex'))?.values() ?? [])];
+    async match(idHash, nameHash, cardHash, phoneHash) {
+      const rows = rowsOf(idHash);
       const cards = rows.flatMap((r) => (r.cardHash && r.cardHash.length > 0 ? [r.cardHash] : []));
-      return {
+      const match = {
         found: rows.length > 0,
         nameMatches: rows.some((r) => r.nameHash.equals(nameHash)),
         cardsOnFile: cards.length > 0,
         cardMatches: cardHash !== null && cards.some((c) => c.equals(cardHash)),
       };
+      if (phoneHash === undefined) return match;
+      // The phone reserved with the asked card, or any of the person's phones when no card is asked.
+      const phones = rows.flatMap((r) => (r.phoneHash && (cardHash === null || r.cardHash?.equals(cardHash)) ? [r.phoneHash] : []));
+      return { ...match, phonesOnFile: phones.length > 0, phoneMatches: phones.some((p) => p.equals(phoneHash)) };
+    },
+    async matchCard(cardHash, nameHash) {
+      const card = cardHash.toString('hex');
+      const holders = [...(people.holders.get(card) ?? [])];
+      return {
+        found: holders.length > 0,
+        nameMatches: holders.some((id) => people.byId.get(id)?.get(card)?.nameHash.equals(nameHash) === true),
+      };
     },
     async remove(idHash) {
       const id = idHash.toString('hex');
-      const n = people.get(id)?.size ?? 0;
-      people.delete(id);
-      return n;
+      const cards = people.byId.get(id);
+      if (!cards) return 0;
+      for (const card of cards.keys()) {
+        const holders = people.holders.get(card);
+        holders?.delete(id);
+        if (holders?.size === 0) people.holders.delete(card);
+      }
+      people.byId.delete(id);
+      return cards.size;
     },
     async beginReplace(): Promise<RegistryReplace> {
-      const staged: People = new Map();
+      const staged = noPeople();
       return guardedReplace({
         importBatch: (rows) => importInto(staged, rows),
         swap: () => {
@@ -258,29 +290,49 @@ function memoryRegistry(): RegistryStore {
     },
     async countByKey() {
       const counts = new Map<string, number>();
-      for (const cards of people.values()) for (const r of cards.values()) counts.set(r.keyId, (counts.get(r.keyId) ?? 0) + 1);
+      for (const cards of people.byId.values()) for (const r of cards.values()) counts.set(r.keyId, (counts.get(r.keyId) ?? 0) + 1);
       return counts;
     },
     async rowsByKey(keyId, limit, after) {
       const rows: RegistryRow[] = [];
-      for (const cards of people.values()) for (const r of cards.values()) if (r.keyId === keyId && (!after || comparePk(r, after) > 0)) rows.push(r);
+      for (const cards of people.byId.values()) for (const r of cards.values()) if (r.keyId === keyId && (!after || comparePk(r, after) > 0)) rows.push(r);
       return rows.sort(comparePk).slice(0, limit).map(copyRow);
     },
     async rekey(pairs) {
       for (const { from, to } of pairs) {
-        const fromId = from.idHash.toString('hex');
-        people.get(fromId)?.delete(cardKey(from.cardHash));
-        if (people.get(fromId)?.size === 0) people.delete(fromId);
-        const toId = to.idHash.toString('hex');
-        let cards = people.get(toId);
-        if (!cards) people.set(toId, (cards = new Map()));
-        if (!cards.has(cardKey(to.cardHash))) cards.set(cardKey(to.cardHash), copyRow(to));
+        removeRow(people, from);
+        addRow(people, to);
       }
     },
   };
 }
 
 const cardKey = (card: Buffer | null) => (card && card.length > 0 ? card.toString('hex') : '');
+
+/** Adds a row unless its (person, card) is there already; keeps the card index. */
+function addRow(people: People, row: RegistryRow): void {
+  const id = row.idHash.toString('hex');
+  const card = cardKey(row.cardHash);
+  let cards = people.byId.get(id);
+  if (!cards) people.byId.set(id, (cards = new Map()));
+  if (cards.has(card)) return;
+  cards.set(card, copyRow(row));
+  if (card === '') return;
+  let holders = people.holders.get(card);
+  if (!holders) people.holders.set(card, (holders = new Set()));
+  holders.add(id);
+}
+
+function removeRow(people: People, row: RegistryRow): void {
+  const id = row.idHash.toString('hex');
+  const card = cardKey(row.cardHash);
+  const cards = people.byId.get(id);
+  if (!cards?.delete(card)) return;
+  if (cards.size === 0) people.byId.delete(id);
+  const holders = people.holders.get(card);
+  holders?.delete(id);
+  if (holders?.size === 0) people.holders.delete(card);
+}
 
 /** Primary-key order, as the SQL backends keep it: ID hash, then card hash (no card first). */
 function comparePk(a: RegistryCursor, b: RegistryCursor): number {

@@ -7,6 +7,7 @@ import { postgresRegistry } from './postgres/registry.ts';
 import { migrate } from './postgres/schema.ts';
 import { openRedisCounters } from './redis.ts';
 import type { Store } from './types.ts';
+import type { Logger } from '../log.ts';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -19,6 +20,7 @@ export interface PostgresStoreOptions {
   redisPrefix?: string;
   /** Connections in the pool (default 10). */
   poolSize?: number;
+  logger?: Logger;
 }
 
 /**
@@ -26,9 +28,9 @@ export interface PostgresStoreOptions {
  * nothing: the first call connects and migrates, and `ping` is the readiness check.
  */
 export function openPostgresStore(opts: PostgresStoreOptions): Store {
-  const db = openDb({ url: opts.url, schema: opts.schema, poolSize: opts.poolSize, migrate });
-  const counters = opts.redisUrl ? openRedisCounters({ url: opts.redisUrl, prefix: opts.redisPrefix }) : undefined;
-  const audit = postgresAudit(db);
+  const db = openDb({ url: opts.url, schema: opts.schema, poolSize: opts.poolSize, migrate, logger: opts.logger });
+  const counters = opts.redisUrl ? openRedisCounters({ url: opts.redisUrl, prefix: opts.redisPrefix, logger: opts.logger }) : undefined;
+  const audit = postgresAudit(db, opts.logger);
   let closed = false;
   return {
     kind: counters ? 'postgres+redis' : 'postgres',

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { defaultLogger, type Logger } from '../log.ts';
 import type { NonceStore, RateLimiter } from './types.ts';
 import { WINDOW_MS } from './window.ts';
 import { CLAIM_NONCE, script, SLIDING_WINDOW } from './redis/scripts.ts';
@@ -7,6 +8,7 @@ export interface RedisCountersOptions {
   url: string;
   /** Prepended to every key, so several deployments (or test runs) can share one server. Default "realname:". */
   prefix?: string;
+  logger?: Logger;
 }
 
 /** Rate limits and replay nonces in Redis: each decision is one atomic script, exact across processes. */
@@ -22,12 +24,13 @@ const RATE_IDLE_MS = 10 * WINDOW_MS;
 
 export function openRedisCounters(opts: RedisCountersOptions): RedisCounters {
   const prefix = opts.prefix ?? 'realname:';
+  const log = opts.logger ?? defaultLogger();
   // Connects on the first command; a request fails after a few tries rather than waiting for Redis forever.
   const redis = new Redis(opts.url, { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 5000 });
   let lastError = '';
   redis.on('error', (err: Error) => {
     // ioredis retries on its own; say so once per distinct failure rather than on every retry.
-    if (err.message !== lastError) console.error(`redis: ${err.message}`);
+    if (err.message !== lastError) log.warn({ error: err.message }, 'redis: connection failed');
     lastError = err.message;
   });
   redis.on('ready', () => (lastError = ''));

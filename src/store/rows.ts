@@ -13,6 +13,7 @@ export interface AuditRow {
   dialect: string;
   kind: AuditRecord['kind'];
   verdict: AuditRecord['verdict'];
+  refusal: string | null;
   code: string;
   masked: AuditRecord['masked'];
   source: string | null;
@@ -27,6 +28,7 @@ export const auditFromRow = (r: AuditRow): AuditRecord => ({
   dialect: r.dialect,
   kind: r.kind,
   verdict: r.verdict,
+  refusal: r.refusal,
   code: r.code,
   masked: r.masked,
   source: r.source,

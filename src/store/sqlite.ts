@@ -10,12 +10,14 @@ import { type Checkpointer, startCheckpointer } from './sqlite/checkpointer.ts';
 import { counterBatch } from './sqlite/group-commit.ts';
 import { migrate } from './sqlite/schema.ts';
 import type { CheckSpender, RateLimiter, Store } from './types.ts';
+import type { Logger } from '../log.ts';
 
 export interface SqliteStoreOptions {
   /** Database file; its directory is created when missing. Several processes may share it. */
   file: string;
   /** How long a statement waits for another process's write lock before failing (default 5000 ms). */
   busyTimeoutMs?: number;
+  logger?: Logger;
 }
 
 /** Checks spent before checkpoints move off the event loop (src/store/sqlite/checkpointer.ts). */
@@ -39,7 +41,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     throw err;
   }
 
-  const audit = sqliteAudit(db);
+  const audit = sqliteAudit(db, opts.logger);
   const ping = db.prepare('SELECT 1');
   // Rate units and quota units of one turn's checks share one transaction: one lock, one commit.
   const counters = counterBatch(db);
@@ -51,7 +53,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   let spends = 0;
   const spender: CheckSpender = {
     spend: (appid, window, nowMs, reserve) => {
-      if (checkpointer === undefined && ++spends >= CHECKPOINT_WORKER_AFTER) checkpointer = startCheckpointer(db, { busyTimeoutMs });
+      if (checkpointer === undefined && ++spends >= CHECKPOINT_WORKER_AFTER) checkpointer = startCheckpointer(db, { busyTimeoutMs, logger: opts.logger });
       return counters.spend(appid, window.key, window.limit, nowMs, reserve);
     },
   };

@@ -127,6 +127,22 @@ export interface RegistryMatch {
   cardsOnFile: boolean;
   /** One of their cards equals the asked one (false when no card was asked). */
   cardMatches: boolean;
+  /**
+   * Only when a phone is asked. The phones compared are those of the rows carrying the asked card
+   * (the phone reserved with it) when a card is asked, else those of every row of the person.
+   * At least one of those rows carries a phone.
+   */
+  phonesOnFile?: boolean;
+  /** Only when a phone is asked: one of those phones equals the asked one. */
+  phoneMatches?: boolean;
+}
+
+/** How the rows carrying a bank card compare with an asked name (a check without an ID number). */
+export interface CardMatch {
+  /** Some row carries the card. */
+  found: boolean;
+  /** One of the rows carrying it is of a person with the asked name. */
+  nameMatches: boolean;
 }
 
 /** Where a walk over one key's rows stopped: the last row's primary key. */
@@ -146,10 +162,13 @@ export interface RegistryStore extends RegistryWriter {
   /** Every row of the person with this ID hash (empty when unknown). */
   lookup(idHash: Buffer): Promise<RegistryRow[]>;
   /**
-   * Compares in the store: only four flags come back, never the rows' hashes (no buffers per check).
-   * `cardHash` null when no card is asked.
+   * Compares in the store: only flags come back, never the rows' hashes (no buffers per check).
+   * `cardHash` null when no card is asked; `phoneHash` omitted when no phone is asked (and then the
+   * answer carries no phone flags).
    */
-  match(idHash: Buffer, nameHash: Buffer, cardHash: Buffer | null): Promise<RegistryMatch>;
+  match(idHash: Buffer, nameHash: Buffer, cardHash: Buffer | null, phoneHash?: Buffer): Promise<RegistryMatch>;
+  /** The rows carrying this bank card, whoever's they are, compared with the asked name (indexed by card). */
+  matchCard(cardHash: Buffer, nameHash: Buffer): Promise<CardMatch>;
   /** Removes every row of the person; returns the number of rows removed. */
   remove(idHash: Buffer): Promise<number>;
   beginReplace(): Promise<RegistryReplace>;
@@ -204,6 +223,8 @@ export interface AuditRecord {
   dialect: string;
   kind: CheckKind | null;
   verdict: Verdict | null;
+  /** Why the request was refused (the gate's closed set), or null for a verdict. */
+  refusal: string | null;
   /** The dialect's own code, as a string (e.g. "0", "-5803", "1204"). */
   code: string;
   masked: { name?: string; idNumber?: string; bankCard?: string; phone?: string };

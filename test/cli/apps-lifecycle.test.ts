@@ -48,7 +48,7 @@ describe('realname apps: the lifecycle', () => {
 
     // b has made a check: the audit log names it
     const store = openStore({ kind: 'sqlite', file: join(dir, 'realname.db') });
-    store.audit.write({ checkId: 'c'.repeat(32), at: Date.UTC(2026, 0, 2), appid: b.appid, dialect: 'tencent-image', kind: 'idcard2', verdict: 'match', code: '0', masked: {}, source: 'registry', billed: true, latencyMs: 1 });
+    store.audit.write({ checkId: 'c'.repeat(32), at: Date.UTC(2026, 0, 2), appid: b.appid, dialect: 'tencent-image', kind: 'idcard2', verdict: 'match', refusal: null, code: '0', masked: {}, source: 'registry', billed: true, latencyMs: 1 });
     await store.close();
     const refused = await realname(['apps', 'delete', b.appid, '--data', dir]);
     expect(refused.code).toBe(1);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { signAuthorization } from '../../src/dialects/tencent-image/signature.ts';
+import { signAuthorization } from '../../src/protocols/tencent-image/signature.ts';
 import { exited, realname, realnameListening } from '../helpers/cli.ts';
 import { eventually } from '../helpers/clients.ts';
 

@@ -1,5 +1,5 @@
-import { signSubmail } from '../../src/dialects/submail/signature.ts';
-import { signAuthorization } from '../../src/dialects/tencent-image/signature.ts';
+import { signSubmail } from '../../src/protocols/submail/signature.ts';
+import { signAuthorization } from '../../src/protocols/tencent-image/signature.ts';
 
 /** What `apps create --json` prints. */
 export interface CreatedApp {

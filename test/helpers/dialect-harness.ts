@@ -2,7 +2,9 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyPluginAsync, LogController } from 'fastify';
 import type { CheckKind, Factors } from '../../src/core/factors.ts';
 import type { Outcome } from '../../src/core/outcome.ts';
-import type { AuditEntry, Auditor, Services, Verifier, VerifyResult } from '../../src/service/types.ts';
+import type { CheckPath, Refused } from '../../src/access/index.ts';
+import type { AuditEntry, Auditor } from '../../src/audit/types.ts';
+import type { Services } from '../../src/service/types.ts';
 import type { RateLimiter } from '../../src/store/types.ts';
 
 /**
@@ -28,10 +30,13 @@ export interface DialectHarness {
 
 export const BASE_TIME = Date.UTC(2024, 5, 1, 12, 0, 0);
 
+/** What the core's steps answer: an outcome, or the counters' refusal. */
+export type VerifyResult = { outcome: Outcome } | Refused;
+
 export type Answerer = (request: { kind: CheckKind; factors: Factors; checkId: string }) => VerifyResult | Promise<VerifyResult>;
 
 export function outcome(kind: CheckKind, checkId: string, fields: Partial<Outcome>): Outcome {
-  return { checkId, kind, verdict: 'match', source: 'fake', billed: true, ...fields };
+  return { checkId, kind, verdict: 'match', source: 'fake', billed: true, ...fields } as Outcome;
 }
 
 /**
@@ -41,7 +46,7 @@ export function outcome(kind: CheckKind, checkId: string, fields: Partial<Outcom
 function scriptedVerifier(rate: RateLimiter, now: () => number, first: Answerer) {
   let answerer = first;
   let calls = 0;
-  const verifier: Verifier = {
+  const verifier: CheckPath = {
     async verify({ checkId, app, kind, factors }) {
       if (app.qps !== null && !(await rate.take(`qps:${app.appid}`, app.qps, now()))) return { refusal: 'rate_limited' };
       calls++;

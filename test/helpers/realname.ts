@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { NewApp, Credentials } from '../../src/access/tenants.ts';
 import { generateIdentities } from '../../src/core/synthetic.ts';
 import type { CheckKind } from '../../src/core/factors.ts';
-import { signAuthorization } from '../../src/dialects/tencent-image/signature.ts';
+import { signAuthorization } from '../../src/protocols/tencent-image/signature.ts';
 import { createRegistryHasher } from '../../src/registry/hash.ts';
 import { importRegistry } from '../../src/registry/import.ts';
 import { buildServer } from '../../src/server.ts';

@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import { signSubmail } from '../../src/dialects/submail/signature.ts';
+import { signSubmail } from '../../src/protocols/submail/signature.ts';
 
 /** A SUBMAIL client's view of an app: what it signs with and sends. */
 export interface SubmailApp {

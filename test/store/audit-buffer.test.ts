@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Logger } from '../../src/log.ts';
 import { AUDIT_BATCH, createBufferedAudit } from '../../src/store/audit-buffer.ts';
 import type { AuditRecord } from '../../src/store/types.ts';
 import { auditRecord } from './contract.ts';
+
+/** What the sink says about failures: only its error lines are looked at. */
+const log = { error: vi.fn() };
 
 /** A backend that keeps batches in an array and fails the next `failures` writes. */
 function backend<W extends void | Promise<void>>(wrap: (write: () => void) => W) {
@@ -24,7 +28,7 @@ function backend<W extends void | Promise<void>>(wrap: (write: () => void) => W)
         }),
       read: (appid, limit) =>
         written.filter((r) => appid === undefined || r.appid === appid).reverse().slice(0, limit),
-    }),
+    }, log as unknown as Logger),
   };
 }
 const sync = (write: () => void): void => write();
@@ -70,12 +74,12 @@ describe('buffered audit sink', () => {
       it('keeps a failed batch and retries it a second later, in front of newer records', async () => {
         // Only the retry delay is faked; the flush on the next turn (setImmediate) runs for real.
         vi.useFakeTimers({ toFake: ['setTimeout'] });
-        vi.spyOn(console, 'error').mockImplementation(() => undefined);
+        log.error.mockClear();
         try {
           const b = backend(wrap);
           b.state.failures = 1;
           for (const r of records(2)) b.sink.write(r);
-          await vi.waitFor(() => expect(console.error).toHaveBeenCalledOnce());
+          await vi.waitFor(() => expect(log.error).toHaveBeenCalledOnce());
           expect(b.written).toEqual([]);
           b.sink.write(records(1, 2)[0]!);
           await new Promise((resolve) => setImmediate(resolve));

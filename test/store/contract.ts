@@ -235,6 +235,64 @@ export function storeContract(
         expect(await m('nobody', 'n1', 'c1')).toEqual({ found: false, nameMatches: false, cardsOnFile: false, cardMatches: false });
       });
 
+      it('compares the phone reserved with the asked card, or every phone of the person when no card is asked', async () => {
+        await store.registry.importBatch([
+          row('p1', 'n1', 'c1', 'ph1'),
+          row('p1', 'n1', 'c2', null),
+          row('p1', 'n1', null, 'ph2'),
+          row('p2', 'n2', 'c3', null),
+        ]);
+        const m = (id: string, name: string, card: string | null, phone: string) =>
+          store.registry.match(h(id), h(name), card === null ? null : h(card), h(phone));
+        const person = { found: true, nameMatches: true, cardsOnFile: true };
+        // phone3: any of the person's rows.
+        expect(await m('p1', 'n1', null, 'ph1')).toEqual({ ...person, cardMatches: false, phonesOnFile: true, phoneMatches: true });
+        expect(await m('p1', 'n1', null, 'ph2')).toEqual({ ...person, cardMatches: false, phonesOnFile: true, phoneMatches: true });
+        expect(await m('p1', 'n1', null, 'ph9')).toEqual({ ...person, cardMatches: false, phonesOnFile: true, phoneMatches: false });
+        // bankcard4: only the asked card's row; ph2 is on file with no card, so not with c1.
+        expect(await m('p1', 'n1', 'c1', 'ph1')).toEqual({ ...person, cardMatches: true, phonesOnFile: true, phoneMatches: true });
+        expect(await m('p1', 'n1', 'c1', 'ph2')).toEqual({ ...person, cardMatches: true, phonesOnFile: true, phoneMatches: false });
+        // c2 was given without a phone: nothing to compare with.
+        expect(await m('p1', 'n1', 'c2', 'ph1')).toEqual({ ...person, cardMatches: true, phonesOnFile: false, phoneMatches: false });
+        // A card not theirs has no rows of theirs, so no phone of it either.
+        expect(await m('p1', 'n1', 'c3', 'ph1')).toEqual({ ...person, cardMatches: false, phonesOnFile: false, phoneMatches: false });
+        expect(await m('p2', 'other', null, 'ph1')).toEqual({ found: true, nameMatches: false, cardsOnFile: true, cardMatches: false, phonesOnFile: false, phoneMatches: false });
+        expect(await m('nobody', 'n1', 'c1', 'ph1')).toEqual({ found: false, nameMatches: false, cardsOnFile: false, cardMatches: false, phonesOnFile: false, phoneMatches: false });
+        // Without a phone asked the answer carries no phone flags.
+        expect(await store.registry.match(h('p1'), h('n1'), h('c1'))).toEqual({ ...person, cardMatches: true });
+      });
+
+      it('finds the holders of a bank card without an ID number, through imports, removals and replaces', async () => {
+        await store.registry.importBatch([row('p1', 'n1', 'c1'), row('p1', 'n1', null), row('p2', 'n2', 'c2'), row('p3', 'n3', 'c2')]);
+        const m = (card: string, name: string) => store.registry.matchCard(h(card), h(name));
+        expect(await m('c1', 'n1')).toEqual({ found: true, nameMatches: true });
+        expect(await m('c1', 'n2')).toEqual({ found: true, nameMatches: false });
+        // One card on file for two people (a registry may hold that): either holder's name matches.
+        expect(await m('c2', 'n2')).toEqual({ found: true, nameMatches: true });
+        expect(await m('c2', 'n3')).toEqual({ found: true, nameMatches: true });
+        expect(await m('c2', 'n1')).toEqual({ found: true, nameMatches: false });
+        expect(await m('c9', 'n1')).toEqual({ found: false, nameMatches: false });
+        // A card hash is never confused with another factor's hash of the same person.
+        expect(await m('p1', 'n1')).toEqual({ found: false, nameMatches: false });
+        expect(await store.registry.remove(h('p2'))).toBe(1);
+        expect(await m('c2', 'n2')).toEqual({ found: true, nameMatches: false });
+        expect(await m('c2', 'n3')).toEqual({ found: true, nameMatches: true });
+        const replace = await store.registry.beginReplace();
+        await replace.importBatch([row('p4', 'n4', 'c4'), row('p1', 'n1', null)]);
+        expect(await m('c4', 'n4')).toEqual({ found: false, nameMatches: false });
+        await replace.commit();
+        expect(await m('c4', 'n4')).toEqual({ found: true, nameMatches: true });
+        expect(await m('c1', 'n1')).toEqual({ found: false, nameMatches: false });
+        expect(await m('c2', 'n3')).toEqual({ found: false, nameMatches: false });
+        // And again after a second replace (the card index is rebuilt with every stage).
+        const again = await store.registry.beginReplace();
+        await again.importBatch([row('p5', 'n5', 'c4')]);
+        await again.commit();
+        expect(await m('c4', 'n4')).toEqual({ found: true, nameMatches: false });
+        expect(await m('c4', 'n5')).toEqual({ found: true, nameMatches: true });
+        expect(await m('c1', 'n1')).toEqual({ found: false, nameMatches: false });
+      });
+
       it('shows a check the store\'s own registry writes at once, within the same turn', async () => {
         const found = async (id: string) => (await store.registry.match(h(id), h('n1'), null)).found;
         expect(await found('p1')).toBe(false);
@@ -548,6 +606,7 @@ export function auditRecord(checkId: string, at: number, appid: string | null): 
     dialect: 'tencent-image',
     kind: 'idcard2',
     verdict: 'match',
+    refusal: null,
     code: '0',
     masked: { name: '张*', idNumber: '1101**********1234' },
     source: 'registry',

@@ -137,6 +137,7 @@ describe('sqlite store on disk', () => {
       CREATE TABLE rate_admissions (key TEXT NOT NULL, n INTEGER NOT NULL, at REAL NOT NULL, PRIMARY KEY (key, n)) WITHOUT ROWID;
       INSERT INTO rate VALUES ('qps:1000001', 1, 1000);
       INSERT INTO rate_admissions VALUES ('qps:1000001', 0, 1000);
+      ALTER TABLE audit DROP COLUMN refusal;
       UPDATE schema_version SET version = 2;`);
     old.close();
     const store = openSqliteStore({ file });
@@ -159,6 +160,32 @@ describe('sqlite store on disk', () => {
     const stored = db.prepare('SELECT * FROM registry').get() as Record<string, unknown>;
     expect(Object.keys(stored).sort()).toEqual(['card_hash', 'id_hash', 'key_id', 'name_hash', 'norm_version', 'phone_hash']);
     expect(stored.id_hash).toEqual(h('p1'));
+    db.close();
+  });
+
+  it('answers a card check from the card index, also after a replace and on a data dir migrated from before it', async () => {
+    const plan = (db: Database.Database) =>
+      (db.prepare('EXPLAIN QUERY PLAN SELECT count(*), max(name_hash = ?) FROM registry WHERE card_hash = ? AND length(card_hash) > 0').all(h('n1'), h('c1')) as { detail: string }[])
+        .map((r) => r.detail)
+        .join('; ');
+    // A data dir from before the index: version 4, rows already there.
+    const first = openSqliteStore({ file });
+    await first.registry.importBatch([row('p1', 'n1', 'c1'), row('p2', 'n2', null)]);
+    await first.close();
+    const old = new Database(file);
+    const [index] = old.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'registry' AND sql LIKE '%card_hash%'").pluck().all() as string[];
+    old.exec(`DROP INDEX ${index}; UPDATE schema_version SET version = 4;`);
+    old.close();
+    const store = openSqliteStore({ file });
+    expect(await store.registry.matchCard(h('c1'), h('n1'))).toEqual({ found: true, nameMatches: true });
+    const replace = await store.registry.beginReplace();
+    await replace.importBatch([row('p3', 'n3', 'c3')]);
+    await replace.commit();
+    expect(await store.registry.matchCard(h('c3'), h('n3'))).toEqual({ found: true, nameMatches: true });
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT version FROM schema_version').pluck().get()).toBe(SCHEMA_VERSION);
+    expect(plan(db)).toMatch(/USING COVERING INDEX registry\w*_by_card/);
     db.close();
   });
 

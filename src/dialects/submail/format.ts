@@ -20,3 +20,6 @@ export function render(format: Format, body: Record<string, unknown>): string {
 export function formatOf(url: string | undefined): Format {
   return url?.endsWith('.xml') ? 'xml' : 'json';
 }
+
+/** Every route is served bare (JSON), as `.json` and as `.xml`. */
+export const FORMAT_SUFFIXES = ['', '.json', '.xml'] as const;

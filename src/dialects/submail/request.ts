@@ -1,19 +1,8 @@
-import type { CheckKind, Factor, Factors } from '../../core/factors.ts';
+import type { Refusal } from '../../access/index.ts';
+import type { CheckKind, Factors } from '../../core/index.ts';
+import { parseTimestamp } from '../../protocols/submail/codes.ts';
+import { FIELDS } from '../../protocols/submail/fields.ts';
 import type { BodyParse } from './body.ts';
-import type { SubmailRefusal } from './codes.ts';
-
-/** The factor fields of each route, in the vendor's names (the keys it signs, with appkey and timestamp). */
-export const FIELDS: Record<CheckKind, ReadonlyArray<readonly [wire: string, factor: Factor]>> = {
-  idcard2: [
-    ['idNo', 'idNumber'],
-    ['name', 'name'],
-  ],
-  bankcard3: [
-    ['cardNumber', 'bankCard'],
-    ['idNo', 'idNumber'],
-    ['name', 'name'],
-  ],
-};
 
 export interface SubmailRequest {
   appid: string;
@@ -28,7 +17,7 @@ export interface SubmailRequest {
   factors: Factors;
 }
 
-export type ReadFailure = Extract<SubmailRefusal, 'bad_request' | 'appid_missing' | 'signature_missing' | 'timestamp_invalid'>;
+export type ReadFailure = Extract<Refusal, 'bad_request' | 'appid_missing' | 'signature_missing' | 'timestamp_invalid'>;
 export type ReadResult = { ok: true; request: SubmailRequest } | { ok: false; refusal: ReadFailure; factors: Factors; appid?: string };
 
 /**
@@ -50,7 +39,9 @@ export function readCheckRequest(kind: CheckKind, body: BodyParse | undefined): 
   const signed: Record<string, string> = Object.create(null) as Record<string, string>;
   let complete = true;
   let encodedName: string | undefined;
-  for (const [wire, factor] of FIELDS[kind]) {
+  const fieldsOfKind = FIELDS[kind];
+  if (!fieldsOfKind) return fail('bad_request');
+  for (const [wire, factor] of fieldsOfKind) {
     const value = fields[wire];
     if (typeof value !== 'string' || value.trim() === '') {
       complete = false;
@@ -85,13 +76,6 @@ function isEmpty(value: unknown): boolean {
 function scalar(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
-  return undefined;
-}
-
-/** Unix time as 10 digits (seconds) or 13 digits (milliseconds), in milliseconds; undefined otherwise. */
-export function parseTimestamp(text: string): number | undefined {
-  if (/^\d{10}$/.test(text)) return Number(text) * 1000;
-  if (/^\d{13}$/.test(text)) return Number(text);
   return undefined;
 }
 

@@ -1,4 +1,5 @@
-import type { CheckKind, Factors } from '../../core/factors.ts';
+import type { CheckKind, Factors } from '../../core/index.ts';
+import { FIELDS } from '../../protocols/tencent-image/fields.ts';
 import { parseJsonObject } from '../shared/json-object.ts';
 
 /**
@@ -21,19 +22,6 @@ export interface CheckRequest {
   factors: Factors;
 }
 
-/** The body fields of each route, in the vendor's names. */
-const FIELDS: Record<CheckKind, ReadonlyArray<[wire: string, factor: keyof Factors]>> = {
-  idcard2: [
-    ['idcard_number', 'idNumber'],
-    ['idcard_name', 'name'],
-  ],
-  bankcard3: [
-    ['idcard_number', 'idNumber'],
-    ['idcard_name', 'name'],
-    ['bankcard_number', 'bankCard'],
-  ],
-};
-
 export type ReadResult = { ok: true; request: CheckRequest } | { ok: false; factors: Factors };
 
 /**
@@ -48,7 +36,9 @@ export function readCheckRequest(kind: CheckKind, body: BodyParse | undefined): 
   const fields = value as Record<string, unknown>;
 
   let ok = true;
-  for (const [wire, factor] of FIELDS[kind]) {
+  const fieldsOfKind = FIELDS[kind];
+  if (!fieldsOfKind) return { ok: false, factors };
+  for (const [wire, factor] of fieldsOfKind) {
     const field = Object.hasOwn(fields, wire) ? fields[wire] : undefined;
     if (typeof field === 'string') factors[factor] = field;
     else ok = false;

@@ -1,53 +1,47 @@
-import { parseCidrList } from '../../access/cidr.ts';
-import type { Services } from '../../service/types.ts';
-import { requestClientIp, type ClientRequest } from '../shared/client.ts';
-import type { Exchange } from '../shared/exchange.ts';
-import { authenticate } from './authenticate.ts';
+import { createGate, REFUSED, type GateStep } from '../../access/index.ts';
+import type { BillingTable } from '../../core/index.ts';
+import { parseAuthorization } from '../../protocols/tencent-image/signature.ts';
+import type { Services } from '../../service/index.ts';
+import type { Decide } from '../define.ts';
 import { readCheckRequest, type BodyParse } from './body.ts';
-import { presentOutcome, presentRefusal, type Answer } from './codes.ts';
+import { type Evidence, imageChecks, impossibleTimes } from './checks.ts';
 import { SignatureMemo } from './signature-memo.ts';
 
-/** What the dialect reads of a request once its body is parsed (a Fastify request is one). */
-export interface CheckArrival extends ClientRequest {
-  body: unknown;
-}
-
-export type Decide = (request: CheckArrival, exchange: Exchange) => Promise<Answer>;
-
 /**
- * The dialect's answer to a parsed request, in its documented order of checks, with no HTTP in it:
- * the plugin wires it to the routes, the bench drives it in-process. `exchange` collects what the
- * audit record needs.
+ * The vendor's order after the body is read (23 and 21 come first):
+ * 4/5 → 10 → 11 → 12 → 6 → 16 → 14 → 9 → 13 → 3 → 24 → 15 → -5806/-5804/-5808 → 25 → the verdict.
  */
-export function createDecide(services: Services): Decide {
-  const trustedProxies = parseCidrList(services.trustProxy);
-  const signatures = new SignatureMemo();
-  return async (request, exchange) => {
-    const read = readCheckRequest(exchange.kind, request.body as BodyParse | undefined);
-    if (!read.ok) {
-      exchange.factors = read.factors;
-      return presentRefusal('bad_request');
+export const ORDER: readonly GateStep[] = ['app', 'secret', 'signature', 'replay', 'suspended', 'permitted', 'ip', 'rate', 'validate', 'quota'];
+
+/** The dialect's answer to a parsed request, with no HTTP in it. */
+export function createDecide(services: Services, billing: BillingTable): Decide {
+  const memo = new SignatureMemo();
+  const gate = createGate<Evidence>(services, { dialect: 'tencent-image', order: ORDER, checks: imageChecks(memo), billing });
+  return async (arrival, exchange) => {
+    const read = readCheckRequest(exchange.kind, arrival.body as BodyParse | undefined);
+    exchange.factors = read.ok ? read.request.factors : read.factors;
+    if (!read.ok) return REFUSED.bad_request;
+
+    // Verified multi-use signatures are remembered by header: parsed and HMAC-checked once.
+    const header = arrival.headers.authorization;
+    const known = memo.recall(header);
+    let signature;
+    if (known) signature = known.signature;
+    else {
+      const parsed = parseAuthorization(header);
+      if (!parsed.ok) return REFUSED[parsed.refusal];
+      signature = parsed.signature;
     }
-    exchange.factors = read.request.factors;
-
-    const auth = await authenticate(services, request.headers.authorization, read.request, services.clock(), signatures);
-    if (auth.app) exchange.appid = auth.app.appid;
-    if (!auth.ok) return presentRefusal(auth.refusal);
-    const app = auth.app;
-
-    if (app.suspended) return presentRefusal('suspended');
-    if (!services.access.permitted(app, exchange.kind)) return presentRefusal('not_permitted');
-    const ip = requestClientIp(request, trustedProxies);
-    if (!services.access.ipAllowed(app, ip)) return presentRefusal('ip_denied');
-    // The verifier spends the QPS (answering rate_limited first), so nobody without the app's key can.
-    const result = await services.verifier.verify({
+    const impossible = impossibleTimes(signature, services.clock());
+    if (impossible) return impossible;
+    const claim = {
       checkId: exchange.checkId,
-      app,
       kind: exchange.kind,
       factors: exchange.factors,
-    });
-    if ('refusal' in result) return presentRefusal(result.refusal);
-    exchange.outcome = result.outcome;
-    return presentOutcome(result.outcome);
+      clientIp: arrival.clientIp,
+      appid: signature.fields.appid,
+      secretId: signature.fields.secretId,
+    };
+    return gate(claim, { header, signature, request: read.request, known });
   };
 }

@@ -1,4 +1,4 @@
-import type { ParsedSignature } from './signature.ts';
+import type { ParsedSignature } from '../../protocols/tencent-image/signature.ts';
 
 /** Room for this many signatures; past it the oldest is forgotten (it is verified again when it returns). */
 const CAPACITY = 4096;

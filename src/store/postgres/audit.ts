@@ -2,17 +2,18 @@ import { type BufferedAuditSink, createBufferedAudit } from '../audit-buffer.ts'
 import { type AuditRow, auditFromRow } from '../rows.ts';
 import type { AuditRecord } from '../types.ts';
 import type { Db } from './db.ts';
+import type { Logger } from '../../log.ts';
 
 export type PostgresAuditSink = BufferedAuditSink<Promise<void>>;
 
-export function postgresAudit(db: Db): PostgresAuditSink {
+export function postgresAudit(db: Db, logger?: Logger): PostgresAuditSink {
   return createBufferedAudit({
-    // One multi-row INSERT per batch; unnest keeps it at 11 parameters however many rows.
+    // One multi-row INSERT per batch; unnest keeps it at 12 parameters however many rows.
     async writeBatch(batch: AuditRecord[]) {
       await db.query(
-        `INSERT INTO audit (check_id, at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms)
+        `INSERT INTO audit (check_id, at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms, refusal)
          SELECT * FROM unnest($1::text[], $2::float8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                              $8::jsonb[], $9::text[], $10::boolean[], $11::float8[])`,
+                              $8::jsonb[], $9::text[], $10::boolean[], $11::float8[], $12::text[])`,
         [
           batch.map((r) => r.checkId),
           batch.map((r) => r.at),
@@ -25,6 +26,7 @@ export function postgresAudit(db: Db): PostgresAuditSink {
           batch.map((r) => r.source),
           batch.map((r) => r.billed),
           batch.map((r) => r.latencyMs),
+          batch.map((r) => r.refusal),
         ],
       );
     },
@@ -35,5 +37,5 @@ export function postgresAudit(db: Db): PostgresAuditSink {
           : await db.query<AuditRow>('SELECT * FROM audit WHERE appid = $1 ORDER BY at DESC, seq DESC LIMIT $2', [appid, limit]);
       return rows.map(auditFromRow);
     },
-  });
+  }, logger);
 }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { defaultLogger, type Logger } from '../../log.ts';
 
 /** node-postgres returns int8 as a string; every int8 we store (quota, epoch ms) is a safe integer. */
 const INT8 = 20;
@@ -24,6 +25,7 @@ export interface DbOptions {
   schema?: string;
   poolSize?: number;
   migrate(client: pg.PoolClient, schema: string | undefined): Promise<void>;
+  logger?: Logger;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -66,7 +68,8 @@ export function openDb(opts: DbOptions): Db {
     idleTimeoutMillis: 30_000,
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
-  pool.on('error', (err) => console.error(`postgres: idle connection lost: ${err.message}`));
+  const log = opts.logger ?? defaultLogger();
+  pool.on('error', (err) => log.warn({ error: err.message }, 'postgres: idle connection lost'));
 
   let migrated: Promise<void> | undefined;
   const ready = () =>

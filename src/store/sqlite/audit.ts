@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { type BufferedAuditSink, createBufferedAudit } from '../audit-buffer.ts';
 import { type AuditRow, auditFromRow } from '../rows.ts';
 import type { AuditRecord } from '../types.ts';
+import type { Logger } from '../../log.ts';
 
 /** SQLite keeps `masked` as JSON text and `billed` as 0/1. */
 type Row = Omit<AuditRow, 'masked' | 'billed'> & { masked: string; billed: number };
@@ -11,10 +12,10 @@ export type SqliteAuditSink = BufferedAuditSink<void>;
 
 /** Rows per multi-row INSERT: fewer statement runs a batch; larger statements measured no faster. */
 const ROWS_PER_INSERT = 8;
-const COLUMNS = 11;
+const COLUMNS = 12;
 
 const insertSql = (rows: number) =>
-  `INSERT INTO audit (check_id, at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms) VALUES ${Array(rows)
+  `INSERT INTO audit (check_id, at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms, refusal) VALUES ${Array(rows)
     .fill(`(${Array(COLUMNS).fill('?').join(', ')})`)
     .join(', ')}`;
 
@@ -31,9 +32,10 @@ function bind(into: unknown[], at: number, r: AuditRecord): void {
   into[at + 8] = r.source;
   into[at + 9] = r.billed ? 1 : 0;
   into[at + 10] = r.latencyMs;
+  into[at + 11] = r.refusal;
 }
 
-export function sqliteAudit(db: Database.Database): SqliteAuditSink {
+export function sqliteAudit(db: Database.Database, logger?: Logger): SqliteAuditSink {
   const insertMany = db.prepare(insertSql(ROWS_PER_INSERT));
   const insertOne = db.prepare(insertSql(1));
   const many: unknown[] = new Array(ROWS_PER_INSERT * COLUMNS);
@@ -58,5 +60,5 @@ export function sqliteAudit(db: Database.Database): SqliteAuditSink {
       const rows = (appid === undefined ? newest.all(limit) : newestOfApp.all(appid, limit)) as Row[];
       return rows.map((r) => auditFromRow({ ...r, masked: JSON.parse(r.masked), billed: r.billed === 1 }));
     },
-  });
+  }, logger);
 }

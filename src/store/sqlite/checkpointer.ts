@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { defaultLogger, type Logger } from '../../log.ts';
 
 /**
  * WAL checkpoints off the event loop. SQLite's automatic checkpoint runs inside whichever commit
@@ -56,7 +57,7 @@ const BACKSTOP_PAGES = 40_000;
 
 export function startCheckpointer(
   db: Database.Database,
-  options: { busyTimeoutMs: number; intervalMs?: number },
+  options: { busyTimeoutMs: number; intervalMs?: number; logger?: Logger | undefined },
 ): Checkpointer {
   const worker = new Worker(WORKER, {
     eval: true,
@@ -79,7 +80,7 @@ export function startCheckpointer(
   );
   // Should the worker fail, commits simply checkpoint everything themselves again, as without it.
   worker.once('error', (err) => {
-    console.error(`sqlite: background checkpoints stopped (${err.message})`);
+    (options.logger ?? defaultLogger()).error({ error: err.message }, 'sqlite: background checkpoints stopped');
   });
   return {
     async stop() {

@@ -15,6 +15,17 @@ export function registryTableSql(table: string): string {
   ) WITHOUT ROWID`;
 }
 
+/**
+ * The registry's index by bank card, for checks without an ID number (bankcard2), also built on the
+ * staging table of a replace (named after it: SQLite cannot rename an index, so after a replace the
+ * live table's card index carries the stage's name — find it by tbl_name, not by name). Partial: rows
+ * without a card are not in it, so a registry of ID numbers and names only pays nothing for it.
+ * Covering the name hash: a check reads the index alone. Shipped in migration 4: never change it here.
+ */
+export function registryCardIndexSql(table: string): string {
+  return `CREATE INDEX IF NOT EXISTS ${table}_by_card ON ${table} (card_hash, name_hash) WHERE length(card_hash) > 0`;
+}
+
 /** Append-only: migration N brings the schema from version N to N + 1. Never edit a shipped entry. */
 const MIGRATIONS: string[] = [
   `CREATE TABLE apps (
@@ -86,6 +97,10 @@ const MIGRATIONS: string[] = [
      first_at REAL,
      hits BLOB NOT NULL
    );`,
+  // The gate's refusal reason beside the wire code, so counts by reason are a query.
+  `ALTER TABLE audit ADD COLUMN refusal TEXT;`,
+  // bankcard2 (name + bank card) looks a card's holders up without an ID number.
+  `${registryCardIndexSql('registry')};`,
   // The master keys the store belongs to (src/keys/ring.ts): ids and proofs, never a key. At most one
   // is current. The registry's key_id column says which key made each row; sealed values name theirs.
   // IF NOT EXISTS: a data dir whose version was set back by hand (a test of older migrations) still opens.

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Credentials, NewApp } from '../../../src/access/tenants.ts';
 import { checkCharacter, to15 } from '../../../src/core/id-number.ts';
 import { generateIdentities } from '../../../src/core/synthetic.ts';
-import { signSubmail } from '../../../src/dialects/submail/signature.ts';
+import { signSubmail } from '../../../src/protocols/submail/signature.ts';
 import { startRealname, type Person, type Realname } from '../../helpers/realname.ts';
 import { cardFields, codeOf, ENCODINGS, idcardFields, signedRequest, submailPost, type SubmailApp } from '../../helpers/submail.ts';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { NewApp } from '../../../src/access/tenants.ts';
 import type { Outcome } from '../../../src/core/outcome.ts';
 import { validateFactors } from '../../../src/core/validate.ts';
-import { submailDialect, type SubmailOptions } from '../../../src/dialects/submail/plugin.ts';
+import { submail, type SubmailOptions } from '../../../src/dialects/submail/index.ts';
 import { assembleServices } from '../../../src/service/assemble.ts';
 import { openStore } from '../../../src/store/index.ts';
 import type { AppPatch } from '../../../src/store/types.ts';
@@ -22,8 +22,8 @@ export function validating(verdict: 'match' | 'mismatch' | 'not_found' = 'match'
   return ({ kind, checkId, factors }) => {
     const v = validateFactors(kind, factors, new Date(BASE_TIME));
     if (!v.ok) return { outcome: outcome(kind, checkId, { verdict: 'invalid', invalid: v.invalid, billed: false, source: 'validation' }) };
-    const fields: Partial<Outcome> = { verdict, ...(v.subject ? { subject: v.subject } : {}), ...(v.card ? { card: v.card } : {}) };
-    if (verdict === 'mismatch') fields.mismatched = ['name'];
+    const fields = { verdict, ...(v.subject ? { subject: v.subject } : {}), ...(v.card ? { card: v.card } : {}) } as Partial<Outcome>;
+    if (verdict === 'mismatch') Object.assign(fields, { mismatched: ['name'] });
     return { outcome: outcome(kind, checkId, fields) };
   };
 }
@@ -52,7 +52,7 @@ export async function startHarness(
     house,
     rate: store.rate,
     first: matchAll,
-    plugin: (services) => submailDialect(services, options.plugin),
+    plugin: (services) => submail.plugin(services, options.plugin),
   });
 
   // App names are unique in a store: each app of a test gets its own.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkCharacter } from '../../../src/core/id-number.ts';
-import { CODE_TABLE } from '../../../src/dialects/submail/codes.ts';
+import { CODE_TABLE } from '../../../src/protocols/submail/codes.ts';
 import {
   cardFields,
   codeOf,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkCharacter } from '../../../src/core/id-number.ts';
-import { signatureMatches, signingStrings, signSubmail } from '../../../src/dialects/submail/signature.ts';
+import { signatureMatches, signingStrings, signSubmail } from '../../../src/protocols/submail/signature.ts';
 import { codeOf, submailPost, type BodyEncoding, type SubmailApp } from '../../helpers/submail.ts';
 import { BASE_TIME, startHarness, type Harness } from './harness.ts';
 

@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { REFUSALS } from '../../../src/access/refusal.ts';
 import { INVALID_REASONS, type Outcome } from '../../../src/core/outcome.ts';
-import {
-  CODE_TABLE,
-  INVALID_CODES,
-  presentOutcome,
-  presentRefusal,
-  REFUSAL_CODES,
-} from '../../../src/dialects/tencent-image/codes.ts';
+import { CODE_TABLE } from '../../../src/protocols/tencent-image/codes.ts';
+import { INVALID_CODES, presentOutcome, presentRefusal, REFUSAL_CODES } from '../../../src/dialects/tencent-image/present.ts';
 
 const base: Outcome = { checkId: 'c', kind: 'bankcard3', verdict: 'match', source: 'test', billed: true };
-const codeOf = (o: Partial<Outcome>) => presentOutcome({ ...base, ...o }).code;
+const codeOf = (o: Partial<Outcome>) => presentOutcome({ ...base, ...o } as Outcome).code;
 
 describe('the code table', () => {
   it('has each code once, each with a Chinese or vendor message', () => {

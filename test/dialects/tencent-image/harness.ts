@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createAccessRules } from '../../../src/access/rules.ts';
-import { tencentImageDialect } from '../../../src/dialects/tencent-image/plugin.ts';
-import { signAuthorization, type SignOptions } from '../../../src/dialects/tencent-image/signature.ts';
-import type { OpenSecret, TenantDirectory } from '../../../src/service/types.ts';
+import { clientAddress, createAccessRules, createReplayGuard, type OpenSecret, type TenantDirectory } from '../../../src/access/index.ts';
+import { tencentImage } from '../../../src/dialects/tencent-image/index.ts';
+import { signAuthorization, type SignOptions } from '../../../src/protocols/tencent-image/signature.ts';
 import type { App, NonceStore, RateLimiter } from '../../../src/store/types.ts';
 import { type Answerer, BASE_TIME, type DialectHarness, outcome, serveDialect } from '../../helpers/dialect-harness.ts';
 import { makeApp } from '../../store/contract.ts';
@@ -48,9 +47,9 @@ export async function startHarness(options: { trustProxy?: string[]; realClock?:
     newCheckId: () => randomBytes(16).toString('hex'),
     tenants,
     access: createAccessRules(),
-    nonces: nonceMemory(),
+    replay: createReplayGuard(nonceMemory()),
+    clientIp: clientAddress(options.trustProxy ?? []),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
-    trustProxy: options.trustProxy ?? [],
   };
 
   const addSecret = (appid: string): Credentials => {
@@ -66,13 +65,13 @@ export async function startHarness(options: { trustProxy?: string[]; realClock?:
     return { appid, bucket: app.bucket, secretId: secret.secretId, secretKey: secret.secretKey };
   };
 
-  const base = await serveDialect({ clock, house, rate: slidingWindow(), first: matchAll, plugin: tencentImageDialect });
+  const base = await serveDialect({ clock, house, rate: slidingWindow(), first: matchAll, plugin: (services) => tencentImage.plugin(services) });
 
   return {
     ...base,
     addApp(patch = {}) {
       const appid = String(nextAppid++);
-      apps.set(appid, makeApp(appid, { bucket: 'main', buckets: ['main', 'other'], appkeySealed: '', createdAt: clock.now, ...patch }));
+      apps.set(appid, makeApp(appid, { bucket: 'main', buckets: ['main', 'other'], appkeySealed: '', createdAt: clock.now, replayGuard: true, ...patch }));
       return addSecret(appid);
     },
     updateApp(appid, patch) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { signOriginal } from '../../../src/dialects/tencent-image/signature.ts';
+import { signOriginal } from '../../../src/protocols/tencent-image/signature.ts';
 import { outcome, post, sign, startHarness, type Credentials, type Harness, matchAll } from './harness.ts';
 
 // Synthetic factors: the harness's verifier is scripted, so they never meet a registry.

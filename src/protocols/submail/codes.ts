@@ -1,9 +1,5 @@
-import type { Refusal } from '../../access/refusal.ts';
-import type { Factor } from '../../core/factors.ts';
-import type { InvalidReason, Outcome } from '../../core/outcome.ts';
-
 /**
- * The dialect's one code table: every error it answers is a row here, with the vendor's message
+ * SUBMAIL's error table: every error code its factor API (and Realname's dialect of it) answers is a row here, with the vendor's message
  * (English, as SUBMAIL sends it). 1216, 1220, 1224, 1242 and 1299 are ours for refusals the vendor
  * does not document. `meaning` is the English gloss the README table is generated from.
  */
@@ -31,74 +27,11 @@ export const CODE_TABLE = [
 
 export type SubmailCode = (typeof CODE_TABLE)[number]['code'];
 
-export interface ErrorAnswer {
-  code: SubmailCode;
-  msg: string;
-}
-
 const MESSAGES = new Map<string, string>(CODE_TABLE.map((row) => [row.code, row.message]));
 
-function answer(code: SubmailCode): ErrorAnswer {
-  return { code, msg: MESSAGES.get(code) as string };
-}
-
-/** The dialect's own refusal the shared list lacks: SUBMAIL tells an empty appid apart from an unknown one. */
-export type SubmailRefusal = Refusal | 'appid_missing';
-
-/** Every refusal, whichever layer raises it, has its code here. */
-export const REFUSAL_CODES: Record<SubmailRefusal, SubmailCode> = {
-  body_too_large: '1224',
-  bad_request: '1209',
-  appid_missing: '1210',
-  signature_missing: '1212',
-  signature_malformed: '1204',
-  app_unknown: '1201',
-  // The three below belong to key-pair dialects; SUBMAIL has one appkey per app, so they are signature faults.
-  secret_unknown: '1204',
-  secret_app_mismatch: '1204',
-  target_mismatch: '1204',
-  bucket_unknown: '1209',
-  signature_invalid: '1204',
-  signature_expired: '1213',
-  timestamp_invalid: '1208',
-  timestamp_expired: '1213',
-  replayed: '1220',
-  suspended: '1206',
-  not_permitted: '1218',
-  ip_denied: '1202',
-  rate_limited: '1216',
-  quota_exhausted: '1203',
-  internal: '1299',
-};
-
-/** Offline rejects by field: the vendor has one code per field whatever the reason. */
-export const INVALID_CODES: Record<Factor, { code: SubmailCode; byReason?: Partial<Record<InvalidReason, SubmailCode>> }> = {
-  idNumber: { code: '1215' },
-  name: { code: '1222' },
-  bankCard: { code: '1242' },
-  // No route of this dialect carries a phone; should one reach here it is a bad parameter.
-  phone: { code: '1209' },
-};
-
-export function presentRefusal(refusal: SubmailRefusal): ErrorAnswer {
-  return answer(REFUSAL_CODES[refusal]);
-}
-
-/** The error an outcome answers with, or undefined when it is a verdict (a success body). */
-export function outcomeError(outcome: Outcome): ErrorAnswer | undefined {
-  switch (outcome.verdict) {
-    case 'match':
-    case 'mismatch':
-    case 'not_found':
-      return undefined;
-    case 'invalid': {
-      if (!outcome.invalid) return answer('1209');
-      const rule = INVALID_CODES[outcome.invalid.field];
-      return answer(rule.byReason?.[outcome.invalid.reason] ?? rule.code);
-    }
-    case 'unavailable':
-      return answer('1223');
-  }
+/** The message the vendor sends with a code. */
+export function messageOf(code: SubmailCode): string {
+  return MESSAGES.get(code) as string;
 }
 
 /** `bank_status` / `bank_msg` of /factor/idcard for each verdict. */
@@ -117,3 +50,11 @@ export const CARD_REMARKS = {
 
 /** `cardCategory` of /factor/card_three_auth by the BIN's card type. */
 export const CARD_CATEGORIES = { DC: '借记卡', CC: '贷记卡', SCC: '准贷记卡', PC: '预付费卡' } as const;
+
+/** Unix time as 10 digits (seconds) or 13 digits (milliseconds), in milliseconds; undefined otherwise. */
+export function parseTimestamp(text: string): number | undefined {
+  if (/^\d{10}$/.test(text)) return Number(text) * 1000;
+  if (/^\d{13}$/.test(text)) return Number(text);
+  return undefined;
+}
+

@@ -1,9 +1,5 @@
-import type { Refusal } from '../../access/refusal.ts';
-import type { Factor } from '../../core/factors.ts';
-import type { InvalidReason, Outcome } from '../../core/outcome.ts';
-
 /**
- * The dialect's one code table: every answer it gives is a row here. Messages are the vendor's
+ * The image service's code table: every code the legacy API answers (and Realname's dialect of it) is a row here. Messages are the vendor's
  * (Chinese, as documented); -5808 and -5809 are ours for the bank-card verdicts the vendor folds elsewhere.
  * `meaning` is the English gloss the README table is generated from.
  */
@@ -17,7 +13,7 @@ export const CODE_TABLE = [
   { code: 10, message: 'appid 不存在', meaning: 'unknown appid' },
   { code: 11, message: 'secretid 不存在', meaning: 'unknown or revoked SecretId' },
   { code: 12, message: 'appid 和 secretid 不匹配', meaning: 'the SecretId belongs to another app' },
-  { code: 13, message: '重放攻击', meaning: 'single-use signature used again' },
+  { code: 13, message: '重放攻击', meaning: "a single-use (`e=0`) signature used again, while the app's replay guard is on (the default)" },
   { code: 14, message: '签名校验失败', meaning: 'HMAC does not match' },
   { code: 15, message: '操作太频繁，触发频控', meaning: "over the app's QPS" },
   { code: 16, message: 'bucket 不存在', meaning: 'unknown bucket' },
@@ -37,75 +33,17 @@ export const CODE_TABLE = [
 ] as const;
 
 export type TencentImageCode = (typeof CODE_TABLE)[number]['code'];
-export interface Answer {
-  code: TencentImageCode;
-  message: string;
-}
 
 const MESSAGES = new Map<number, string>(CODE_TABLE.map((row) => [row.code, row.message]));
 
-function answer(code: TencentImageCode): Answer {
-  return { code, message: MESSAGES.get(code) as string };
+/** The message the vendor sends with a code. */
+export function messageOf(code: TencentImageCode): string {
+  return MESSAGES.get(code) as string;
 }
 
-/** Every refusal of the access layer, whichever dialect raises it, has its code here. */
-export const REFUSAL_CODES: Record<Refusal, TencentImageCode> = {
-  body_too_large: 23,
-  bad_request: 21,
-  signature_missing: 4,
-  signature_malformed: 5,
-  app_unknown: 10,
-  secret_unknown: 11,
-  secret_app_mismatch: 12,
-  target_mismatch: 6,
-  bucket_unknown: 16,
-  signature_invalid: 14,
-  signature_expired: 9,
-  timestamp_invalid: 5,
-  timestamp_expired: 9,
-  replayed: 13,
-  suspended: 3,
-  not_permitted: 24,
-  ip_denied: 24,
-  rate_limited: 15,
-  quota_exhausted: 25,
-  internal: 213,
-};
-
-/**
- * Offline rejects: a field's code, with per-reason exceptions. An ID number that is well-formed but
- * impossible (checksum, region, birth date) is -5804; a malformed one is -5806, as the vendor splits them.
- */
-export const INVALID_CODES: Record<Factor, { code: TencentImageCode; byReason?: Partial<Record<InvalidReason, TencentImageCode>> }> = {
-  idNumber: { code: -5806, byReason: { checksum: -5804, region: -5804, birthDate: -5804 } },
-  name: { code: -5806 },
-  bankCard: { code: -5808 },
-  // No route of this dialect carries a phone; should one reach here it is an invalid parameter.
-  phone: { code: 21 },
-};
-
-export function presentRefusal(refusal: Refusal): Answer {
-  return answer(REFUSAL_CODES[refusal]);
-}
-
-export function presentOutcome(outcome: Outcome): Answer {
-  switch (outcome.verdict) {
-    case 'match':
-      return answer(0);
-    case 'not_found':
-      return answer(-5807);
-    case 'mismatch': {
-      // The person comes first: a name that is not the ID's owner answers -5803 even if the card is also wrong.
-      const wrong = outcome.mismatched ?? [];
-      const cardOnly = wrong.includes('bankCard') && !wrong.includes('name') && !wrong.includes('idNumber');
-      return answer(cardOnly ? -5809 : -5803);
-    }
-    case 'invalid': {
-      if (!outcome.invalid) return answer(21);
-      const rule = INVALID_CODES[outcome.invalid.field];
-      return answer(rule.byReason?.[outcome.invalid.reason] ?? rule.code);
-    }
-    case 'unavailable':
-      return answer(outcome.unavailable === 'unreachable' ? 108 : 107);
-  }
+/** The wire body of every answer: HTTP 200 whatever the code. */
+export interface TencentImageAnswer {
+  code: number;
+  message: string;
+  data: { session_id: string };
 }

@@ -5,7 +5,7 @@ import {
   signAuthorization,
   signOriginal,
   verifySignature,
-} from '../../../src/dialects/tencent-image/signature.ts';
+} from '../../../src/protocols/tencent-image/signature.ts';
 
 // The vendor's published test vector.
 const SECRET_KEY = 'nwOKDouy5JctNOlnere4gkVoOUz5EYAb';

@@ -1,0 +1,20 @@
+import type { Refusal } from '../access/index.ts';
+import type { CheckKind, Factors, Outcome } from '../core/index.ts';
+
+/** What a dialect reports once it has answered; the auditor masks the factors itself. */
+export interface AuditEntry {
+  checkId: string;
+  appid: string | null;
+  dialect: string;
+  kind: CheckKind | null;
+  factors: Factors;
+  outcome?: Outcome | undefined;
+  /** Why the request was refused, when it was (the closed set), beside the dialect's wire code. */
+  refusal?: Refusal | undefined;
+  code: string;
+  startedAt: number;
+}
+
+export interface Auditor {
+  record(entry: AuditEntry): void;
+}

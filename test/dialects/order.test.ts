@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Credentials } from '../../src/access/tenants.ts';
+import { checkCharacter } from '../../src/core/id-number.ts';
+import { signSubmail } from '../../src/protocols/submail/signature.ts';
+import { signAuthorization } from '../../src/protocols/tencent-image/signature.ts';
+import { buildServer } from '../../src/server.ts';
+import { assembleServices } from '../../src/service/assemble.ts';
+import { openStore } from '../../src/store/index.ts';
+import type { AppPatch } from '../../src/store/types.ts';
+import { codeOf as submailCode, readReply } from '../helpers/submail.ts';
+
+/**
+ * Each dialect's documented order of checks, proved pair by pair: for every two adjacent steps, a
+ * request that fails both answers the first one's code. The whole house answers (memory store, real
+ * gate, real check path, an empty registry), so the order is the one users meet.
+ */
+
+const PERSON = { name: '张三', idNumber: ((b: string) => b + checkCharacter(b))('31010119960111001') };
+const nowS = () => Math.floor(Date.now() / 1000);
+
+/** What one request is made of; each fault changes some of it, two faults compose. */
+interface Spec {
+  app: AppPatch;
+  body: Record<string, unknown>;
+  contentType?: string;
+  sign: Record<string, unknown>;
+  /** Requests sent first with the same signature (a replay). */
+  before: number;
+  /** Sign with another app's secret, for the same appid. */
+  foreignSecret?: boolean;
+}
+
+type Fault = [code: string, apply: (s: Spec) => void];
+
+const store = openStore({ kind: 'memory' });
+const services = assembleServices({ store, masterKey: randomBytes(32) });
+const server = buildServer({ services, store });
+let url = '';
+beforeAll(async () => {
+  url = await server.listen({ host: '127.0.0.1', port: 0 });
+});
+afterAll(async () => {
+  await server.close();
+  await store.close();
+});
+
+async function newApp(patch: AppPatch): Promise<Credentials> {
+  const created = await services.tenants.create({ name: `order ${randomBytes(4).toString('hex')}` });
+  if (Object.keys(patch).length > 0) await services.tenants.update(created.appid, patch);
+  return created;
+}
+
+async function send(path: string, spec: Spec, headers: (app: Credentials) => Record<string, string>, app: Credentials): Promise<Response> {
+  const body = JSON.stringify(spec.body);
+  const init = { method: 'POST', headers: { 'content-type': spec.contentType ?? 'application/json', ...headers(app) }, body };
+  for (let i = 0; i < spec.before; i++) await fetch(url + path, init).then((r) => r.text());
+  return fetch(url + path, init);
+}
+
+/** One test per adjacent pair of `faults`, in order. */
+function pairs(dialect: string, faults: Fault[], run: (spec: Spec) => Promise<string>): void {
+  describe(`${dialect}: the order of checks, pair by pair`, () => {
+    for (let i = 0; i + 1 < faults.length; i++) {
+      const [first, applyFirst] = faults[i]!;
+      const [second, applySecond] = faults[i + 1]!;
+      it(`${first} before ${second}`, async () => {
+        const spec: Spec = { app: {}, body: {}, sign: {}, before: 0 };
+        applySecond(spec);
+        applyFirst(spec);
+        expect(await run(spec)).toBe(first);
+      });
+    }
+  });
+}
+
+// The image service: 23 → 21 → 4/5 → 10 → 11 → 12 → 6 → 16 → 14 → 9 → 13 → 3 → 24 → 24 → 15 → -5804 → 25.
+pairs(
+  'tencent-image',
+  [
+    ['23', (s) => void (s.body.padding = 'x'.repeat(20 * 1024))],
+    ['21', (s) => void (s.body.idcard_name = 1)],
+    ['4', (s) => void (s.sign.none = true)],
+    ['10', (s) => void ((s.sign.appid = '1'), (s.body.appid = '1'))],
+    ['11', (s) => void (s.sign.secretId = 'AKIDunknown')],
+    ['12', (s) => void (s.foreignSecret = true)],
+    ['6', (s) => void (s.body.appid = '42')],
+    ['16', (s) => void (s.sign.bucket = 'nope')],
+    ['14', (s) => void (s.sign.secretKey = 'wrong')],
+    ['9', (s) => void ((s.sign.now = nowS() - 400), (s.sign.expiry = 0))],
+    ['13', (s) => void ((s.sign.expiry = 0), (s.before = 1))],
+    ['3', (s) => void (s.app.suspended = true)],
+    ['24', (s) => void (s.app.checks = ['bankcard3'])],
+    ['24', (s) => void (s.app.ipAllow = ['10.0.0.0/8'])],
+    ['15', (s) => void (s.app.qps = 0)],
+    ['-5804', (s) => void (s.body.idcard_number = '310101199601110010')],
+    ['25', (s) => void (s.app.quota = 0)],
+  ],
+  async (spec) => {
+    const app = await newApp(spec.app);
+    const signer = spec.foreignSecret ? { ...(await newApp({})), appid: app.appid } : app;
+    const body = { appid: app.appid, idcard_number: PERSON.idNumber, idcard_name: PERSON.name, ...spec.body };
+    const headers = (a: Credentials): Record<string, string> => {
+      if (spec.sign.none) return {};
+      const now = (spec.sign.now as number | undefined) ?? nowS();
+      const o = { appid: a.appid, bucket: a.bucket, secretId: signer.secretId, secretKey: signer.secretKey, now, expiry: now + 3600, rand: 1, ...spec.sign };
+      return { authorization: signAuthorization(o as Parameters<typeof signAuthorization>[0]) };
+    };
+    const reply = await send('/auth/idcard', { ...spec, body }, headers, app);
+    return String(((await reply.json()) as { code: number }).code);
+  },
+);
+
+// SUBMAIL: 1224 → 1209 (body) → 1210 → 1212 → 1209 (fields) → 1208 → 1201 → 1202 → 1213 → 1204 → 1220 → 1206
+// → 1218 → 1216 → 1215 → 1203.
+pairs(
+  'submail',
+  [
+    ['1224', (s) => void (s.body.padding = 'x'.repeat(20 * 1024))],
+    ['1209', (s) => void (s.contentType = 'text/plain')],
+    ['1210', (s) => void (s.body.appid = '')],
+    ['1212', (s) => void (s.body.signature = '')],
+    ['1209', (s) => void (s.body.idNo = 7)],
+    ['1208', (s) => void (s.sign.timestamp = '12345')],
+    ['1201', (s) => void (s.body.appid = '1')],
+    ['1202', (s) => void (s.app.ipAllow = ['10.0.0.0/8'])],
+    ['1213', (s) => void (s.sign.timestamp = String(nowS() - 600))],
+    ['1204', (s) => void (s.sign.appkey = 'wrong')],
+    ['1220', (s) => void (s.before = 1)],
+    ['1206', (s) => void (s.app.suspended = true)],
+    ['1218', (s) => void (s.app.checks = ['bankcard3'])],
+    ['1216', (s) => void (s.app.qps = 0)],
+    ['1215', (s) => void (s.sign.idNo = '310101199601110010')],
+    ['1203', (s) => void (s.app.quota = 0)],
+  ],
+  async (spec) => {
+    const app = await newApp(spec.app);
+    const signed = { name: PERSON.name, idNo: (spec.sign.idNo as string | undefined) ?? PERSON.idNumber, timestamp: (spec.sign.timestamp as string | undefined) ?? String(nowS()) };
+    const signature = signSubmail((spec.sign.appkey as string | undefined) ?? app.appkey, signed);
+    const body = { appid: app.appid, ...signed, signature, ...spec.body };
+    return submailCode(await readReply(await send('/factor/idcard', { ...spec, body }, () => ({}), app)));
+  },
+);
