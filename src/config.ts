@@ -213,7 +213,7 @@ export class ConfigError extends Error {}
 export type Flags = Partial<Record<Setting | 'config', string | number | string[] | undefined>>;
 
 export interface LoadOptions {
-  /** Whether logs go to a terminal (the default log format follows it); default: whether stdout is one. */
+  /** Whether logs go to a terminal (the default log format follows it); default: whether stderr, where they go, is one. */
   terminal?: boolean;
 }
 
@@ -240,7 +240,7 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env, o
     ...DEFAULTS,
     data: '',
     keyFile: '',
-    logFormat: (options.terminal ?? process.stdout.isTTY === true) ? 'pretty' : 'json',
+    logFormat: (options.terminal ?? process.stderr.isTTY === true) ? 'pretty' : 'json',
   };
   for (const spec of SETTINGS) {
     const given = origin(spec.key);

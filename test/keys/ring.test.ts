@@ -134,6 +134,29 @@ describe('a rotation of the registry', () => {
     expect(await registry.remove(hasher.idNumber(id))).toBe(1);
   });
 
+  it('finds a card\'s holders and compares a phone under the old key too, while both are live', async () => {
+    const store = openMemoryStore();
+    const plain = createRegistryHasher(k0);
+    await store.registry.importBatch([{ ...row(plain, id, '张三', card), phoneHash: plain.phone('13800138000') }]);
+    const keys = await rotated(store);
+    const hasher = registryHasher(keys);
+    const registry = keyedRegistry(store.registry, keys, hasher.keyId);
+    expect(await registry.matchCard(hasher.bankCard(card), hasher.name('张三'))).toEqual({ found: true, nameMatches: true });
+    expect(await registry.matchCard(hasher.bankCard(card), hasher.name('李四'))).toEqual({ found: true, nameMatches: false });
+    expect(await registry.match(hasher.idNumber(id), hasher.name('张三'), hasher.bankCard(card), hasher.phone('13800138000'))).toEqual({
+      found: true,
+      nameMatches: true,
+      cardsOnFile: true,
+      cardMatches: true,
+      phonesOnFile: true,
+      phoneMatches: true,
+    });
+    expect((await registry.match(hasher.idNumber(id), hasher.name('张三'), null, hasher.phone('13900139000'))).phoneMatches).toBe(false);
+    // once rewrapped, the store itself answers under the new key
+    await rekeyRegistry(store.registry, keys);
+    expect(await store.registry.matchCard(hasher.bankCard(card), hasher.name('张三'))).toEqual({ found: true, nameMatches: true });
+  });
+
   it('fails a lookup (never answers "no record") when a live key is not held', async () => {
     const store = openMemoryStore();
     await rotated(store);
