@@ -30,10 +30,10 @@ const serving = servingDir(rows);
 if (!serving.ready) throw new Error(`no cached registry of ${rows} rows: run npm run bench -- --quick first`);
 const scratch = mkdtempSync(join(tmpdir(), 'realname-check-path-'));
 cpSync(serving.dir, scratch, { recursive: true });
-const runtime = openRuntime(loadConfig({ data: scratch, keyFile: keyFile() }));
+const runtime = await openRuntime(loadConfig({ data: scratch, keyFile: keyFile() }), { store: 'create' });
 try {
   const { services } = runtime;
-  const credentials = await runtime.services.tenants.create({ name: 'bench', ...TENANT });
+  const credentials = await runtime.services.tenants.create({ name: `bench ${Date.now()}`, ...TENANT });
   const decide = tencentImage.decider(services, {}, tencentImage.billing);
   const arrivals = wireRequests('/auth/idbankcard', samplePeople(rows, 256, 11), credentials).map((r) => ({
     bytes: Buffer.from(r.body),

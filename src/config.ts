@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { checkCidrs, CidrError } from './access/cidr.ts';
 
 /** Runtime settings. Precedence: command-line flags > REALNAME_* environment > config file > defaults. */
 export interface Config {
@@ -17,7 +18,9 @@ export interface Config {
   sourceTimeoutMs: number;
   /** SUBMAIL dialect: how far (seconds) a request's timestamp may be from now, either way. */
   timestampWindow: number;
-  logLevel: string;
+  logLevel: LogLevel;
+  /** pretty: one coloured line a record, for a person at a terminal; json: one JSON object a line, for a collector. */
+  logFormat: LogFormat;
   /** Where apps, quota, registry, counters and audit live: the embedded SQLite file in `data`, or a shared PostgreSQL. */
   store: StoreKind;
   /** Required with store postgres. */
@@ -42,8 +45,229 @@ export interface Config {
 
 export const STORE_KINDS = ['sqlite', 'postgres'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
-type Setting = keyof Config;
+export type Setting = keyof Config;
+
+/** A value that breaks a setting's rule; the message starts with the setting's name ("port must be …"). */
+export class SettingError extends Error {}
+
+/** Where a setting applies: every command (where the store and its key are), or the server only. */
+export type SettingScope = 'every command' | 'serve, demo';
+
+/**
+ * One setting: its config-file key, environment variable, flag, default and rule. The CLI's flags,
+ * the loader below and the README's settings table (scripts/readme-settings.ts) are all made from this
+ * list, so the three can never disagree.
+ */
+export interface SettingSpec {
+  key: Setting;
+  env: string;
+  /** The flag's argument placeholder: the flag itself is `--<key in kebab case> <arg>`. */
+  arg: string;
+  scope: SettingScope;
+  /** The default as documented (a computed default says how it is computed). */
+  defaultText: string;
+  meaning: string;
+  /** Checks and converts a value from a flag (already a string), the environment or the config file. */
+  parse(value: unknown): Config[Setting];
+}
+
+const text = (key: string) => (value: unknown): string => {
+  if (typeof value !== 'string' || value.trim() === '') throw new SettingError(`${key} must be a non-empty string`);
+  return value;
+};
+
+const wholeNumber = (key: string, min: number, max: number) => (value: unknown): number => {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new SettingError(`${key} must be a whole number from ${min.toLocaleString('en')} to ${max.toLocaleString('en')}`);
+  }
+  return n;
+};
+
+/** A duration or a count with a floor: "must be at least 1 second", as a person would say it. */
+const atLeast = (key: string, min: number, max: number, unit: string) => (value: unknown): number => {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (Number.isSafeInteger(n) && n < min) throw new SettingError(`${key} must be at least ${min} ${unit}`);
+  return wholeNumber(key, min, max)(value);
+};
+
+/** "a, b or c" */
+export const choices = (values: readonly string[]): string => (values.length < 2 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`);
+
+const oneOf = <T extends string>(key: string, values: readonly T[]) => (value: unknown): T => {
+  if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) throw new SettingError(`${key}: expected ${choices(values)}`);
+  return value as T;
+};
+
+const cidrs = (key: string) => (value: unknown): string[] => {
+  const list = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : undefined;
+  if (!list) throw new SettingError(`${key} must be a comma-separated list of addresses or CIDRs`);
+  try {
+    return checkCidrs(list);
+  } catch (error) {
+    if (error instanceof CidrError) throw new SettingError(`${key}: ${error.message}`);
+    throw error;
+  }
+};
+
+export const SETTINGS: readonly SettingSpec[] = [
+  { key: 'data', env: 'REALNAME_DATA', arg: 'dir', scope: 'every command', defaultText: './data', meaning: 'data directory: the SQLite store, `master.key`, `realname.json`', parse: text('data') },
+  {
+    key: 'keyFile',
+    env: 'REALNAME_KEY_FILE',
+    arg: 'file',
+    scope: 'every command',
+    defaultText: '`<data>/master.key`',
+    meaning: 'master key file, one base64 key a line (a key ring); ignored when `REALNAME_MASTER_KEY` is set',
+    parse: text('keyFile'),
+  },
+  { key: 'store', env: 'REALNAME_STORE', arg: 'kind', scope: 'every command', defaultText: 'sqlite', meaning: 'storage backend: `sqlite` (in the data dir) or `postgres`', parse: oneOf('store', STORE_KINDS) },
+  {
+    key: 'postgresUrl',
+    env: 'REALNAME_POSTGRES_URL',
+    arg: 'url',
+    scope: 'every command',
+    defaultText: '—',
+    meaning: 'PostgreSQL URL, required with `postgres`; a schema can be chosen in the URL: `?options=-c%20search_path%3Drealname` (prefer the environment: flags show in `ps`)',
+    parse: text('postgresUrl'),
+  },
+  { key: 'redisUrl', env: 'REALNAME_REDIS_URL', arg: 'url', scope: 'every command', defaultText: '—', meaning: 'only with `postgres`: rate limits and replay nonces move to Redis', parse: text('redisUrl') },
+  { key: 'redisPrefix', env: 'REALNAME_REDIS_PREFIX', arg: 'prefix', scope: 'every command', defaultText: '`realname:`', meaning: 'prefix of every Redis key, so deployments can share a server', parse: text('redisPrefix') },
+  { key: 'host', env: 'REALNAME_HOST', arg: 'host', scope: 'serve, demo', defaultText: '127.0.0.1', meaning: 'address to listen on (`0.0.0.0`: every interface)', parse: text('host') },
+  { key: 'port', env: 'REALNAME_PORT', arg: 'port', scope: 'serve, demo', defaultText: '8080', meaning: 'port to listen on (0 picks a free one)', parse: wholeNumber('port', 0, 65_535) },
+  { key: 'tlsCert', env: 'REALNAME_TLS_CERT', arg: 'file', scope: 'serve, demo', defaultText: '—', meaning: 'PEM certificate (chain): serve https, with `tlsKey`', parse: text('tlsCert') },
+  { key: 'tlsKey', env: 'REALNAME_TLS_KEY', arg: 'file', scope: 'serve, demo', defaultText: '—', meaning: 'PEM private key of the certificate', parse: text('tlsKey') },
+  {
+    key: 'bodyLimit',
+    env: 'REALNAME_BODY_LIMIT',
+    arg: 'bytes',
+    scope: 'serve, demo',
+    defaultText: '16384',
+    meaning: 'largest request body a dialect accepts (bytes); larger bodies get the dialect\'s "too large" code',
+    parse: wholeNumber('bodyLimit', 1, 1024 * 1024),
+  },
+  {
+    key: 'trustProxy',
+    env: 'REALNAME_TRUST_PROXY',
+    arg: 'cidrs',
+    scope: 'serve, demo',
+    defaultText: 'none',
+    meaning: 'proxies (comma-separated addresses or CIDRs) whose `X-Forwarded-For` is believed',
+    parse: cidrs('trustProxy'),
+  },
+  {
+    key: 'sourceTimeoutMs',
+    env: 'REALNAME_SOURCE_TIMEOUT_MS',
+    arg: 'ms',
+    scope: 'serve, demo',
+    defaultText: '3000',
+    meaning: 'time limit of one source (ms); a slower source counts as unreachable and the next is asked',
+    parse: wholeNumber('sourceTimeoutMs', 1, 600_000),
+  },
+  {
+    key: 'timestampWindow',
+    env: 'REALNAME_TIMESTAMP_WINDOW',
+    arg: 'seconds',
+    scope: 'serve, demo',
+    defaultText: '300',
+    meaning: "SUBMAIL: how far a request's `timestamp` may be from the server's clock, either way",
+    parse: wholeNumber('timestampWindow', 1, 86_400),
+  },
+  { key: 'logLevel', env: 'REALNAME_LOG_LEVEL', arg: 'level', scope: 'serve, demo', defaultText: 'info (demo: warn)', meaning: `least severe log level written: ${LOG_LEVELS.join(', ')}`, parse: oneOf('logLevel', LOG_LEVELS) },
+  {
+    key: 'logFormat',
+    env: 'REALNAME_LOG_FORMAT',
+    arg: 'format',
+    scope: 'serve, demo',
+    defaultText: 'pretty on a terminal, else json',
+    meaning: 'log lines as `pretty` text or `json` (one object a line)',
+    parse: oneOf('logFormat', LOG_FORMATS),
+  },
+  {
+    key: 'auditBuffer',
+    env: 'REALNAME_AUDIT_BUFFER',
+    arg: 'records',
+    scope: 'serve, demo',
+    defaultText: '10000',
+    meaning: 'most audit records held while the store is slow or down; checks answer the source-unavailable code, unbilled, from 90 % of it',
+    parse: atLeast('auditBuffer', 1, 10_000_000, 'record'),
+  },
+  {
+    key: 'shutdownGrace',
+    env: 'REALNAME_SHUTDOWN_GRACE',
+    arg: 'seconds',
+    scope: 'serve, demo',
+    defaultText: '30',
+    meaning: 'on SIGTERM, how long to keep retrying audit records a failing store has not taken (then exit 1, saying how many)',
+    parse: wholeNumber('shutdownGrace', 0, 86_400),
+  },
+  {
+    key: 'headersTimeout',
+    env: 'REALNAME_HEADERS_TIMEOUT',
+    arg: 'seconds',
+    scope: 'serve, demo',
+    defaultText: '10',
+    meaning: "how long a request's headers may take to arrive (an idle new connection included)",
+    parse: atLeast('headersTimeout', 1, 3600, 'second'),
+  },
+  {
+    key: 'requestTimeout',
+    env: 'REALNAME_REQUEST_TIMEOUT',
+    arg: 'seconds',
+    scope: 'serve, demo',
+    defaultText: '30',
+    meaning: 'how long a whole request, body included, may take to arrive',
+    parse: atLeast('requestTimeout', 1, 3600, 'second'),
+  },
+  {
+    key: 'keepAliveTimeout',
+    env: 'REALNAME_KEEP_ALIVE_TIMEOUT',
+    arg: 'seconds',
+    scope: 'serve, demo',
+    defaultText: '5',
+    meaning: 'how long an idle keep-alive connection is kept',
+    parse: atLeast('keepAliveTimeout', 1, 3600, 'second'),
+  },
+  {
+    key: 'connectionsPerClient',
+    env: 'REALNAME_CONNECTIONS_PER_CLIENT',
+    arg: 'n',
+    scope: 'serve, demo',
+    defaultText: '256',
+    meaning: 'open connections one client address may hold (0: no cap; behind a proxy, set it above the proxy\'s pool)',
+    parse: wholeNumber('connectionsPerClient', 0, 1_000_000),
+  },
+];
+
+/** Settings that are not part of Config: where the config file is, and the key itself (never a flag). */
+export const OTHER_SETTINGS = [
+  { flag: '--config <file>', env: 'REALNAME_CONFIG', key: '—', defaultText: '`<data>/realname.json` when present', meaning: 'the config file: one JSON object of the config keys above' },
+  {
+    flag: '—',
+    env: 'REALNAME_MASTER_KEY',
+    key: '—',
+    defaultText: 'the key file',
+    meaning: 'the master key itself (32 bytes, base64; several, comma-separated, during a rotation); wins over the key file. Never a flag: flags show in `ps`',
+  },
+] as const;
+
+const SPEC = new Map(SETTINGS.map((s) => [s.key, s]));
+
+export function settingSpec(key: Setting): SettingSpec {
+  const spec = SPEC.get(key);
+  if (!spec) throw new Error(`no such setting ${key}`);
+  return spec;
+}
+
+/** `--key-file`, from `keyFile`. */
+export function flagOf(key: Setting): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
 
 const DEFAULTS = {
   data: './data',
@@ -53,7 +277,7 @@ const DEFAULTS = {
   trustProxy: [] as string[],
   sourceTimeoutMs: 3000,
   timestampWindow: 300,
-  logLevel: 'info',
+  logLevel: 'info' as LogLevel,
   store: 'sqlite' as StoreKind,
   auditBuffer: 10_000,
   shutdownGrace: 30,
@@ -63,86 +287,64 @@ const DEFAULTS = {
   connectionsPerClient: 256,
 };
 
-const ENV: Record<Setting, string> = {
-  data: 'REALNAME_DATA',
-  keyFile: 'REALNAME_KEY_FILE',
-  host: 'REALNAME_HOST',
-  port: 'REALNAME_PORT',
-  tlsCert: 'REALNAME_TLS_CERT',
-  tlsKey: 'REALNAME_TLS_KEY',
-  bodyLimit: 'REALNAME_BODY_LIMIT',
-  trustProxy: 'REALNAME_TRUST_PROXY',
-  sourceTimeoutMs: 'REALNAME_SOURCE_TIMEOUT_MS',
-  timestampWindow: 'REALNAME_TIMESTAMP_WINDOW',
-  logLevel: 'REALNAME_LOG_LEVEL',
-  store: 'REALNAME_STORE',
-  postgresUrl: 'REALNAME_POSTGRES_URL',
-  redisUrl: 'REALNAME_REDIS_URL',
-  redisPrefix: 'REALNAME_REDIS_PREFIX',
-  auditBuffer: 'REALNAME_AUDIT_BUFFER',
-  shutdownGrace: 'REALNAME_SHUTDOWN_GRACE',
-  headersTimeout: 'REALNAME_HEADERS_TIMEOUT',
-  requestTimeout: 'REALNAME_REQUEST_TIMEOUT',
-  keepAliveTimeout: 'REALNAME_KEEP_ALIVE_TIMEOUT',
-  connectionsPerClient: 'REALNAME_CONNECTIONS_PER_CLIENT',
-};
-
-const NUMERIC: ReadonlySet<Setting> = new Set([
-  'port',
-  'bodyLimit',
-  'sourceTimeoutMs',
-  'timestampWindow',
-  'auditBuffer',
-  'shutdownGrace',
-  'headersTimeout',
-  'requestTimeout',
-  'keepAliveTimeout',
-  'connectionsPerClient',
-]);
-
 export class ConfigError extends Error {}
 
 export type Flags = Partial<Record<Setting | 'config', string | number | string[] | undefined>>;
 
-export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): Config {
-  const fromEnv: Flags = {};
-  for (const [setting, name] of Object.entries(ENV) as [Setting, string][]) {
-    if (env[name] !== undefined && env[name] !== '') fromEnv[setting] = env[name];
-  }
-  const data = String(flags.data ?? fromEnv.data ?? DEFAULTS.data);
-  const file = flags.config ?? env.REALNAME_CONFIG ?? join(data, 'realname.json');
-  const fromFile = readConfigFile(String(file), flags.config !== undefined || env.REALNAME_CONFIG !== undefined);
+export interface LoadOptions {
+  /** Whether logs go to a terminal (the default log format follows it); default: whether stderr, where they go, is one. */
+  terminal?: boolean;
+}
 
-  const pick = (setting: Setting) => flags[setting] ?? fromEnv[setting] ?? fromFile[setting];
-  const config: Config = { ...DEFAULTS, data: resolve(data), keyFile: '' };
-  for (const setting of Object.keys(ENV) as Setting[]) {
-    const value = pick(setting);
-    if (value === undefined || setting === 'data') continue;
-    (config as unknown as Record<string, unknown>)[setting] = coerce(setting, value);
+export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
+  const fromEnv: Flags = {};
+  for (const { key, env: name } of SETTINGS) {
+    if (env[name] !== undefined && env[name] !== '') fromEnv[key] = env[name];
   }
+  const explicitFile = flags.config ?? (env.REALNAME_CONFIG || undefined);
+  const dataBeforeFile = flags.data ?? fromEnv.data;
+  const file = explicitFile ?? join(String(dataBeforeFile ?? DEFAULTS.data), 'realname.json');
+  const fromFile = readConfigFile(String(file), explicitFile !== undefined);
+  if (fromFile.data !== undefined && explicitFile === undefined) {
+    throw new ConfigError(`config file ${file}: "data" cannot be set in the data dir's own config file; pass --config FILE to name another`);
+  }
+
+  const origin = (key: Setting): [unknown, string] | undefined => {
+    if (flags[key] !== undefined) return [flags[key], flagOf(key)];
+    if (fromEnv[key] !== undefined) return [fromEnv[key], settingSpec(key).env];
+    if (fromFile[key] !== undefined) return [fromFile[key], `config file ${file}`];
+    return undefined;
+  };
+  const config: Config = {
+    ...DEFAULTS,
+    data: '',
+    keyFile: '',
+    logFormat: (options.terminal ?? process.stderr.isTTY === true) ? 'pretty' : 'json',
+  };
+  for (const spec of SETTINGS) {
+    const given = origin(spec.key);
+    if (!given) continue;
+    const [value, from] = given;
+    try {
+      (config as unknown as Record<string, unknown>)[spec.key] = spec.parse(value);
+    } catch (error) {
+      if (!(error instanceof SettingError)) throw error;
+      throw new ConfigError(`${from}: ${error.message}, got ${JSON.stringify(value)}`);
+    }
+  }
+  config.data = resolve(config.data || DEFAULTS.data);
   config.keyFile = resolve(config.keyFile || join(config.data, 'master.key'));
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
     throw new ConfigError('TLS needs both a certificate and a key (--tls-cert and --tls-key)');
   }
   checkStore(config);
-  checkLimits(config);
-  return config;
-}
-
-function checkLimits(config: Config): void {
-  if (config.auditBuffer < 1) throw new ConfigError(`auditBuffer must be at least 1 record, got ${config.auditBuffer}`);
-  for (const setting of ['headersTimeout', 'requestTimeout', 'keepAliveTimeout'] as const) {
-    if (config[setting] < 1) throw new ConfigError(`${setting} must be at least 1 second, got ${config[setting]}`);
-  }
   if (config.headersTimeout > config.requestTimeout) {
     throw new ConfigError(`headersTimeout (${config.headersTimeout} s) cannot exceed requestTimeout (${config.requestTimeout} s)`);
   }
+  return config;
 }
 
 function checkStore(config: Config): void {
-  if (!(STORE_KINDS as readonly string[]).includes(config.store)) {
-    throw new ConfigError(`store must be one of ${STORE_KINDS.join(', ')}, got ${config.store}`);
-  }
   if (config.store === 'postgres' && !config.postgresUrl) {
     throw new ConfigError('store postgres needs a connection URL (--postgres-url or REALNAME_POSTGRES_URL)');
   }
@@ -166,19 +368,7 @@ function readConfigFile(file: string, required: boolean): Flags {
     throw new ConfigError(`config file ${file} must hold one JSON object`);
   }
   for (const key of Object.keys(parsed)) {
-    if (!(key in ENV)) throw new ConfigError(`config file ${file}: unknown setting "${key}"`);
+    if (!SPEC.has(key as Setting)) throw new ConfigError(`config file ${file}: unknown setting "${key}"; the settings are ${SETTINGS.map((s) => s.key).join(', ')}`);
   }
   return parsed as Flags;
-}
-
-function coerce(setting: Setting, value: string | number | string[]): Config[Setting] {
-  if (NUMERIC.has(setting)) {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${setting} must be a non-negative integer, got ${String(value)}`);
-    return n;
-  }
-  if (setting === 'trustProxy') {
-    return Array.isArray(value) ? value.map(String) : String(value).split(',').map((s) => s.trim()).filter(Boolean);
-  }
-  return String(value);
 }

@@ -31,15 +31,22 @@ const REDACT_PATHS = FACTOR_FIELDS.flatMap((field) => [field, `*.${field}`]);
 
 export interface LoggerOptions {
   level?: string;
+  /** json (default): one JSON object a line; pretty: one readable line a record (pino-pretty, in a worker thread). */
+  format?: 'json' | 'pretty';
   /** Where lines go (default: stderr, so a CLI command's stdout stays its output). */
   destination?: DestinationStream;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  return pino(
-    { level: options.level ?? 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
-    options.destination ?? pino.destination({ dest: 2, sync: false }),
-  );
+  const destination =
+    options.destination ??
+    (options.format === 'pretty'
+      ? pino.transport({
+          target: 'pino-pretty',
+          options: { destination: 2, colorize: process.stderr.isTTY === true, translateTime: 'SYS:standard', ignore: 'pid,hostname' },
+        })
+      : pino.destination({ dest: 2, sync: false }));
+  return pino({ level: options.level ?? 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
 }
 
 /** For callers that were given no logger: warnings and errors still reach stderr. */

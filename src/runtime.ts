@@ -1,21 +1,31 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from './config.ts';
-import { loadMasterKey } from './keys/master.ts';
+import { ConfigError, type Config } from './config.ts';
+import { establishKeys } from './keys/establish.ts';
+import { loadMasterKeys, type MasterKeys } from './keys/master.ts';
+import { KeyRing, type StoreKeys } from './keys/ring.ts';
 import { createLogger, type Logger } from './log.ts';
 import { buildServer } from './server.ts';
 import { assembleServices } from './service/assemble.ts';
-import { openStore, type StoreSpec } from './store/index.ts';
+import { describeStore, openStore, storeExists, StoreStateError, type StoreSpec } from './store/index.ts';
 import type { Store } from './store/types.ts';
 
 export interface Runtime {
   config: Config;
+  /** The configured store; its ping also fails when this process no longer holds the store's keys. */
   store: Store;
-  masterKey: Buffer;
+  keys: StoreKeys;
   services: ReturnType<typeof assembleServices>;
   logger: Logger;
+  /** Set when this process created the store: the line that says so (print it once the command succeeded). */
+  created?: string;
   close(): Promise<void>;
+  /**
+   * Closes, and takes back a store this process created (a command that failed leaves nothing
+   * behind): the SQLite files, a new key file, a new data dir. A PostgreSQL schema is left as it is.
+   */
+  discard(): Promise<void>;
 }
 
 /** The configured backend: the embedded SQLite file in the data dir (default), or PostgreSQL (+ Redis). */
@@ -27,24 +37,87 @@ export function storeSpec(config: Config, logger?: Logger): StoreSpec {
   return { kind: 'sqlite', file: join(config.data, 'realname.db'), logger, auditBuffer: config.auditBuffer };
 }
 
-/** Opens the data dir's master key (created on first use) and the configured store. */
-export function openRuntime(config: Config, logger: Logger = createLogger({ level: config.logLevel })): Runtime {
-  const masterKey = loadMasterKey({ env: process.env.REALNAME_MASTER_KEY, keyFile: config.keyFile, create: true });
-  const store = openStore(storeSpec(config, logger));
+export interface OpenOptions {
+  /**
+   * 'existing' (the default): a missing store is an error, so a typo in --data is never a new empty
+   * store. 'create': a missing store is created, with a new master key unless one is given.
+   */
+  store?: 'existing' | 'create';
+  /** Only the store's current key is needed (the `keys` commands, which finish a rotation). */
+  currentKeyOnly?: boolean;
+  /** Default: one made from the config's log level and format (src/log.ts). */
+  logger?: Logger;
+}
+
+const CREATE_HINT = 'realname serve --init, realname apps create or realname registry import create one';
+
+/**
+ * Opens the configured store and checks that this process holds its master keys: a store is never
+ * created unasked, and never used with a key it does not belong to.
+ */
+export async function openRuntime(config: Config, options: OpenOptions = {}): Promise<Runtime> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  const spec = storeSpec(config, logger);
+  const dataDirExisted = existsSync(config.data);
+  const exists = await storeExists(spec);
+  if (!exists && options.store !== 'create') {
+    const where = spec.kind === 'sqlite' ? `${describeStore(spec)} (no realname.db there)` : `${describeStore(spec)} (no Realname tables)`;
+    const check = spec.kind === 'sqlite' ? '--data' : '--postgres-url and its search_path';
+    throw new StoreStateError(`no store at ${where}: check ${check}; ${CREATE_HINT}`);
+  }
+  const readKeys = (create: boolean): MasterKeys => loadMasterKeys({ env: process.env.REALNAME_MASTER_KEY, keyFile: config.keyFile, create });
+  const ring = new KeyRing(readKeys(!exists), () => readKeys(false));
+  const store = openStore(spec);
+  let keys: StoreKeys;
+  try {
+    keys = await establishKeys(store, ring, { now: Date.now(), store: store.keys, currentOnly: options.currentKeyOnly === true });
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  const key = ring.created ? `a new master key (${ring.file})` : `master key ${keys.currentId} from ${ring.origin}`;
+  const created = exists ? undefined : `created a new store at ${describeStore(spec)} with ${key}`;
+  const discard = async () => {
+    await store.close();
+    if (exists || spec.kind !== 'sqlite') return;
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${spec.file}${suffix}`, { force: true });
+    if (ring.created && ring.file) rmSync(ring.file, { force: true });
+    if (!dataDirExisted && readdirSync(config.data).length === 0) rmdirSync(config.data);
+  };
+  const checked: Store = {
+    ...store,
+    // readyz: not ready while this process cannot open what the store holds (a rotation elsewhere).
+    async ping() {
+      await store.ping();
+      await keys.assertUsable();
+    },
+  };
   const services = assembleServices({
-    store,
-    masterKey,
+    store: checked,
+    keys,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     sourceTimeoutMs: config.sourceTimeoutMs,
   });
-  return { config, store, masterKey, services, logger, close: () => store.close() };
+  return { config, store: checked, keys, services, logger, ...(created ? { created } : {}), close: () => store.close(), discard };
 }
 
 export interface Serving {
   server: FastifyInstance;
   address: string;
+  /** Set when serving created the store (--init): the line that says so. */
+  created?: string;
   stop(): Promise<void>;
+}
+
+function readTls(file: string, what: string, setting: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String(code);
+    throw new ConfigError(`cannot read the TLS ${what} ${file}: ${why}; check ${setting}`);
+  }
 }
 
 /**
@@ -52,24 +125,44 @@ export interface Serving {
  * `shutdownGrace` seconds while its store fails — and closes the store. It rejects, saying how many audit
  * records were not written, only when the store stayed down for all that time.
  */
-export async function serve(config: Config): Promise<Serving> {
-  const runtime = openRuntime(config);
+export async function serve(config: Config, options: OpenOptions = {}): Promise<Serving> {
+  // The TLS files first: a mistake there is found before a store is opened (or created).
   const https =
-    config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
-  const server = buildServer({
-    services: runtime.services,
-    store: runtime.store,
-    logger: runtime.logger,
-    dialects: { submail: { timestampWindowMs: config.timestampWindow * 1000 } },
-    http: {
-      headersTimeoutMs: config.headersTimeout * 1000,
-      requestTimeoutMs: config.requestTimeout * 1000,
-      keepAliveTimeoutMs: config.keepAliveTimeout * 1000,
-      connectionsPerClient: config.connectionsPerClient,
-    },
-    ...(https ? { https } : {}),
-  });
-  const address = await server.listen({ host: config.host, port: config.port });
+    config.tlsCert && config.tlsKey
+      ? { cert: readTls(config.tlsCert, 'certificate', '--tls-cert / REALNAME_TLS_CERT'), key: readTls(config.tlsKey, 'key', '--tls-key / REALNAME_TLS_KEY') }
+      : undefined;
+  const runtime = await openRuntime(config, options);
+  let server: FastifyInstance;
+  try {
+    server = buildServer({
+      services: runtime.services,
+      store: runtime.store,
+      logger: runtime.logger,
+      dialects: { submail: { timestampWindowMs: config.timestampWindow * 1000 } },
+      http: {
+        headersTimeoutMs: config.headersTimeout * 1000,
+        requestTimeoutMs: config.requestTimeout * 1000,
+        keepAliveTimeoutMs: config.keepAliveTimeout * 1000,
+        connectionsPerClient: config.connectionsPerClient,
+      },
+      ...(https ? { https } : {}),
+    });
+  } catch (error) {
+    await runtime.discard();
+    // OpenSSL's verdict on a certificate or key that is not PEM, or not a pair.
+    if (String((error as NodeJS.ErrnoException).code).startsWith('ERR_OSSL')) {
+      throw new ConfigError(`the TLS certificate or key cannot be used (${(error as Error).message}); check --tls-cert and --tls-key`);
+    }
+    throw error;
+  }
+  let address: string;
+  try {
+    address = await server.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await server.close().catch(() => undefined);
+    await runtime.discard();
+    throw error;
+  }
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -81,5 +174,6 @@ export async function serve(config: Config): Promise<Serving> {
       runtime.logger.flush();
       if (unwritten) throw unwritten;
     })());
-  return { server, address, stop };
+  return { server, address, ...(runtime.created ? { created: runtime.created } : {}), stop };
 }
+

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ConfigError, loadConfig, SETTINGS } from '../src/config.ts';
 
 function dataDir(config?: object): string {
   const dir = mkdtempSync(join(tmpdir(), 'realname-config-'));
@@ -51,5 +51,31 @@ describe('configuration precedence: flags > REALNAME_* env > config file > defau
     expect(() => loadConfig({ data: dataDir() }, { REALNAME_PORT: 'eighty' })).toThrow(/port must be/);
     expect(() => loadConfig({ data: dataDir(), tlsCert: 'c.pem' }, {})).toThrow(/both a certificate and a key/);
     expect(() => loadConfig({ config: '/nonexistent/realname.json' }, {})).toThrow(/not found/);
+  });
+
+  it('holds every setting to its rule, whether it comes from the environment or the config file', () => {
+    expect(() => loadConfig({ data: dataDir() }, { REALNAME_PORT: '65536' })).toThrow('REALNAME_PORT: port must be a whole number from 0 to 65,535, got "65536"');
+    expect(() => loadConfig({ data: dataDir({ port: -1 }) }, {})).toThrow(/config file .*realname\.json: port must be a whole number from 0 to 65,535, got -1/);
+    expect(() => loadConfig({ data: dataDir({ bodyLimit: 2 * 1024 * 1024 }) }, {})).toThrow(/bodyLimit must be a whole number from 1 to 1,048,576/);
+    expect(() => loadConfig({ data: dataDir({ trustProxy: ['10.0.0.0/33'] }) }, {})).toThrow(/trustProxy: bad prefix length in 10\.0\.0\.0\/33/);
+    expect(() => loadConfig({ data: dataDir() }, { REALNAME_LOG_LEVEL: 'loud' })).toThrow('logLevel: expected fatal, error, warn, info, debug, trace or silent');
+    expect(() => loadConfig({ data: dataDir() }, { REALNAME_LOG_FORMAT: 'xml' })).toThrow('logFormat: expected pretty or json');
+    expect(() => loadConfig({ data: dataDir() }, { REALNAME_STORE: 'mysql' })).toThrow('store: expected sqlite or postgres');
+    expect(() => loadConfig({ data: dataDir({ data: '/elsewhere' }) }, {})).toThrow(/"data" cannot be set in the data dir's own config file/);
+    expect(loadConfig({ data: dataDir({ port: '9000', sourceTimeoutMs: 50 }) }, {})).toMatchObject({ port: 9000, sourceTimeoutMs: 50 });
+  });
+
+  it('writes pretty logs to a terminal and JSON otherwise, unless told', () => {
+    expect(loadConfig({ data: dataDir() }, {}, { terminal: true }).logFormat).toBe('pretty');
+    expect(loadConfig({ data: dataDir() }, {}, { terminal: false }).logFormat).toBe('json');
+    expect(loadConfig({ data: dataDir(), logFormat: 'json' }, {}, { terminal: true }).logFormat).toBe('json');
+    expect(loadConfig({ data: dataDir() }, { REALNAME_LOG_FORMAT: 'pretty', REALNAME_LOG_LEVEL: 'debug' }, { terminal: false })).toMatchObject({ logFormat: 'pretty', logLevel: 'debug' });
+  });
+
+  it('has one spec for every setting of Config, each with its own environment variable', () => {
+    const config = loadConfig({ data: dataDir(), tlsCert: 'c.pem', tlsKey: 'k.pem', store: 'postgres', postgresUrl: 'postgres://x', redisUrl: 'redis://x', redisPrefix: 'p:' }, {});
+    expect(SETTINGS.map((s) => s.key).sort()).toEqual(Object.keys(config).sort());
+    expect(new Set(SETTINGS.map((s) => s.env)).size).toBe(SETTINGS.length);
+    for (const s of SETTINGS) expect(s.env).toBe(`REALNAME_${s.key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`);
   });
 });

@@ -7,8 +7,9 @@ import { openRuntime, serve } from '../../dist/runtime.js';
 
 const args = JSON.parse(process.argv[2]);
 const config = loadConfig({ data: args.data, keyFile: args.keyFile, host: '127.0.0.1', port: 0, logLevel: 'warn' });
-const runtime = openRuntime(config);
-const credentials = await runtime.services.tenants.create({ name: 'bench', qps: args.qps, quota: args.quota });
+const runtime = await openRuntime(config, { store: 'create' });
+// App names are unique and the data dir is reused run after run: a name of its own each time.
+const credentials = await runtime.services.tenants.create({ name: `bench ${Date.now()}-${process.pid}`, qps: args.qps, quota: args.quota });
 const rows = await runtime.store.registry.count();
 await runtime.close();
 

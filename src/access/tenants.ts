@@ -1,9 +1,11 @@
 import type { CheckKind } from '../core/factors.ts';
+import type { Sealer } from '../keys/ring.ts';
 import { open as unseal, seal } from '../keys/seal.ts';
-import type { App, AppPatch, AppStore, Secret } from '../store/types.ts';
+import { AppNameTaken, type App, type AppPatch, type AppStore, type Secret } from '../store/types.ts';
 import type { OpenSecret, TenantDirectory } from './types.ts';
 import { newAppid, newAppkey, newSecretId, newSecretKey } from './credentials.ts';
 import { isAppid, isSecretId } from './identifiers.ts';
+import { checkAppName, checkLimit, LimitError, QPS, QUOTA } from './limits.ts';
 
 export interface NewApp {
   name: string;
@@ -29,6 +31,46 @@ export interface Credentials {
 
 export class TenantError extends Error {}
 
+/** What a rewrap re-sealed under the current key. */
+export interface Resealed {
+  appkeys: number;
+  secrets: number;
+}
+
+/** A lone seal key (tests, tools): v1 values, as stores made before key ids were recorded hold. */
+function plainSealer(key: Buffer): Sealer {
+  return { seal: (text) => seal(key, text), open: (sealed) => unseal(key, sealed), keyIdOf: () => 'plain' };
+}
+
+/**
+ * What the store takes for qps: the rule people are given (1 up, src/access/limits.ts), and 0 too —
+ * an app admitted to nothing, which the gate's tests use to bring about the rate-limit refusal.
+ */
+const STORED_QPS = { ...QPS, min: 0 };
+
+/** The limits a new app or a patch sets, checked against the one rule per limit (src/access/limits.ts). */
+function checkPatch<T extends Partial<Pick<App, 'qps' | 'quota' | 'name'>>>(patch: T): T {
+  try {
+    const checked = { ...patch };
+    if (patch.qps !== undefined) checked.qps = checkLimit(STORED_QPS, patch.qps);
+    if (patch.quota !== undefined) checked.quota = checkLimit(QUOTA, patch.quota);
+    if (patch.name !== undefined) checked.name = checkAppName(patch.name);
+    return checked;
+  } catch (error) {
+    if (error instanceof LimitError) throw new TenantError(error.message);
+    throw error;
+  }
+}
+
+async function named<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof AppNameTaken) throw new TenantError(`${error.message}: names are unique; choose another`);
+    throw error;
+  }
+}
+
 export interface TenantsOptions {
   /**
    * How long the directory serves an app or secret row from memory (default 1000 ms; 0 = always read
@@ -53,17 +95,21 @@ export class Tenants implements TenantDirectory {
   private readonly appCache = new Map<string, Cached<App>>();
   private readonly secretCache = new Map<string, Cached<OpenSecret>>();
   private readonly cacheTtlMs: number;
+  private readonly sealer: Sealer;
 
   constructor(
     private readonly apps: AppStore,
-    private readonly sealKey: Buffer,
+    /** Seals with the current master key, opens with whichever a value names (a bare key: v1 values). */
+    sealer: Sealer | Buffer,
     private readonly clock: () => number = Date.now,
     options: TenantsOptions = {},
   ) {
+    this.sealer = Buffer.isBuffer(sealer) ? plainSealer(sealer) : sealer;
     this.cacheTtlMs = options.cacheTtlMs ?? 1000;
   }
 
-  async create(spec: NewApp): Promise<Credentials> {
+  async create(request: NewApp): Promise<Credentials> {
+    const spec = checkPatch(request);
     const appid = await this.freshAppid();
     const bucket = spec.bucket ?? 'default';
     checkBucket(bucket);
@@ -84,25 +130,86 @@ export class Tenants implements TenantDirectory {
       dailyPerName: spec.dailyPerName ?? null,
       suspended: false,
       replayGuard: spec.replayGuard ?? true,
-      appkeySealed: seal(this.sealKey, appkey),
+      appkeySealed: this.sealer.seal(appkey),
       createdAt: now,
     };
-    await this.apps.create(app, { secretId, appid, secretKeySealed: seal(this.sealKey, secretKey), revoked: false, createdAt: now });
+    await named(this.apps.create(app, { secretId, appid, secretKeySealed: this.sealer.seal(secretKey), revoked: false, createdAt: now }));
     this.forget();
     return { appid, name: spec.name, bucket, secretId, secretKey, appkey };
   }
 
   async update(appid: string, patch: AppPatch): Promise<App> {
-    const app = isAppid(appid) ? await this.apps.update(appid, patch) : undefined;
+    const app = isAppid(appid) ? await named(this.apps.update(appid, checkPatch(patch))) : undefined;
     this.forget();
-    if (!app) throw new TenantError(`no app ${appid}`);
+    if (!app) throw new TenantError(noApp(appid));
     return app;
   }
 
   async require(appid: string): Promise<App> {
     const app = isAppid(appid) ? await this.apps.get(appid) : undefined;
-    if (!app) throw new TenantError(`no app ${appid}`);
+    if (!app) throw new TenantError(noApp(appid));
     return app;
+  }
+
+  /** A new SUBMAIL appkey for the app; the old one stops working (within a second on a running server). */
+  async rotateAppkey(appid: string): Promise<{ appid: string; appkey: string }> {
+    await this.require(appid);
+    const appkey = newAppkey();
+    await this.update(appid, { appkeySealed: this.sealer.seal(appkey) });
+    return { appid, appkey };
+  }
+
+  async addBucket(appid: string, bucket: string): Promise<App> {
+    checkBucket(bucket);
+    const app = await this.require(appid);
+    if (app.buckets.includes(bucket)) throw new TenantError(`app ${appid} already has bucket ${bucket}`);
+    return this.update(appid, { buckets: [...app.buckets, bucket] });
+  }
+
+  async removeBucket(appid: string, bucket: string): Promise<App> {
+    const app = await this.require(appid);
+    if (!app.buckets.includes(bucket)) throw new TenantError(`app ${appid} has no bucket ${bucket} (it has ${app.buckets.join(', ')})`);
+    if (bucket === app.bucket) throw new TenantError(`bucket ${bucket} is app ${appid}'s default bucket and cannot be removed`);
+    return this.update(appid, { buckets: app.buckets.filter((b) => b !== bucket) });
+  }
+
+  /** Deletes the app and its secrets; its audit records stay. */
+  async delete(appid: string): Promise<void> {
+    const deleted = await this.apps.delete(appid);
+    this.forget();
+    if (!deleted) throw new TenantError(noApp(appid));
+  }
+
+  /** Re-seals every appkey and secret not sealed under the current key (a key rewrap); safe to repeat. */
+  async reseal(currentKeyId: string): Promise<Resealed> {
+    const done: Resealed = { appkeys: 0, secrets: 0 };
+    for (const app of await this.apps.list()) {
+      if (this.sealer.keyIdOf(app.appkeySealed) !== currentKeyId) {
+        const to = this.sealer.seal(this.open(app.appkeySealed));
+        if (await this.apps.resealAppkey(app.appid, app.appkeySealed, to)) done.appkeys++;
+      }
+      for (const secret of await this.apps.listSecrets(app.appid)) {
+        if (this.sealer.keyIdOf(secret.secretKeySealed) === currentKeyId) continue;
+        const to = this.sealer.seal(this.open(secret.secretKeySealed));
+        if (await this.apps.resealSecret(secret.secretId, secret.secretKeySealed, to)) done.secrets++;
+      }
+    }
+    this.forget();
+    return done;
+  }
+
+  /** Sealed values per master key id: what a key still protects. */
+  async sealedByKey(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    const count = (sealed: string) => {
+      const id = this.sealer.keyIdOf(sealed);
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    };
+    for (const app of await this.apps.list()) {
+      count(app.appkeySealed);
+      for (const secret of await this.apps.listSecrets(app.appid)) count(secret.secretKeySealed);
+    }
+    return counts;
   }
 
   list(): Promise<App[]> {
@@ -117,7 +224,7 @@ export class Tenants implements TenantDirectory {
     await this.require(appid);
     const secretId = newSecretId();
     const secretKey = newSecretKey();
-    await this.apps.addSecret({ secretId, appid, secretKeySealed: seal(this.sealKey, secretKey), revoked: false, createdAt: this.clock() });
+    await this.apps.addSecret({ secretId, appid, secretKeySealed: this.sealer.seal(secretKey), revoked: false, createdAt: this.clock() });
     this.forget();
     return { appid, secretId, secretKey };
   }
@@ -125,7 +232,7 @@ export class Tenants implements TenantDirectory {
   async revokeSecret(appid: string, secretId: string): Promise<void> {
     const revoked = isAppid(appid) && isSecretId(secretId) && (await this.apps.revokeSecret(appid, secretId));
     this.forget();
-    if (!revoked) throw new TenantError(`app ${appid} has no secret ${secretId}`);
+    if (!revoked) throw new TenantError(`app ${appid} has no secret ${secretId} (apps show ${appid} lists its secrets)`);
   }
 
   // TenantDirectory: the dialects' read path. An identifier of another shape is unknown without a
@@ -173,7 +280,7 @@ export class Tenants implements TenantDirectory {
   private open(sealed: string): string {
     let plain = this.unsealed.get(sealed);
     if (plain === undefined) {
-      plain = unseal(this.sealKey, sealed);
+      plain = this.sealer.open(sealed);
       this.unsealed.set(sealed, plain);
     }
     return plain;
@@ -186,6 +293,8 @@ export class Tenants implements TenantDirectory {
     }
   }
 }
+
+const noApp = (appid: string) => `no app ${appid} (realname apps list shows the apps)`;
 
 export function checkBucket(bucket: string): void {
   if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(bucket)) {

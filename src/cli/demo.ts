@@ -5,12 +5,12 @@ import { Command } from 'commander';
 import type { Credentials } from '../access/tenants.ts';
 import { generateIdentities } from '../core/synthetic.ts';
 import { signAuthorization } from '../protocols/tencent-image/signature.ts';
-import { createRegistryHasher } from '../registry/hash.ts';
+import { registryHasher } from '../registry/hash.ts';
 import { importRegistry } from '../registry/import.ts';
-import { openRuntime } from '../runtime.ts';
 import { identityCsv } from './registry.ts';
-import { addServeOptions, serveUntilSignalled } from './serve.ts';
-import { configFrom, positiveNumber } from './options.ts';
+import { withRuntime } from './runtime.ts';
+import { serveUntilSignalled } from './serve.ts';
+import { positiveNumber, withServeOptions } from './options.ts';
 
 const DEMO_SEED = 2026;
 
@@ -19,7 +19,7 @@ const DEMO_SEED = 2026;
  * Credentials go to a terminal only (and to <data>/demo.json, mode 0600), never into a pipe or a log.
  */
 export function demoCommand(): Command {
-  return addServeOptions(new Command('demo'))
+  return withServeOptions(new Command('demo'), { data: './demo-data', logLevel: 'warn' })
     .description('start Realname with a demo app and a synthetic registry in its own data dir (default ./demo-data)')
     .option('--count <n>', 'synthetic identities in the registry', positiveNumber, 1000)
     .action(async (options) => {
@@ -39,8 +39,7 @@ export function demoCommand(): Command {
 }
 
 async function prepareDemo(options: Record<string, unknown> & { data: string; count: number }): Promise<Credentials> {
-  const runtime = openRuntime(configFrom(options));
-  try {
+  return withRuntime(options, 'create', async (runtime) => {
     const file = join(options.data, 'demo.json');
     let credentials: Credentials;
     if (existsSync(file)) {
@@ -54,14 +53,12 @@ async function prepareDemo(options: Record<string, unknown> & { data: string; co
         input: Readable.from(identityCsv(options.count, DEMO_SEED)),
         format: 'csv',
         store: runtime.store.registry,
-        hasher: createRegistryHasher(runtime.masterKey),
+        hasher: registryHasher(runtime.keys),
         now: new Date(),
       });
     }
     return credentials;
-  } finally {
-    await runtime.close();
-  }
+  });
 }
 
 function demoBanner(address: string, c: Credentials): string {

@@ -31,7 +31,17 @@ export interface InspectReport {
   bank?: { code: string; name: string };
   cardType?: CardType;
   carrier?: string;
+  /** A phone's segment (its first 3 digits), when no carrier is assigned it. */
+  segment?: string;
 }
+
+/** What inspect adds to the core's warnings: facts the tables do not have. */
+export const INSPECT_WARNINGS = {
+  /** A valid card whose BIN the table does not list: the issuing bank is unknown. */
+  binUnknown: 'binUnknown',
+  /** A number libphonenumber accepts whose segment no carrier is listed for. */
+  segmentUnassigned: 'segmentUnassigned',
+} as const;
 
 const ID_LIKE = /^(?:.{17}[xX]|[A-Za-z]{3}\d{12})$/;
 
@@ -75,6 +85,7 @@ function inspectBankCard(value: string): InspectReport {
     return report;
   }
   const report: InspectReport = { kind: 'bankCard', valid: true, normalized, warnings: r.luhnWarning ? [WARNINGS.luhn] : [] };
+  if (!r.bank) report.warnings.push(INSPECT_WARNINGS.binUnknown);
   if (r.bank) report.bank = { code: r.bank.code, name: r.bank.name };
   if (r.type) report.cardType = r.type;
   return report;
@@ -83,9 +94,17 @@ function inspectBankCard(value: string): InspectReport {
 function inspectPhone(value: string): InspectReport {
   const r = validatePhone(value);
   const normalized = canonicalPhone(value);
-  if (!r.ok) return invalidReport('phone', normalized, r.invalid);
+  if (!r.ok) {
+    const report = invalidReport('phone', normalized, r.invalid);
+    if (r.invalid.reason === 'segment' && /^\d+$/.test(normalized)) report.segment = normalized.slice(0, 3);
+    return report;
+  }
   const report: InspectReport = { kind: 'phone', valid: true, normalized, warnings: [], type: 'mobile' };
   if (r.carrier) report.carrier = r.carrier;
+  else {
+    report.segment = r.phone.slice(0, 3);
+    report.warnings.push(INSPECT_WARNINGS.segmentUnassigned);
+  }
   return report;
 }
 
@@ -129,9 +148,11 @@ const REASON_TEXT: Record<InvalidReason, string> = {
   segment: 'not a mainland mobile segment in service',
   certificate: 'a certificate the check does not support',
 };
-const WARNING_TEXT: Record<string, string> = {
-  [WARNINGS.luhn]: 'fails Luhn; accepted, as some UnionPay (62…) cards do',
-  [WARNINGS.legacy15]: 'given in the 15-digit legacy form, converted to 18 digits',
+const WARNING_TEXT: Record<string, (r: InspectReport) => string> = {
+  [WARNINGS.luhn]: () => 'fails Luhn; accepted, as some UnionPay (62…) cards do',
+  [WARNINGS.legacy15]: () => 'given in the 15-digit legacy form, converted to 18 digits',
+  [INSPECT_WARNINGS.binUnknown]: (r) => `BIN ${r.normalized.slice(0, 6)} is not in the BIN table: the issuing bank is unknown (the number may still be issued)`,
+  [INSPECT_WARNINGS.segmentUnassigned]: (r) => `segment ${r.segment} is assigned to no carrier in the table (a number in service is still possible)`,
 };
 
 /** The report as text lines for a terminal. */
@@ -142,7 +163,8 @@ export function formatInspect(report: InspectReport): string {
   if (report.reason) {
     const at = report.position !== undefined ? ` (at character ${report.position})` : '';
     const expected = report.expectedLengths ? ` (this BIN has ${report.expectedLengths.join(' or ')} digits)` : '';
-    row('reason', `${report.reason}: ${REASON_TEXT[report.reason]}${at}${expected}`);
+    const text = report.reason === 'segment' && report.segment ? `segment ${report.segment} is assigned to no carrier: no mainland mobile number starts so` : REASON_TEXT[report.reason];
+    row('reason', `${report.reason}: ${text}${at}${expected}`);
   }
   if (report.type) row('type', TYPE_TEXT[report.type] ?? report.type);
   if (report.sex) row('sex', report.sex);
@@ -155,6 +177,6 @@ export function formatInspect(report: InspectReport): string {
   if (report.bank) row('bank', `${report.bank.code} ${report.bank.name}`);
   if (report.cardType) row('card type', `${report.cardType} ${CARD_TYPE_TEXT[report.cardType]}`);
   if (report.carrier) row('carrier', `${report.carrier} (by segment; the number may have been ported)`);
-  for (const w of report.warnings) row('warning', WARNING_TEXT[w] ?? w);
+  for (const w of report.warnings) row('warning', WARNING_TEXT[w]?.(report) ?? w);
   return lines.join('\n');
 }

@@ -1,47 +1,48 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig, STORE_KINDS, type Config } from '../config.ts';
+import { flagOf, loadConfig, SETTINGS, SettingError, type Config, type Setting, type SettingScope, type SettingSpec } from '../config.ts';
 import { checkCidrs, CidrError } from '../access/cidr.ts';
 import { CHECK_KINDS, isCheckKind, type CheckKind } from '../core/factors.ts';
 
-/** Options every command takes: where the data and the key live, and an optional config file. */
-export function withDataOptions(command: Command): Command {
-  return command
-    .option('--data <dir>', 'data directory (default ./data; env REALNAME_DATA)')
-    .option('--key-file <file>', 'master key file (default <data>/master.key; env REALNAME_MASTER_KEY holds the key itself)')
-    .option('--config <file>', 'JSON config file (default <data>/realname.json when present)')
-    .option('--store <kind>', `storage backend: ${STORE_KINDS.join(' or ')} (default sqlite; env REALNAME_STORE)`, storeKind)
-    .option('--postgres-url <url>', 'PostgreSQL URL for --store postgres (prefer env REALNAME_POSTGRES_URL: flags show in ps)')
-    .option('--redis-url <url>', 'Redis URL for rate limits and nonces with --store postgres (env REALNAME_REDIS_URL)');
+/** A setting's rule as a flag's parser: a broken value is a usage error (exit 2) naming the rule. */
+function settingParser(spec: SettingSpec): (value: string) => unknown {
+  return (value) => {
+    try {
+      return spec.parse(value);
+    } catch (error) {
+      if (error instanceof SettingError) throw new InvalidArgumentError(error.message);
+      throw error;
+    }
+  };
 }
 
-function storeKind(value: string): string {
-  if (!(STORE_KINDS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected ${STORE_KINDS.join(' or ')}`);
-  return value;
+/** Defaults a command documents differently (demo: its own data dir). */
+export type DefaultTexts = Partial<Record<Setting, string>>;
+
+function addSettings(command: Command, scope: SettingScope, defaults: DefaultTexts): Command {
+  const plain = (text: string) => text.replace(/`/g, '');
+  for (const spec of SETTINGS.filter((s) => s.scope === scope)) {
+    const fallback = defaults[spec.key] ?? spec.defaultText;
+    command.option(`${flagOf(spec.key)} <${spec.arg}>`, `${plain(spec.meaning)} (default ${plain(fallback)}; env ${spec.env})`, settingParser(spec));
+  }
+  return command;
 }
 
+/** Options every command that opens the store takes: where the data and the key live, the backend, a config file. */
+export function withDataOptions(command: Command, defaults: DefaultTexts = {}): Command {
+  addSettings(command, 'every command', defaults);
+  return command.option('--config <file>', 'JSON config file (default <data>/realname.json when present; env REALNAME_CONFIG)');
+}
+
+/** The server's own settings (serve and demo). */
+export function withServeOptions(command: Command, defaults: DefaultTexts = {}): Command {
+  return addSettings(withDataOptions(command, defaults), 'serve, demo', defaults);
+}
+
+/** The Config for a command's parsed options: flags first, then the environment, the config file and defaults. */
 export function configFrom(options: Record<string, unknown>): Config {
-  return loadConfig({
-    data: options.data as string | undefined,
-    keyFile: options.keyFile as string | undefined,
-    config: options.config as string | undefined,
-    host: options.host as string | undefined,
-    port: options.port as number | undefined,
-    tlsCert: options.tlsCert as string | undefined,
-    tlsKey: options.tlsKey as string | undefined,
-    bodyLimit: options.bodyLimit as number | undefined,
-    trustProxy: options.trustProxy as string[] | undefined,
-    timestampWindow: options.timestampWindow as number | undefined,
-    auditBuffer: options.auditBuffer as number | undefined,
-    shutdownGrace: options.shutdownGrace as number | undefined,
-    headersTimeout: options.headersTimeout as number | undefined,
-    requestTimeout: options.requestTimeout as number | undefined,
-    keepAliveTimeout: options.keepAliveTimeout as number | undefined,
-    connectionsPerClient: options.connectionsPerClient as number | undefined,
-    logLevel: options.logLevel as string | undefined,
-    store: options.store as string | undefined,
-    postgresUrl: options.postgresUrl as string | undefined,
-    redisUrl: options.redisUrl as string | undefined,
-  });
+  const flags: Record<string, unknown> = { config: options.config };
+  for (const { key } of SETTINGS) flags[key] = options[key];
+  return loadConfig(flags as Parameters<typeof loadConfig>[0]);
 }
 
 export function wholeNumber(value: string): number {

@@ -1,58 +1,73 @@
-import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { generateIdentities } from '../core/synthetic.ts';
-import { createRegistryHasher } from '../registry/hash.ts';
-import { detectFormat, importRegistry, type ImportSummary } from '../registry/import.ts';
-import { removePerson } from '../registry/remove.ts';
-import { openRuntime } from '../runtime.ts';
-import { CliError } from './errors.ts';
+import { registryHasher } from '../registry/hash.ts';
+import { detectFormat, importRegistry, RegistryFileError, type ImportSummary, type RegistryFormat } from '../registry/import.ts';
+import { removePeople, type Removal } from '../registry/remove.ts';
+import type { Runtime } from '../runtime.ts';
+import { canAsk, confirm } from './confirm.ts';
+import { CliError, UsageError } from './errors.ts';
 import { readAll } from './stdin.ts';
-import { configFrom, positiveNumber, wholeNumber, withDataOptions } from './options.ts';
+import { positiveNumber, wholeNumber, withDataOptions } from './options.ts';
+import { emit, withRuntime } from './runtime.ts';
+
+/** The file to import, checked before any store is opened: it exists, it is a file, its format is known. */
+function checkInput(file: string, format: string | undefined): RegistryFormat {
+  if (file !== '-') {
+    if (!existsSync(file)) throw new CliError(`no such file: ${file}`);
+    if (statSync(file).isDirectory()) throw new CliError(`cannot import ${file}: it is a directory; name a .csv or .jsonl file (or - for stdin)`);
+  }
+  return detectFormat(file, format);
+}
+
+/** An import refuses to mix keys: rows under a key being rotated out are moved by `keys rewrap` first. */
+async function checkNoOldKeyRows(runtime: Runtime): Promise<void> {
+  const current = runtime.keys.currentId;
+  const old = runtime.keys.liveIds().filter((id) => id !== current);
+  if (old.length === 0) return;
+  const counts = await runtime.store.registry.countByKey();
+  const left = old.map((id) => [id, counts.get(id) ?? 0] as const).filter(([, n]) => n > 0);
+  if (left.length === 0) return;
+  const [id, n] = left[0]!;
+  throw new CliError(
+    `the registry still holds ${n.toLocaleString('en')} rows under master key ${id} (rotated out): ` +
+      'run realname keys rewrap first, or import the whole registry with --replace',
+  );
+}
 
 export function registryCommand(): Command {
   const registry = new Command('registry').description("the company's own records (stored as keyed hashes only)");
 
   withDataOptions(registry.command('import'))
-    .description('import CSV (header name,idNumber,bankCard,phone) or JSONL; "-" reads stdin')
+    .description('import CSV (header name,idNumber,bankCard,phone) or JSONL, all or nothing per file; "-" reads stdin')
     .argument('<file>', 'file path or -')
-    .option('--format <format>', 'csv or jsonl (default: by extension)', (v) => {
+    .option('--format <format>', 'csv or jsonl (default: by the file name: .csv, .jsonl, .ndjson)', (v) => {
       if (v !== 'csv' && v !== 'jsonl') throw new InvalidArgumentError('expected csv or jsonl');
       return v;
     })
     .option('--rejects <file>', 'write rejected rows (line, field, reason) here')
-    .option('--replace', 'replace the whole registry with this file, atomically')
-    .action(async (file: string, options) => {
-      const format = detectFormat(file, options.format);
-      if (file !== '-' && !existsSync(file)) throw new CliError(`no such file: ${file}`);
-      const runtime = openRuntime(configFrom(options));
-      const rejects = options.rejects ? createWriteStream(options.rejects, { mode: 0o600 }) : undefined;
-      const input: Readable = file === '-' ? process.stdin : createReadStream(file);
-      const bar = progressBar(file);
-      try {
-        const summary = await importRegistry({
-          input,
-          format,
-          store: runtime.store.registry,
-          hasher: createRegistryHasher(runtime.masterKey),
-          now: new Date(),
-          replace: Boolean(options.replace),
-          ...(rejects ? { rejects } : {}),
-          onProgress: (p) => bar?.update(p.bytes, { rows: p.rows }),
-        });
-        bar?.stop();
-        process.stdout.write(formatSummary(summary));
-        if (summary.rejected > 0) process.exitCode = 1;
-      } finally {
-        bar?.stop();
-        if (rejects) {
-          rejects.end();
-          await once(rejects, 'close');
-        }
-        await runtime.close();
+    .option('--replace', 'replace the whole registry with this file, atomically (asks first; --yes when not on a terminal)')
+    .option('--yes', 'with --replace: do not ask')
+    .option('--json', 'print the summary as one JSON object')
+    .action(async (file: string, options, command: Command) => {
+      const format = checkInput(file, options.format);
+      const ask = options.replace && !options.yes;
+      if (ask && (file === '-' || !canAsk())) {
+        throw new UsageError(command, '--replace swaps the whole registry for this file: confirm with --yes (on a terminal, without --yes, you are asked)');
       }
+      await withRuntime(options, 'create', async (runtime) => {
+        if (!options.replace) await checkNoOldKeyRows(runtime);
+        if (ask) {
+          const rows = await runtime.store.registry.count();
+          if (!(await confirm(`Replace the whole registry (${rows.toLocaleString('en')} rows) with ${file}?`))) throw new CliError('not replaced: nothing was imported');
+        }
+        const summary = await importFile(runtime, file, format, options);
+        emit(options, summary, () => formatSummary(summary));
+        if (summary.rejected > 0) process.exitCode = 1;
+      });
     });
 
   registry
@@ -71,34 +86,81 @@ export function registryCommand(): Command {
     });
 
   withDataOptions(registry.command('remove'))
-    .description('remove one person (every row); the ID number is read from stdin so it stays out of shell history')
-    .requiredOption('--id-number <value>', 'must be "-" (read from stdin)', (v) => {
-      if (v !== '-') throw new InvalidArgumentError('pass "-" and write the ID number to stdin');
+    .description('remove people (every row of each); ID numbers are read from stdin, one a line, so they stay out of shell history')
+    .requiredOption('--id-number <value>', 'must be "-" (read them from stdin)', (v) => {
+      if (v !== '-') throw new InvalidArgumentError('pass "-" and write the ID numbers to stdin, one a line');
       return v;
     })
-    .action(async (options) => {
-      const idNumber = (await readAll(process.stdin)).trim();
-      const runtime = openRuntime(configFrom(options));
-      try {
-        const removed = await removePerson({ store: runtime.store.registry, hasher: createRegistryHasher(runtime.masterKey), idNumber });
-        process.stdout.write(`removed ${removed} row(s)\n`);
-        if (removed === 0) process.exitCode = 1;
-      } finally {
-        await runtime.close();
-      }
+    .option('--json', 'print one JSON object')
+    .action(async (options, command: Command) => {
+      const lines = (await readAll(process.stdin)).split(/\r?\n/);
+      if (lines.every((l) => l.trim() === '')) throw new UsageError(command, 'no ID number on stdin: write them to stdin, one a line');
+      const results = await withRuntime(options, 'existing', (runtime) =>
+        removePeople({ store: runtime.store.registry, hasher: registryHasher(runtime.keys), lines, now: new Date() }),
+      );
+      const removed = results.reduce((n, r) => n + ('removed' in r ? r.removed : 0), 0);
+      const notFound = results.filter((r) => 'removed' in r && r.removed === 0).length;
+      const invalid = results.filter((r) => 'invalid' in r).length;
+      emit(options, { removed, notFound, invalid, lines: results }, () => [...results.map(removalText), `removed ${removed} row(s); ${notFound} not on file, ${invalid} invalid`].join('\n'));
+      if (notFound + invalid > 0) process.exitCode = 1;
     });
 
   withDataOptions(registry.command('count'))
     .description('how many rows the registry holds')
+    .option('--json', 'print one JSON object')
     .action(async (options) => {
-      const runtime = openRuntime(configFrom(options));
-      try {
-        process.stdout.write(`${await runtime.store.registry.count()}\n`);
-      } finally {
-        await runtime.close();
-      }
+      const rows = await withRuntime(options, 'existing', (runtime) => runtime.store.registry.count());
+      emit(options, { rows }, () => String(rows));
     });
   return registry;
+}
+
+function removalText(r: Removal): string {
+  if ('invalid' in r) return `line ${r.line} (${r.idNumber}): not a valid ID number (${r.invalid}); nothing removed`;
+  if (r.removed === 0) return `line ${r.line} (${r.idNumber}): not on file`;
+  return `line ${r.line} (${r.idNumber}): removed ${r.removed} row${r.removed === 1 ? '' : 's'}`;
+}
+
+/**
+ * The import itself: the whole file is read before the store is written (a malformed line imports
+ * nothing), and the rejects file appears only once the import is done.
+ */
+async function importFile(runtime: Runtime, file: string, format: RegistryFormat, options: { rejects?: string; replace?: boolean }): Promise<ImportSummary> {
+  const partial = options.rejects ? `${options.rejects}.partial` : undefined;
+  const rejects = partial ? createWriteStream(partial, { mode: 0o600 }) : undefined;
+  const input: Readable = file === '-' ? process.stdin : createReadStream(file);
+  const bar = progressBar(file);
+  let done = false;
+  try {
+    const summary = await importRegistry({
+      input,
+      format,
+      store: runtime.store.registry,
+      hasher: registryHasher(runtime.keys),
+      now: new Date(),
+      replace: Boolean(options.replace),
+      atomic: true,
+      ...(rejects ? { rejects } : {}),
+      onProgress: (p) => bar?.update(p.bytes, { phase: 'reading', rows: p.rows }),
+      onWriteProgress: (p) => {
+        bar?.setTotal(Math.max(1, p.of));
+        bar?.update(p.rows, { phase: 'writing', rows: p.rows });
+      },
+    });
+    done = true;
+    return summary;
+  } catch (error) {
+    if (error instanceof RegistryFileError) throw new RegistryFileError(error.code, `${file === '-' ? 'stdin' : file}: ${error.message}; nothing was imported`);
+    throw error;
+  } finally {
+    bar?.stop();
+    if (rejects && partial && options.rejects) {
+      rejects.end();
+      await once(rejects, 'close');
+      if (done) renameSync(partial, options.rejects);
+      else rmSync(partial, { force: true });
+    }
+  }
 }
 
 /** CSV lines (header first) of synthetic identities: what `registry generate` writes and the demo imports. */
@@ -115,16 +177,16 @@ async function writeIdentities(out: Writable, count: number, seed: number): Prom
   }
 }
 
-/** On a terminal only: bytes of the file read (a percentage when the size is known) and rows so far. */
+/** On a terminal only: the file read (a percentage when its size is known), then the rows written. */
 function progressBar(file: string): SingleBar | undefined {
   if (!process.stderr.isTTY) return undefined;
   const size = file === '-' ? 0 : statSync(file).size;
   const bar = new SingleBar({
-    format: size > 0 ? 'importing {bar} {percentage}% | {rows} rows' : 'importing | {rows} rows',
+    format: size > 0 ? '{phase} {bar} {percentage}% | {rows} rows' : '{phase} | {rows} rows',
     stream: process.stderr,
     hideCursor: true,
   });
-  bar.start(size, 0, { rows: 0 });
+  bar.start(size, 0, { phase: 'reading', rows: 0 });
   return bar;
 }
 
@@ -132,5 +194,5 @@ function formatSummary(s: ImportSummary): string {
   const lines = [`read ${s.read}, imported ${s.imported}, already present ${s.duplicates}, rejected ${s.rejected}`];
   for (const r of s.firstRejects) lines.push(`  line ${r.line}: ${r.reason}`);
   if (s.rejected > s.firstRejects.length) lines.push(`  … and ${s.rejected - s.firstRejects.length} more`);
-  return `${lines.join('\n')}\n`;
+  return lines.join('\n');
 }

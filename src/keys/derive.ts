@@ -1,7 +1,13 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 
-/** Each purpose gets its own key, so a leak or misuse in one place never exposes another. */
-export type KeyPurpose = 'registry-hmac' | 'secret-seal' | 'daily-limit';
+/**
+ * Each purpose gets its own key, so a leak or misuse in one place never exposes another.
+ * registry-hmac: the registry's hashes (a store's first key); registry-wrap: the permutation that
+ * re-keys them under a later key (src/keys/wrap.ts); secret-seal: sealed secrets; key-check: the
+ * proof, kept by the store, that a node holds the very key the store names; daily-limit: the keyed
+ * hashes identity daily limits count by.
+ */
+export type KeyPurpose = 'registry-hmac' | 'registry-wrap' | 'secret-seal' | 'key-check' | 'daily-limit';
 
 // A fixed salt: the master key is already uniformly random; the salt only versions the scheme.
 const SALT = Buffer.from('realname/v1');

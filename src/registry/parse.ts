@@ -18,6 +18,8 @@ const REQUIRED_COLUMNS: readonly Factor[] = ['name', 'idNumber'];
 export interface RowProblem {
   field: string;
   reason: string;
+  /** The line cannot be parsed at all (not merely an ill-typed value): an atomic import refuses the file. */
+  malformed: boolean;
 }
 
 /**
@@ -31,7 +33,15 @@ export interface SourceRow {
   problem?: RowProblem;
 }
 
-export type RegistryFileErrorCode = 'MISSING_COLUMN' | 'UNKNOWN_COLUMN' | 'DUPLICATE_COLUMN' | 'NO_HEADER' | 'MALFORMED_CSV';
+export type RegistryFileErrorCode =
+  | 'MISSING_COLUMN'
+  | 'UNKNOWN_COLUMN'
+  | 'DUPLICATE_COLUMN'
+  | 'NO_HEADER'
+  | 'MALFORMED_CSV'
+  | 'MALFORMED_LINE'
+  | 'UNKNOWN_FORMAT'
+  | 'OLD_KEY_ROWS';
 
 /** A problem with the file as a whole: the import stops (and a replace leaves the old registry). */
 export class RegistryFileError extends Error {
@@ -98,17 +108,20 @@ function columnMap(header: string[]): (Factor | undefined)[] {
 
 async function* readCsv(input: Readable, progress: ReadProgress): AsyncGenerator<SourceRow[]> {
   let columns: (Factor | undefined)[] | undefined;
+  // The line the last whole record ended on: an unclosed quote opened on the record after it.
+  let lastLine = 0;
   try {
     for await (const records of csvRecords(input)) {
       const rows: SourceRow[] = [];
       for (const { cells, line, bytes } of records) {
+        lastLine = line;
         if (!columns) {
           progress.bytes = bytes;
           columns = columnMap(cells);
           continue;
         }
         if (cells.length !== columns.length) {
-          rows.push({ line, bytes, problem: { field: '', reason: `expected ${columns.length} columns, found ${cells.length}` } });
+          rows.push({ line, bytes, problem: { field: '', reason: `expected ${columns.length} columns, found ${cells.length}`, malformed: true } });
           continue;
         }
         const factors: Factors = {};
@@ -123,7 +136,11 @@ async function* readCsv(input: Readable, progress: ReadProgress): AsyncGenerator
       if (rows.length > 0) yield rows;
     }
   } catch (err) {
-    if (isCsvError(err)) throw new RegistryFileError('MALFORMED_CSV', csvErrorText(err), typeof err.lines === 'number' ? err.lines : undefined);
+    if (isCsvError(err)) {
+      // csv-parse finds an unclosed quote only at the end of the file: name the line it opened on.
+      const line = err.code === 'CSV_QUOTE_NOT_CLOSED' ? lastLine + 1 : typeof err.lines === 'number' ? err.lines : undefined;
+      throw new RegistryFileError('MALFORMED_CSV', csvErrorText(err), line);
+    }
     throw err;
   }
   if (!columns) throw new RegistryFileError('NO_HEADER', `the file is empty: expected a header ${REGISTRY_COLUMNS.join(',')}`);
@@ -138,7 +155,7 @@ function isCsvError(err: unknown): err is CsvError {
 function csvErrorText(err: CsvError): string {
   switch (err.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
-      return 'malformed CSV: a quoted field is never closed';
+      return 'malformed CSV: a quoted field that starts here is never closed';
     case 'CSV_INVALID_CLOSING_QUOTE':
       return 'malformed CSV: characters after a closing quote';
     case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
@@ -191,19 +208,19 @@ function jsonlRow(text: string, line: number, bytes: number): SourceRow | undefi
   try {
     value = JSON.parse(text);
   } catch {
-    return { line, bytes, problem: { field: '', reason: 'broken JSON' } };
+    return { line, bytes, problem: { field: '', reason: 'broken JSON', malformed: true } };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { line, bytes, problem: { field: '', reason: 'not a JSON object' } };
+    return { line, bytes, problem: { field: '', reason: 'not a JSON object', malformed: true } };
   }
   const factors: Factors = {};
   for (const [key, v] of Object.entries(value)) {
     if (!KNOWN_KEYS.has(key)) {
       // Key names are the file's structure, not personal data, but keep them short and printable.
-      return { line, bytes, problem: { field: /^[A-Za-z_][\w]{0,39}$/.test(key) ? key : '', reason: 'unknown key' } };
+      return { line, bytes, problem: { field: /^[A-Za-z_][\w]{0,39}$/.test(key) ? key : '', reason: 'unknown key', malformed: true } };
     }
     if (v === null || v === undefined) continue; // null = not on file
-    if (typeof v !== 'string') return { line, bytes, problem: { field: key, reason: 'not a string' } };
+    if (typeof v !== 'string') return { line, bytes, problem: { field: key, reason: 'not a string', malformed: false } };
     if ((key === 'bankCard' || key === 'phone') && v.trim() === '') continue;
     factors[key as Factor] = v;
   }

@@ -2,8 +2,10 @@ import { randomFillSync } from 'node:crypto';
 import { clientAddress, createAccessRules, createReplayGuard } from '../access/index.ts';
 import { Tenants } from '../access/tenants.ts';
 import { createAuditor } from '../audit/auditor.ts';
+import { StoreKeys } from '../keys/ring.ts';
+import { registryHasher } from '../registry/hash.ts';
 import { deriveKey } from '../keys/derive.ts';
-import { createRegistryHasher } from '../registry/hash.ts';
+import { keyedRegistry } from '../registry/keyed.ts';
 import { createRouter, registrySource, type RouteEntry, type Source } from '../sources/index.ts';
 import type { Store } from '../store/types.ts';
 import type { Clock, Services } from './types.ts';
@@ -13,7 +15,9 @@ import { createVerifier } from './verifier.ts';
 
 export interface AssembleOptions {
   store: Store;
-  masterKey: Buffer;
+  /** The store's keys (src/keys/ring.ts), or one master key that never rotates (tests, tools). */
+  keys?: StoreKeys;
+  masterKey?: Buffer;
   clock?: Clock;
   newCheckId?: () => string;
   bodyLimit?: number;
@@ -38,13 +42,20 @@ export function newCheckId(): string {
   return pool.toString('hex', poolAt - ID_BYTES, poolAt);
 }
 
+function requireKey(masterKey: Buffer | undefined): Buffer {
+  if (!masterKey) throw new Error('assembleServices needs keys or a masterKey');
+  return masterKey;
+}
+
 /** Wires the parts into the Services every dialect is given. The one place where the house is assembled. */
 export function assembleServices(options: AssembleOptions): Services & { tenants: Tenants } {
   const clock = options.clock ?? Date.now;
   const { store } = options;
-  const tenants = new Tenants(store.apps, deriveKey(options.masterKey, 'secret-seal'), clock);
-  const hasher = createRegistryHasher(options.masterKey);
-  const router = createRouter([registrySource(store.registry, hasher), ...(options.extraSources ?? [])], {
+  const keys = options.keys ?? StoreKeys.single(requireKey(options.masterKey));
+  const tenants = new Tenants(store.apps, keys.sealer, clock);
+  const hasher = registryHasher(keys);
+  const registry = keyedRegistry(store.registry, keys, hasher.keyId);
+  const router = createRouter([registrySource(registry, hasher), ...(options.extraSources ?? [])], {
     timeoutMs: options.sourceTimeoutMs ?? 3000,
   });
   return {
@@ -54,7 +65,8 @@ export function assembleServices(options: AssembleOptions): Services & { tenants
     access: createAccessRules(),
     replay: createReplayGuard(store.nonces),
     clientIp: clientAddress(options.trustProxy ?? []),
-    verifier: createVerifier(store.apps, router, clock, createSpend(store), createDailyLimits(store.daily, deriveKey(options.masterKey, 'daily-limit')), () => store.audit.accepting()),
+    // Daily counts are keyed from the registry's pepper: the same across a key rotation, so a day's counts hold.
+    verifier: createVerifier(store.apps, router, clock, createSpend(store), createDailyLimits(store.daily, deriveKey(keys.pepper, 'daily-limit')), () => store.audit.accepting()),
     auditor: createAuditor(store.audit, clock),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
   };

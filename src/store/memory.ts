@@ -1,18 +1,22 @@
-import type {
-  App,
-  AppPatch,
-  AppStore,
-  AuditRecord,
-  AuditSink,
-  DailyCounter,
-  ImportResult,
-  NonceStore,
-  RateLimiter,
-  RegistryReplace,
-  RegistryRow,
-  RegistryStore,
-  Secret,
-  Store,
+import {
+  AppNameTaken,
+  type App,
+  type AppPatch,
+  type AppStore,
+  type AuditRecord,
+  type AuditSink,
+  type DailyCounter,
+  type ImportResult,
+  type NonceStore,
+  type RateLimiter,
+  type RegistryReplace,
+  type RegistryRow,
+  type RegistryStore,
+  type Secret,
+  type Store,
+  type KeyStore,
+  type RegistryCursor,
+  type StoredKey,
 } from './types.ts';
 import { canonicalCheckId } from '../core/check-id.ts';
 import { guardedReplace, splitConflicts } from './registry-batch.ts';
@@ -31,6 +35,7 @@ export function openMemoryStore(_opts: Record<string, never> = {}): Store {
     nonces: memoryNonces(),
     daily: memoryDaily(),
     audit,
+    keys: memoryKeys(),
     async ping() {
       if (closed) throw new Error('memory store is closed');
     },
@@ -55,10 +60,12 @@ function memoryApps(): AppStore {
     if (secrets.has(s.secretId)) throw new Error(`secret ${s.secretId} already exists`);
     secrets.set(s.secretId, { ...s });
   };
+  const nameTaken = (name: string, except?: string) => [...apps.values()].some((a) => a.name === name && a.appid !== except);
   return {
     async create(app, firstSecret) {
       if (apps.has(app.appid)) throw new Error(`app ${app.appid} already exists`);
       if (secrets.has(firstSecret.secretId)) throw new Error(`secret ${firstSecret.secretId} already exists`);
+      if (nameTaken(app.name)) throw new AppNameTaken(app.name);
       apps.set(app.appid, copyApp(app));
       addSecret(firstSecret);
     },
@@ -72,13 +79,31 @@ function memoryApps(): AppStore {
     async update(appid, patch: AppPatch) {
       const a = apps.get(appid);
       if (!a) return undefined;
+      if (patch.name !== undefined && nameTaken(patch.name, appid)) throw new AppNameTaken(patch.name);
       for (const [k, v] of Object.entries(patch)) {
         if (v !== undefined) (a as unknown as Record<string, unknown>)[k] = Array.isArray(v) ? [...v] : v;
       }
       return copyApp(a);
     },
+    async delete(appid) {
+      if (!apps.delete(appid)) return false;
+      for (const [id, s] of secrets) if (s.appid === appid) secrets.delete(id);
+      return true;
+    },
     async addSecret(s) {
       addSecret(s);
+    },
+    async resealAppkey(appid, from, to) {
+      const a = apps.get(appid);
+      if (!a || a.appkeySealed !== from) return false;
+      a.appkeySealed = to;
+      return true;
+    },
+    async resealSecret(secretId, from, to) {
+      const s = secrets.get(secretId);
+      if (!s || s.secretKeySealed !== from) return false;
+      s.secretKeySealed = to;
+      return true;
     },
     async revokeSecret(appid, secretId) {
       const s = secrets.get(secretId);
@@ -295,6 +320,82 @@ function memoryRegistry(): RegistryStore {
     },
     async count() {
       return countRows(people);
+    },
+    async countByKey() {
+      const counts = new Map<string, number>();
+      for (const cards of people.byId.values()) for (const r of cards.values()) counts.set(r.keyId, (counts.get(r.keyId) ?? 0) + 1);
+      return counts;
+    },
+    async rowsByKey(keyId, limit, after) {
+      const rows: RegistryRow[] = [];
+      for (const cards of people.byId.values()) for (const r of cards.values()) if (r.keyId === keyId && (!after || comparePk(r, after) > 0)) rows.push(r);
+      return rows.sort(comparePk).slice(0, limit).map(copyRow);
+    },
+    async rekey(pairs) {
+      for (const { from, to } of pairs) {
+        removeRow(people, from);
+        addRow(people, to);
+      }
+    },
+  };
+}
+
+const cardKey = (card: Buffer | null) => (card && card.length > 0 ? card.toString('hex') : '');
+
+/** Adds a row unless its (person, card) is there already; keeps the card index. */
+function addRow(people: People, row: RegistryRow): void {
+  const id = row.idHash.toString('hex');
+  const card = cardKey(row.cardHash);
+  let cards = people.byId.get(id);
+  if (!cards) people.byId.set(id, (cards = new Map()));
+  if (cards.has(card)) return;
+  cards.set(card, copyRow(row));
+  if (card === '') return;
+  let holders = people.holders.get(card);
+  if (!holders) people.holders.set(card, (holders = new Set()));
+  holders.add(id);
+}
+
+function removeRow(people: People, row: RegistryRow): void {
+  const id = row.idHash.toString('hex');
+  const card = cardKey(row.cardHash);
+  const cards = people.byId.get(id);
+  if (!cards?.delete(card)) return;
+  if (cards.size === 0) people.byId.delete(id);
+  const holders = people.holders.get(card);
+  holders?.delete(id);
+  if (holders?.size === 0) people.holders.delete(card);
+}
+
+/** Primary-key order, as the SQL backends keep it: ID hash, then card hash (no card first). */
+function comparePk(a: RegistryCursor, b: RegistryCursor): number {
+  return Buffer.compare(a.idHash, b.idHash) || Buffer.compare(a.cardHash ?? EMPTY, b.cardHash ?? EMPTY);
+}
+const EMPTY = Buffer.alloc(0);
+
+function memoryKeys(): KeyStore {
+  let keys: StoredKey[] = [];
+  const copy = () => keys.map((k) => ({ ...k }));
+  return {
+    async list() {
+      return copy();
+    },
+    async claim(first) {
+      if (keys.length === 0) keys = [{ ...first, state: 'current' }];
+      return copy();
+    },
+    async rotate(next, expectedCurrent) {
+      const current = keys.find((k) => k.state === 'current');
+      if (current?.keyId !== expectedCurrent || keys.some((k) => k.keyId === next.keyId)) return false;
+      current.state = 'previous';
+      keys.push({ ...next, state: 'current' });
+      return true;
+    },
+    async retire(keyId, at) {
+      const key = keys.find((k) => k.keyId === keyId && k.state === 'previous');
+      if (!key) return false;
+      Object.assign(key, { state: 'retired', pepperSealed: null, retiredAt: at });
+      return true;
     },
   };
 }

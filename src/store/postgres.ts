@@ -3,6 +3,7 @@ import { postgresAudit } from './postgres/audit.ts';
 import { postgresNonces, postgresRate } from './postgres/counters.ts';
 import { postgresDaily } from './postgres/daily.ts';
 import { openDb } from './postgres/db.ts';
+import { postgresKeys } from './postgres/keys.ts';
 import { postgresRegistry } from './postgres/registry.ts';
 import { migrate } from './postgres/schema.ts';
 import { openRedisCounters } from './redis.ts';
@@ -43,6 +44,7 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
     // Beside the apps and their quota, even with Redis: a day's counts must outlive a Redis restart.
     daily: postgresDaily(db),
     audit,
+    keys: postgresKeys(db),
     async ping() {
       if (closed) throw new Error('postgres store is closed');
       await db.query('SELECT 1');

@@ -1,5 +1,5 @@
 import type { CheckKind } from '../core/factors.ts';
-import type { App, AppPatch, AuditRecord, RegistryRow, Secret } from './types.ts';
+import type { App, AppPatch, AuditRecord, KeyState, RegistryRow, Secret, StoredKey } from './types.ts';
 
 /*
  * Row ↔ domain mapping shared by the SQL backends. The rows are typed as PostgreSQL returns them
@@ -98,6 +98,7 @@ export const APP_PATCH_COLUMNS: { readonly [K in keyof Required<AppPatch>]: stri
   dailyPerName: 'daily_per_name',
   suspended: 'suspended',
   replayGuard: 'replay_guard',
+  appkeySealed: 'appkey_sealed',
 };
 
 /** The fields a patch sets (undefined ones are left alone); throws on a field no column stores. */
@@ -133,3 +134,24 @@ export const registryFromRow = (r: RegistryDbRow): RegistryRow => ({
 
 /** A zero-length card hash is no card. */
 export const cardOf = (cardHash: Buffer | null): Buffer | null => (cardHash && cardHash.length > 0 ? cardHash : null);
+
+/** A keys row, as PostgreSQL returns it (SQLite decodes its 0/1 first). */
+export interface KeyRow {
+  key_id: string;
+  state: KeyState;
+  check_mac: string;
+  wraps: boolean;
+  pepper_sealed: string | null;
+  created_at: number;
+  retired_at: number | null;
+}
+
+export const keyFromRow = (r: KeyRow): StoredKey => ({
+  keyId: r.key_id,
+  state: r.state,
+  check: r.check_mac,
+  wraps: r.wraps,
+  pepperSealed: r.pepper_sealed,
+  createdAt: r.created_at,
+  retiredAt: r.retired_at,
+});

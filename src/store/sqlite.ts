@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { sqliteApps } from './sqlite/apps.ts';
 import { sqliteAudit } from './sqlite/audit.ts';
 import { sqliteDaily } from './sqlite/daily.ts';
+import { sqliteKeys } from './sqlite/keys.ts';
 import { sqliteNonces } from './sqlite/nonces.ts';
 import { sqliteRegistry } from './sqlite/registry.ts';
 import { type Checkpointer, startCheckpointer } from './sqlite/checkpointer.ts';
@@ -68,6 +69,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     nonces: sqliteNonces(db),
     daily: sqliteDaily(db),
     audit,
+    keys: sqliteKeys(db),
     async ping() {
       ping.get();
     },

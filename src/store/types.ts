@@ -43,18 +43,32 @@ export interface Secret {
 }
 
 export type AppPatch = Partial<
-  Pick<App, 'qps' | 'quota' | 'checks' | 'ipAllow' | 'dailyPerId' | 'dailyPerName' | 'suspended' | 'replayGuard' | 'name' | 'buckets'>
+  Pick<App, 'qps' | 'quota' | 'checks' | 'ipAllow' | 'dailyPerId' | 'dailyPerName' | 'suspended' | 'replayGuard' | 'name' | 'buckets' | 'appkeySealed'>
 >;
 
+/** Another app already has this name: names are unique, so people can tell apps apart. */
+export class AppNameTaken extends Error {
+  constructor(readonly appName: string) {
+    super(`an app named ${JSON.stringify(appName)} already exists`);
+  }
+}
+
 export interface AppStore {
+  /** Throws AppNameTaken when another app has the name (exact across processes). */
   create(app: App, firstSecret: Secret): Promise<void>;
   get(appid: string): Promise<App | undefined>;
   list(): Promise<App[]>;
-  /** Returns the updated app, or undefined when no such app. */
+  /** Returns the updated app, or undefined when no such app. Throws AppNameTaken when renamed to a taken name. */
   update(appid: string, patch: AppPatch): Promise<App | undefined>;
+  /** Deletes the app and its secrets; false when no such app. Its audit records stay. */
+  delete(appid: string): Promise<boolean>;
   addSecret(secret: Secret): Promise<void>;
   /** Returns false when the secret does not exist for this app. */
   revokeSecret(appid: string, secretId: string): Promise<boolean>;
+  /** Replaces a sealed appkey by the same appkey sealed anew, only if it is still `from` (a key rewrap). */
+  resealAppkey(appid: string, from: string, to: string): Promise<boolean>;
+  /** The same for a secret's sealed key. */
+  resealSecret(secretId: string, from: string, to: string): Promise<boolean>;
   getSecret(secretId: string): Promise<Secret | undefined>;
   listSecrets(appid: string): Promise<Secret[]>;
   /**
@@ -152,6 +166,19 @@ export interface CardMatch {
   nameMatches: boolean;
 }
 
+/** Where a walk over one key's rows stopped: the last row's primary key. */
+export interface RegistryCursor {
+  idHash: Buffer;
+  /** null: no card. */
+  cardHash: Buffer | null;
+}
+
+/** A row made under an old key and the same row under the current key (src/registry/rekey.ts). */
+export interface RekeyedRow {
+  from: RegistryRow;
+  to: RegistryRow;
+}
+
 export interface RegistryStore extends RegistryWriter {
   /** Every row of the person with this ID hash (empty when unknown). */
   lookup(idHash: Buffer): Promise<RegistryRow[]>;
@@ -167,6 +194,46 @@ export interface RegistryStore extends RegistryWriter {
   remove(idHash: Buffer): Promise<number>;
   beginReplace(): Promise<RegistryReplace>;
   count(): Promise<number>;
+  /** Rows per key id (a full scan: for `realname keys`, never for a check). */
+  countByKey(): Promise<Map<string, number>>;
+  /** Up to `limit` rows made under `keyId`, in primary-key order after `after`. */
+  rowsByKey(keyId: string, limit: number, after?: RegistryCursor): Promise<RegistryRow[]>;
+  /**
+   * In one transaction: each `to` row is inserted (a row already there is kept) and its `from` row
+   * deleted. A rewrap interrupted between batches loses nothing and repeats nothing.
+   */
+  rekey(rows: RekeyedRow[]): Promise<void>;
+}
+
+export type KeyState = 'current' | 'previous' | 'retired';
+
+/**
+ * A master key as the store knows it: never the key itself. A store records the key it was created
+ * with, and every key rotated in after it (src/keys/ring.ts).
+ */
+export interface StoredKey {
+  keyId: string;
+  /** current: new seals and hashes use it; previous: rotated out, its rows still readable; retired: nothing uses it. */
+  state: KeyState;
+  /** HMAC of a fixed text under the key's 'key-check' derived key: proves a node holds this very key. */
+  check: string;
+  /** A store's first key hashes the registry plainly; keys rotated in after it wrap those hashes. */
+  wraps: boolean;
+  /** The registry's hash pepper, sealed under this key (null once retired). */
+  pepperSealed: string | null;
+  createdAt: number;
+  retiredAt: number | null;
+}
+
+export interface KeyStore {
+  /** Oldest first. */
+  list(): Promise<StoredKey[]>;
+  /** Records the store's first key unless a key is recorded already; returns the keys on record after. */
+  claim(first: StoredKey): Promise<StoredKey[]>;
+  /** Makes `next` current and the current key previous, atomically; false when `expectedCurrent` is no longer current. */
+  rotate(next: StoredKey, expectedCurrent: string): Promise<boolean>;
+  /** Marks a previous key retired and forgets its sealed pepper; false when it is not a previous key. */
+  retire(keyId: string, at: number): Promise<boolean>;
 }
 
 /** Masked forms only (张*, 1101**********1234): an audit record never holds a plaintext factor. */
@@ -244,6 +311,8 @@ export interface Store {
   nonces: NonceStore;
   daily: DailyCounter;
   audit: AuditSink;
+  /** The master keys the store belongs to. */
+  keys: KeyStore;
   /** Throws when the storage cannot be reached (readyz). */
   ping(): Promise<void>;
   /** Flushes the audit sink and closes connections. */

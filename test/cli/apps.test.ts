@@ -20,7 +20,7 @@ describe('realname apps', () => {
     // the master key is created on first use, readable by its owner only
     expect(statSync(join(dir, 'master.key')).mode & 0o777).toBe(0o600);
 
-    const shown = await realname(['apps', 'show', created.appid, '--data', dir]);
+    const shown = await realname(['apps', 'show', created.appid, '--json', '--data', dir]);
     expect(shown.code).toBe(0);
     expect(JSON.parse(shown.stdout)).toMatchObject({ appid: created.appid, qps: 50, quota: 1000, checks: ['idcard2'], ip: ['10.0.0.0/8'], suspended: false });
     // secrets are shown once, at creation
@@ -31,27 +31,27 @@ describe('realname apps', () => {
   it('defaults to unlimited QPS and quota, every check and any IP', async () => {
     const dir = data();
     const { appid } = JSON.parse((await realname(['apps', 'create', '--name', 'open', '--json', '--data', dir])).stdout);
-    expect(JSON.parse((await realname(['apps', 'show', appid, '--data', dir])).stdout)).toMatchObject({ qps: null, quota: null, checks: null, ip: null });
+    expect(JSON.parse((await realname(['apps', 'show', appid, '--json', '--data', dir])).stdout)).toMatchObject({ qps: null, quota: null, checks: null, ip: null });
   });
 
   it('sets limits, suspends, resumes and lists', async () => {
     const dir = data();
     const { appid } = JSON.parse((await realname(['apps', 'create', '--name', 'a', '--json', '--data', dir])).stdout);
-    expect(JSON.parse((await realname(['apps', 'set', appid, '--quota', '7', '--qps', '3', '--data', dir])).stdout)).toMatchObject({ quota: 7, qps: 3 });
-    expect(JSON.parse((await realname(['apps', 'set', appid, '--qps', 'unlimited', '--data', dir])).stdout)).toMatchObject({ quota: 7, qps: null });
-    expect(JSON.parse((await realname(['apps', 'suspend', appid, '--data', dir])).stdout).suspended).toBe(true);
-    expect(JSON.parse((await realname(['apps', 'resume', appid, '--data', dir])).stdout).suspended).toBe(false);
-    const list = JSON.parse((await realname(['apps', 'list', '--data', dir])).stdout);
+    expect(JSON.parse((await realname(['apps', 'set', appid, '--quota', '7', '--qps', '3', '--json', '--data', dir])).stdout)).toMatchObject({ quota: 7, qps: 3 });
+    expect(JSON.parse((await realname(['apps', 'set', appid, '--qps', 'unlimited', '--json', '--data', dir])).stdout)).toMatchObject({ quota: 7, qps: null });
+    expect(JSON.parse((await realname(['apps', 'suspend', appid, '--json', '--data', dir])).stdout).suspended).toBe(true);
+    expect(JSON.parse((await realname(['apps', 'resume', appid, '--json', '--data', dir])).stdout).suspended).toBe(false);
+    const list = JSON.parse((await realname(['apps', 'list', '--json', '--data', dir])).stdout);
     expect(list.map((a: { appid: string }) => a.appid)).toEqual([appid]);
   });
 
   it('adds and revokes secrets', async () => {
     const dir = data();
     const created = JSON.parse((await realname(['apps', 'create', '--name', 'a', '--json', '--data', dir])).stdout);
-    const added = JSON.parse((await realname(['apps', 'secrets', 'add', created.appid, '--data', dir])).stdout);
+    const added = JSON.parse((await realname(['apps', 'secrets', 'add', created.appid, '--json', '--data', dir])).stdout);
     expect(added.secretId).toMatch(/^AKID/);
     expect((await realname(['apps', 'secrets', 'revoke', created.appid, created.secretId, '--data', dir])).code).toBe(0);
-    const shown = JSON.parse((await realname(['apps', 'show', created.appid, '--data', dir])).stdout);
+    const shown = JSON.parse((await realname(['apps', 'show', created.appid, '--json', '--data', dir])).stdout);
     expect(shown.secrets).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ secretId: created.secretId, revoked: true }),

@@ -21,8 +21,8 @@ describe('realname apps --checks with every check kind', () => {
     const created = await realname(['apps', 'create', '--name', 'cards', '--checks', 'bankcard2,bankcard4,phone3', '--json', '--data', dir]);
     expect(created.code).toBe(0);
     const { appid } = JSON.parse(created.stdout);
-    expect(JSON.parse((await realname(['apps', 'show', appid, '--data', dir])).stdout)).toMatchObject({ checks: ['bankcard2', 'bankcard4', 'phone3'] });
-    const set = await realname(['apps', 'set', appid, '--checks', CHECK_KINDS.join(','), '--data', dir]);
+    expect(JSON.parse((await realname(['apps', 'show', appid, '--json', '--data', dir])).stdout)).toMatchObject({ checks: ['bankcard2', 'bankcard4', 'phone3'] });
+    const set = await realname(['apps', 'set', appid, '--checks', CHECK_KINDS.join(','), '--json', '--data', dir]);
     expect(set.code).toBe(0);
     expect(JSON.parse(set.stdout)).toMatchObject({ checks: [...CHECK_KINDS] });
   });

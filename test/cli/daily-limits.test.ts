@@ -15,12 +15,12 @@ describe('realname apps: identity daily limits', () => {
   it('are off by default, set on create or with set, and lifted with "unlimited"', async () => {
     const dir = data();
     const { appid } = await json(['apps', 'create', '--name', 'kyc', '--json', '--data', dir]);
-    expect(await json(['apps', 'show', String(appid), '--data', dir])).toMatchObject({ dailyPerId: null, dailyPerName: null });
-    expect(await json(['apps', 'set', String(appid), '--daily-per-id', '5', '--daily-per-name', '20', '--data', dir])).toMatchObject({ dailyPerId: 5, dailyPerName: 20 });
-    expect(await json(['apps', 'set', String(appid), '--daily-per-id', 'unlimited', '--data', dir])).toMatchObject({ dailyPerId: null, dailyPerName: 20 });
+    expect(await json(['apps', 'show', String(appid), '--json', '--data', dir])).toMatchObject({ dailyPerId: null, dailyPerName: null });
+    expect(await json(['apps', 'set', String(appid), '--daily-per-id', '5', '--daily-per-name', '20', '--json', '--data', dir])).toMatchObject({ dailyPerId: 5, dailyPerName: 20 });
+    expect(await json(['apps', 'set', String(appid), '--daily-per-id', 'unlimited', '--json', '--data', dir])).toMatchObject({ dailyPerId: null, dailyPerName: 20 });
 
     const limited = await json(['apps', 'create', '--name', 'strict', '--daily-per-id', '3', '--daily-per-name', '4', '--json', '--data', dir]);
-    expect(await json(['apps', 'show', String(limited.appid), '--data', dir])).toMatchObject({ dailyPerId: 3, dailyPerName: 4 });
+    expect(await json(['apps', 'show', String(limited.appid), '--json', '--data', dir])).toMatchObject({ dailyPerId: 3, dailyPerName: 4 });
   });
 
   it('refuses a limit that is not a whole number of at least 1 (exit 2)', async () => {

@@ -57,4 +57,25 @@ describe('inspect', () => {
     expect(report).toMatchObject({ kind: 'bankCard', valid: true, warnings: ['luhn'] });
     expect(formatInspect(report)).toContain('warning');
   });
+
+  it('says when a valid card\'s BIN is not in the table', () => {
+    const visa = card('411111', 16);
+    const report = inspect(visa, undefined, NOW);
+    expect(report).toMatchObject({ kind: 'bankCard', valid: true, warnings: ['binUnknown'] });
+    expect(report.bank).toBeUndefined();
+    expect(formatInspect(report)).toContain('warning     BIN 411111 is not in the BIN table: the issuing bank is unknown');
+    expect(inspect(card('622202', 19), undefined, NOW).warnings).not.toContain('binUnknown');
+  });
+
+  it('says when a phone\'s segment is assigned to no carrier, valid or not', () => {
+    // libphonenumber accepts 1610…, the carrier table has no 161
+    const unassigned = inspect('16101234567', 'phone', NOW);
+    expect(unassigned).toMatchObject({ valid: true, segment: '161', warnings: ['segmentUnassigned'] });
+    expect(unassigned.carrier).toBeUndefined();
+    expect(formatInspect(unassigned)).toContain('warning     segment 161 is assigned to no carrier in the table');
+    const invalid = inspect('12012345678', 'phone', NOW);
+    expect(invalid).toMatchObject({ valid: false, reason: 'segment', segment: '120' });
+    expect(formatInspect(invalid)).toContain('reason      segment: segment 120 is assigned to no carrier');
+    expect(inspect('13800138000', 'phone', NOW)).not.toHaveProperty('segment');
+  });
 });

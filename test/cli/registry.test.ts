@@ -46,7 +46,7 @@ describe('realname registry', () => {
     const csv = (await realname(['registry', 'generate', '--count', '10', '--seed', '9'])).stdout;
     expect((await realname(['registry', 'import', '-', '--format', 'csv', '--data', dir], { stdin: csv })).code).toBe(0);
     const fewer = csv.trim().split('\n').slice(0, 4).join('\n');
-    const replaced = await realname(['registry', 'import', '-', '--format', 'csv', '--replace', '--data', dir], { stdin: fewer });
+    const replaced = await realname(['registry', 'import', '-', '--format', 'csv', '--replace', '--yes', '--data', dir], { stdin: fewer });
     expect(replaced.stdout).toContain('imported 3');
     expect((await realname(['registry', 'count', '--data', dir])).stdout.trim()).toBe('3');
 

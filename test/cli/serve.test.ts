@@ -8,17 +8,18 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { signAuthorization } from '../../src/protocols/tencent-image/signature.ts';
 import { exited, realname, realnameListening } from '../helpers/cli.ts';
+import { eventually } from '../helpers/clients.ts';
 
 const data = () => mkdtempSync(join(tmpdir(), 'realname-serve-'));
 
 describe('realname serve', () => {
   it('answers /healthz and /readyz, never creates tenants, and drains then exits 0 on SIGTERM', async () => {
     const dir = data();
-    const { child, url } = await realnameListening(['serve', '--port', '0', '--data', dir]);
+    const { child, url } = await realnameListening(['serve', '--port', '0', '--init', '--data', dir]);
     try {
       expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
       expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready', store: 'sqlite' });
-      expect(JSON.parse((await realname(['apps', 'list', '--data', dir])).stdout)).toEqual([]);
+      expect(JSON.parse((await realname(['apps', 'list', '--json', '--data', dir])).stdout)).toEqual([]);
       // an unsigned request still gets the dialect's code, and an audit record
       const answer = await fetch(`${url}/auth/idcard`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appid: '1250000000', idcard_number: '11010519491231002X', idcard_name: '张三' }) });
       expect(answer.status).toBe(200);
@@ -71,7 +72,7 @@ describe('realname serve', () => {
 
   it('finishes a request that is in flight when SIGTERM arrives, then exits 0', async () => {
     const dir = data();
-    const { child, url } = await realnameListening(['serve', '--port', '0', '--data', dir]);
+    const { child, url } = await realnameListening(['serve', '--port', '0', '--init', '--data', dir]);
     const body = JSON.stringify({ appid: '1250000000', idcard_number: '11010519491231002X', idcard_name: '张三' });
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = httpRequest(`${url}/auth/idcard`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
@@ -97,5 +98,39 @@ describe('realname serve', () => {
     const run = await realname(['serve', '--port', '0', '--data', data(), '--tls-cert', 'x.pem']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('both a certificate and a key');
+  });
+
+  it('logs JSON lines or pretty ones as --log-format says, at --log-level', async () => {
+    const dir = data();
+    expect((await realname(['apps', 'create', '--name', 'a', '--data', dir])).code).toBe(0);
+    for (const [format, line] of [
+      ['json', /^\{"level":30,.*"msg":"Server listening at http:\/\/127\.0\.0\.1:\d+"\}$/m],
+      ['pretty', /^\[[\d-]+ [\d:.]+ [+-]\d{4}\] INFO: Server listening at http:\/\/127\.0\.0\.1:\d+/m],
+    ] as const) {
+      const { child, output } = await realnameListening(['serve', '--port', '0', '--log-format', format, '--data', dir]);
+      // pretty colours its words on a terminal (ANSI escapes): the text between them is what is read
+      const text = () => output().replace(new RegExp(`${String.fromCharCode(27)}\\[\\d+m`, 'g'), '');
+      try {
+        await eventually(async () => line.test(text()));
+      } finally {
+        child.kill('SIGTERM');
+      }
+      expect(await exited(child)).toBe(0);
+    }
+    const quiet = await realnameListening(['serve', '--port', '0', '--log-format', 'json', '--log-level', 'warn', '--data', dir]);
+    quiet.child.kill('SIGTERM');
+    expect(await exited(quiet.child)).toBe(0);
+    expect(quiet.output()).not.toContain('Server listening at');
+  });
+
+  it('refuses to create a store without --init, and says so when it does', async () => {
+    const dir = join(data(), 'fresh');
+    const refused = await realname(['serve', '--port', '0', '--data', dir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`no store at ${dir}`);
+    const { child, output } = await realnameListening(['serve', '--port', '0', '--init', '--data', dir]);
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+    expect(output()).toContain(`realname: created a new store at ${dir} with a new master key (${join(dir, 'master.key')})`);
   });
 });

@@ -55,8 +55,10 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
+// App names are unique in a store: each app of the test gets its own.
+let apps = 0;
 async function app(patch: AppPatch = {}) {
-  const c = await house.tenants.create({ name: 'toy' });
+  const c = await house.tenants.create({ name: `toy ${++apps}` });
   await house.tenants.update(c.appid, patch);
   return { appid: c.appid, key: c.secretId, sig: c.secretKey, name: '张三', id: ID };
 }

@@ -52,7 +52,10 @@ export async function startRealname(options: { identities?: number; app?: Partia
   const people = [...generateIdentities(options.identities ?? 20, 7)];
   const csv = ['name,idNumber,bankCard,phone', ...people.map((p) => `${p.name},${p.idNumber},${p.bankCard},${p.phone}`)].join('\n');
   await importRegistry({ input: Readable.from([csv]), format: 'csv', store: store.registry, hasher: createRegistryHasher(masterKey), now: new Date() });
-  const createApp = (spec: Partial<NewApp> = {}) => services.tenants.create({ name: 'test', ...spec });
+  // App names are unique in a store: each app of a test gets its own.
+  let apps = 0;
+  // Names are unique among apps: a test's name for an app gets a number of its own.
+  const createApp = (spec: Partial<NewApp> = {}) => services.tenants.create({ ...spec, name: `${spec.name ?? 'test'} ${++apps}` });
   const app = await createApp(options.app);
   const server = buildServer({ services, store });
   const url = await server.listen({ host: '127.0.0.1', port: 0 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSpend } from '../../src/service/spend.ts';
-import type { App, AuditRecord, RegistryRow, Secret, Store } from '../../src/store/types.ts';
+import { AppNameTaken, type App, type AuditRecord, type RegistryRow, type Secret, type Store, type StoredKey } from '../../src/store/types.ts';
 
 /**
  * The one behaviour every storage backend must show. Each backend's test file calls this with a
@@ -494,6 +494,123 @@ export function storeContract(
         await store.close();
         // Backends that persist prove it in their own test by reopening; here: close resolves.
         store = await open();
+      });
+    });
+
+    describe('app lifecycle', () => {
+      it('keeps names unique, on create and on rename', async () => {
+        await store.apps.create(makeApp('1000001', { name: 'shop' }), makeSecret('AKIDa', '1000001'));
+        await expect(store.apps.create(makeApp('1000002', { name: 'shop' }), makeSecret('AKIDb', '1000002'))).rejects.toBeInstanceOf(AppNameTaken);
+        expect(await store.apps.get('1000002')).toBeUndefined();
+        await store.apps.create(makeApp('1000002', { name: 'other' }), makeSecret('AKIDb', '1000002'));
+        await expect(store.apps.update('1000002', { name: 'shop' })).rejects.toBeInstanceOf(AppNameTaken);
+        expect((await store.apps.get('1000002'))?.name).toBe('other');
+        // renaming an app to its own name is no conflict
+        expect((await store.apps.update('1000001', { name: 'shop', qps: 3 }))?.qps).toBe(3);
+      });
+
+      it('lets exactly one of many concurrent creates take a name', async () => {
+        const results = await Promise.allSettled(
+          Array.from({ length: 8 }, (_, i) => store.apps.create(makeApp(`100000${i}`, { name: 'race' }), makeSecret(`AKIDrace${i}`, `100000${i}`))),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        expect((await store.apps.list()).filter((a) => a.name === 'race')).toHaveLength(1);
+      });
+
+      it('deletes an app with its secrets, and only that app', async () => {
+        await store.apps.create(makeApp('1000001'), makeSecret('AKIDa', '1000001'));
+        await store.apps.create(makeApp('1000002'), makeSecret('AKIDb', '1000002'));
+        expect(await store.apps.delete('1000001')).toBe(true);
+        expect(await store.apps.get('1000001')).toBeUndefined();
+        expect(await store.apps.getSecret('AKIDa')).toBeUndefined();
+        expect(await store.apps.getSecret('AKIDb')).toBeDefined();
+        expect(await store.apps.delete('1000001')).toBe(false);
+      });
+
+      it('re-seals an appkey or a secret only when it is still the value read', async () => {
+        await store.apps.create(makeApp('1000001'), makeSecret('AKIDa', '1000001'));
+        expect(await store.apps.resealAppkey('1000001', 'v1.sealed-appkey', 'v2.00000001.new')).toBe(true);
+        expect(await store.apps.resealAppkey('1000001', 'v1.sealed-appkey', 'v2.00000001.newer')).toBe(false);
+        expect((await store.apps.get('1000001'))?.appkeySealed).toBe('v2.00000001.new');
+        expect(await store.apps.resealSecret('AKIDa', 'v1.sealed-AKIDa', 'v2.00000001.s')).toBe(true);
+        expect(await store.apps.resealSecret('AKIDa', 'v1.sealed-AKIDa', 'v2.00000001.t')).toBe(false);
+        expect((await store.apps.getSecret('AKIDa'))?.secretKeySealed).toBe('v2.00000001.s');
+        // and a patch sets it outright (an appkey rotation)
+        expect((await store.apps.update('1000001', { appkeySealed: 'v2.00000001.rotated' }))?.appkeySealed).toBe('v2.00000001.rotated');
+      });
+    });
+
+    describe('keys', () => {
+      const key = (keyId: string, over: Partial<StoredKey> = {}): StoredKey => ({
+        keyId,
+        state: 'current',
+        check: `check-${keyId}`,
+        wraps: keyId !== 'aaaaaaaa',
+        pepperSealed: `v2.${keyId}.pepper`,
+        createdAt: 1,
+        retiredAt: null,
+        ...over,
+      });
+
+      it('records the first key once, however many processes claim at once', async () => {
+        expect(await store.keys.list()).toEqual([]);
+        const claims = await Promise.all(['aaaaaaaa', 'bbbbbbbb', 'cccccccc'].map((id) => store.keys.claim(key(id, { wraps: false }))));
+        const winner = claims[0]![0]!.keyId;
+        for (const seen of claims) expect(seen).toEqual([key(winner, { wraps: false })]);
+        expect(await store.keys.list()).toEqual([key(winner, { wraps: false })]);
+      });
+
+      it('rotates only from the key that is current, and retires only a rotated-out key', async () => {
+        await store.keys.claim(key('aaaaaaaa'));
+        expect(await store.keys.rotate(key('bbbbbbbb', { createdAt: 2 }), 'cccccccc')).toBe(false);
+        expect(await store.keys.rotate(key('bbbbbbbb', { createdAt: 2 }), 'aaaaaaaa')).toBe(true);
+        expect(await store.keys.rotate(key('cccccccc', { createdAt: 3 }), 'aaaaaaaa')).toBe(false);
+        expect(await store.keys.rotate(key('aaaaaaaa', { createdAt: 3 }), 'bbbbbbbb')).toBe(false);
+        expect((await store.keys.list()).map((k) => [k.keyId, k.state])).toEqual([
+          ['aaaaaaaa', 'previous'],
+          ['bbbbbbbb', 'current'],
+        ]);
+        expect(await store.keys.retire('bbbbbbbb', 9)).toBe(false);
+        expect(await store.keys.retire('aaaaaaaa', 9)).toBe(true);
+        expect(await store.keys.retire('aaaaaaaa', 10)).toBe(false);
+        expect((await store.keys.list())[0]).toEqual(key('aaaaaaaa', { state: 'retired', pepperSealed: null, retiredAt: 9 }));
+      });
+    });
+
+    describe('registry re-keying', () => {
+      const under = (r: RegistryRow, keyId: string): RegistryRow => ({
+        ...r,
+        idHash: h(`${keyId}:${r.idHash.toString('hex')}`),
+        nameHash: h(`${keyId}:${r.nameHash.toString('hex')}`),
+        cardHash: r.cardHash && h(`${keyId}:${r.cardHash.toString('hex')}`),
+        keyId,
+      });
+
+      it('counts rows per key and walks one key\'s rows in key order, resuming after a cursor', async () => {
+        const rows = [row('p1', 'n1', 'c1'), row('p1', 'n1', null), row('p2', 'n2', 'c2'), row('p3', 'n3', null)];
+        await store.registry.importBatch([...rows, under(row('p4', 'n4', null), 'ffffffff')]);
+        expect(await store.registry.countByKey()).toEqual(new Map([['a1b2c3d4', 4], ['ffffffff', 1]]));
+        const walked: RegistryRow[] = [];
+        for (let page = await store.registry.rowsByKey('a1b2c3d4', 3); page.length > 0; ) {
+          walked.push(...page);
+          const last = page.at(-1)!;
+          page = await store.registry.rowsByKey('a1b2c3d4', 3, { idHash: last.idHash, cardHash: last.cardHash });
+        }
+        const order = (r: RegistryRow) => Buffer.concat([r.idHash, r.cardHash ?? Buffer.alloc(0)]).toString('hex');
+        expect(walked.map(order)).toEqual(rows.map(order).sort());
+        expect(await store.registry.rowsByKey('00000000', 10)).toEqual([]);
+      });
+
+      it('moves rows to another key in one step: new rows in, old rows out, a row already there kept', async () => {
+        const rows = [row('p1', 'n1', 'c1'), row('p2', 'n2', null)];
+        await store.registry.importBatch([...rows, under(rows[1]!, 'ffffffff')]);
+        await store.registry.rekey(rows.map((r) => ({ from: r, to: under(r, 'ffffffff') })));
+        expect(await store.registry.countByKey()).toEqual(new Map([['ffffffff', 2]]));
+        expect(await store.registry.lookup(h('p1'))).toEqual([]);
+        expect(await store.registry.lookup(under(rows[0]!, 'ffffffff').idHash)).toEqual([under(rows[0]!, 'ffffffff')]);
+        // a repeat of a finished batch changes nothing
+        await store.registry.rekey(rows.map((r) => ({ from: r, to: under(r, 'ffffffff') })));
+        expect(await store.registry.count()).toBe(2);
       });
     });
 

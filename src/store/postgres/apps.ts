@@ -1,9 +1,19 @@
 import { type AppRow, appFromRow, patchedFields, type SecretRow, secretFromRow } from '../rows.ts';
-import type { AppStore, Secret } from '../types.ts';
-import type { Db } from './db.ts';
+import { AppNameTaken, type AppStore, type Secret } from '../types.ts';
+import type { Db, Queryable } from './db.ts';
 
 const INSERT_SECRET = `INSERT INTO secrets (secret_id, appid, secret_key_sealed, revoked, created_at) VALUES ($1, $2, $3, $4, $5)`;
 const secretParams = (s: Secret) => [s.secretId, s.appid, s.secretKeySealed, s.revoked, s.createdAt];
+
+/**
+ * Inside a transaction: waits for any other app being named at the same moment (an advisory lock, so
+ * the check path's quota updates are never held up), then refuses a name another app has.
+ */
+async function claimName(c: Queryable, name: string, appid: string): Promise<void> {
+  await c.query(`SELECT pg_advisory_xact_lock(hashtext('realname.apps.name'))`);
+  const { rows } = await c.query('SELECT 1 FROM apps WHERE name = $1 AND appid <> $2', [name, appid]);
+  if (rows.length > 0) throw new AppNameTaken(name);
+}
 
 export function postgresApps(db: Db): AppStore {
   const get = async (appid: string) => {
@@ -13,6 +23,7 @@ export function postgresApps(db: Db): AppStore {
   return {
     async create(app, firstSecret) {
       await db.tx(async (c) => {
+        await claimName(c, app.name, app.appid);
         await c.query(
           `INSERT INTO apps (appid, name, bucket, buckets, qps, quota, checks, ip_allow, daily_per_id, daily_per_name, suspended, replay_guard, appkey_sealed, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
@@ -38,8 +49,27 @@ export function postgresApps(db: Db): AppStore {
         sets.push(`${column} = $${values.length}`);
       }
       if (sets.length === 0) return get(appid);
-      const { rows } = await db.query<AppRow>(`UPDATE apps SET ${sets.join(', ')} WHERE appid = $1 RETURNING *`, values);
+      const sql = `UPDATE apps SET ${sets.join(', ')} WHERE appid = $1 RETURNING *`;
+      const { rows } =
+        patch.name === undefined
+          ? await db.query<AppRow>(sql, values)
+          : await db.tx(async (c) => {
+              await claimName(c, patch.name!, appid);
+              return c.query<AppRow>(sql, values);
+            });
       return rows[0] && appFromRow(rows[0]);
+    },
+    async delete(appid) {
+      // Secrets go with it (ON DELETE CASCADE).
+      return (await db.query('DELETE FROM apps WHERE appid = $1', [appid])).rowCount === 1;
+    },
+    async resealAppkey(appid, from, to) {
+      const { rowCount } = await db.query('UPDATE apps SET appkey_sealed = $3 WHERE appid = $1 AND appkey_sealed = $2', [appid, from, to]);
+      return rowCount === 1;
+    },
+    async resealSecret(secretId, from, to) {
+      const { rowCount } = await db.query('UPDATE secrets SET secret_key_sealed = $3 WHERE secret_id = $1 AND secret_key_sealed = $2', [secretId, from, to]);
+      return rowCount === 1;
     },
     async addSecret(secret) {
       await db.query(INSERT_SECRET, secretParams(secret));

@@ -30,17 +30,42 @@ export interface DbOptions {
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
-export function openDb(opts: DbOptions): Db {
-  if (opts.schema !== undefined && !IDENTIFIER.test(opts.schema)) {
-    throw new Error(`postgres schema must be a lower-case identifier, got ${JSON.stringify(opts.schema)}`);
+function checkSchema(schema: string | undefined): void {
+  if (schema !== undefined && !IDENTIFIER.test(schema)) {
+    throw new Error(`postgres schema must be a lower-case identifier, got ${JSON.stringify(schema)}`);
   }
+}
+
+const connection = (url: string, schema: string | undefined) => ({
+  connectionString: url,
+  connectionTimeoutMillis: 5000,
+  types,
+  ...(schema ? { options: `-c search_path=${schema}` } : {}),
+});
+
+/**
+ * Whether Realname's tables exist where this URL (and schema) points; creates nothing. Throws when
+ * the server cannot be reached. The schema is the first of the search_path that exists, as for the store.
+ */
+export async function schemaExists(url: string, schema?: string): Promise<boolean> {
+  checkSchema(schema);
+  const client = new pg.Client(connection(url, schema));
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ present: boolean }>(`SELECT to_regclass('schema_version') IS NOT NULL AS present`);
+    return rows[0]?.present === true;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export function openDb(opts: DbOptions): Db {
+  checkSchema(opts.schema);
   const pool = new pg.Pool({
-    connectionString: opts.url,
+    ...connection(opts.url, opts.schema),
     max: opts.poolSize ?? 10,
-    connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
-    types,
-    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   const log = opts.logger ?? defaultLogger();

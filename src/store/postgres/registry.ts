@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { guardedReplace, splitConflicts } from '../registry-batch.ts';
 import { cardOf, type RegistryDbRow, registryFromRow } from '../rows.ts';
-import type { CardMatch, ImportResult, RegistryMatch, RegistryReplace, RegistryRow, RegistryStore } from '../types.ts';
+import type { CardMatch, ImportResult, RegistryMatch, RegistryReplace, RegistryRow, RegistryStore, RekeyedRow } from '../types.ts';
 import type { Db } from './db.ts';
 import { registryCardIndexSql } from './schema.ts';
 
@@ -40,6 +40,27 @@ async function importInto(db: Db, table: string, rows: RegistryRow[]): Promise<I
     );
     const inserted = rowCount ?? 0;
     return { inserted, duplicates: accepted.length - inserted, conflicts };
+  });
+}
+
+/** Re-keyed rows in, their old rows out, in one transaction under the importers' lock. */
+async function rekeyRows(db: Db, pairs: RekeyedRow[]): Promise<void> {
+  if (pairs.length === 0) return;
+  const to = pairs.map((p) => p.to);
+  const from = pairs.map((p) => p.from);
+  await db.tx(async (c) => {
+    await c.query('LOCK TABLE registry IN SHARE ROW EXCLUSIVE MODE');
+    await c.query(
+      `INSERT INTO registry (id_hash, card_hash, name_hash, phone_hash, key_id, norm_version)
+       SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bytea[], $4::bytea[], $5::text[], $6::integer[])
+       ON CONFLICT (id_hash, card_hash) DO NOTHING`,
+      [to.map((r) => r.idHash), to.map((r) => cardOf(r.cardHash) ?? NO_CARD), to.map((r) => r.nameHash), to.map((r) => r.phoneHash), to.map((r) => r.keyId), to.map((r) => r.normVersion)],
+    );
+    await c.query(
+      `DELETE FROM registry r USING unnest($1::bytea[], $2::bytea[], $3::text[]) AS old(id_hash, card_hash, key_id)
+       WHERE r.id_hash = old.id_hash AND r.card_hash = old.card_hash AND r.key_id = old.key_id`,
+      [from.map((r) => r.idHash), from.map((r) => cardOf(r.cardHash) ?? NO_CARD), from.map((r) => r.keyId)],
+    );
   });
 }
 
@@ -89,6 +110,21 @@ export function postgresRegistry(db: Db): RegistryStore {
       const { rows } = await db.query<{ n: number }>('SELECT count(*) AS n FROM registry');
       return rows[0]!.n;
     },
+    async countByKey() {
+      const { rows } = await db.query<{ key_id: string; n: number }>('SELECT key_id, count(*) AS n FROM registry GROUP BY key_id');
+      return new Map(rows.map((r) => [r.key_id, r.n]));
+    },
+    async rowsByKey(keyId, limit, after) {
+      // The primary key's order: a walk over one key's rows is an index range scan that resumes where it stopped.
+      const { rows } = after
+        ? await db.query<RegistryDbRow>(
+            'SELECT * FROM registry WHERE key_id = $1 AND (id_hash, card_hash) > ($2, $3) ORDER BY id_hash, card_hash LIMIT $4',
+            [keyId, after.idHash, cardOf(after.cardHash) ?? NO_CARD, limit],
+          )
+        : await db.query<RegistryDbRow>('SELECT * FROM registry WHERE key_id = $1 ORDER BY id_hash, card_hash LIMIT $2', [keyId, limit]);
+      return rows.map(registryFromRow);
+    },
+    rekey: (pairs) => rekeyRows(db, pairs),
     async beginReplace(): Promise<RegistryReplace> {
       // A unique name: two replaces (even from two processes) never share a stage.
       const stage = `registry_stage_${randomBytes(6).toString('hex')}`;

@@ -72,6 +72,19 @@ const MIGRATIONS: string[] = [
   // Idempotent: a schema whose version was set back (restored from a copy, say) may hold them already.
   `ALTER TABLE apps ADD COLUMN IF NOT EXISTS daily_per_id integer, ADD COLUMN IF NOT EXISTS daily_per_name integer;
    CREATE TABLE IF NOT EXISTS daily (day integer NOT NULL, key bytea NOT NULL, count integer NOT NULL, PRIMARY KEY (day, key));`,
+  // The master keys the store belongs to (src/keys/ring.ts): ids and proofs, never a key. At most one
+  // is current. The registry's key_id column says which key made each row; sealed values name theirs.
+  // IF NOT EXISTS: a schema whose version was set back by hand (a test of older migrations) still opens.
+  `CREATE TABLE IF NOT EXISTS keys (
+     key_id text PRIMARY KEY,
+     state text NOT NULL CHECK (state IN ('current', 'previous', 'retired')),
+     check_mac text NOT NULL,
+     wraps boolean NOT NULL,
+     pepper_sealed text,
+     created_at bigint NOT NULL,
+     retired_at bigint
+   );
+   CREATE UNIQUE INDEX IF NOT EXISTS keys_one_current ON keys(state) WHERE state = 'current';`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

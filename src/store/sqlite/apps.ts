@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { APP_PATCH_COLUMNS, type AppRow, appFromRow, patchedFields, type SecretRow as SharedSecretRow, secretFromRow } from '../rows.ts';
-import type { App, AppPatch, AppStore, Secret } from '../types.ts';
+import { AppNameTaken, type App, type AppPatch, type AppStore, type Secret } from '../types.ts';
 
 /** SQLite keeps arrays as JSON text and booleans as 0/1. */
 type Row = Omit<AppRow, 'buckets' | 'checks' | 'ip_allow' | 'suspended' | 'replay_guard'> & {
@@ -39,6 +39,7 @@ const ENCODE: { [K in keyof Required<AppPatch>]: (v: NonNullable<AppPatch>[K]) =
   dailyPerName: (v) => v,
   suspended: (v) => (v ? 1 : 0),
   replayGuard: (v) => (v ? 1 : 0),
+  appkeySealed: (v) => v,
 };
 
 /** `reserveInTurn` takes a unit of a limited app's quota in the turn's counter transaction (group-commit.ts). */
@@ -56,6 +57,10 @@ export function sqliteApps(db: Database.Database, reserveInTurn: (appid: string)
   const selectSecret = db.prepare('SELECT * FROM secrets WHERE secret_id = ?');
   const selectSecrets = db.prepare('SELECT * FROM secrets WHERE appid = ? ORDER BY created_at, secret_id');
   const revoke = db.prepare('UPDATE secrets SET revoked = 1 WHERE secret_id = ? AND appid = ?');
+  const nameTaken = db.prepare('SELECT 1 FROM apps WHERE name = ? AND appid <> ?');
+  const deleteApp = db.prepare('DELETE FROM apps WHERE appid = ?');
+  const resealAppkey = db.prepare('UPDATE apps SET appkey_sealed = ? WHERE appid = ? AND appkey_sealed = ?');
+  const resealSecret = db.prepare('UPDATE secrets SET secret_key_sealed = ? WHERE secret_id = ? AND secret_key_sealed = ?');
   const selectQuota = db.prepare('SELECT quota FROM apps WHERE appid = ?');
   const giveQuota = db.prepare('UPDATE apps SET quota = quota + 1 WHERE appid = ? AND quota IS NOT NULL');
   const patchField = Object.fromEntries(
@@ -66,7 +71,12 @@ export function sqliteApps(db: Database.Database, reserveInTurn: (appid: string)
   );
 
   const secretParams = (s: Secret) => ({ ...s, revoked: s.revoked ? 1 : 0 });
+  // Inside the write transaction: two processes cannot both find a name free.
+  const claimName = (name: string, appid: string) => {
+    if (nameTaken.get(name, appid)) throw new AppNameTaken(name);
+  };
   const create = db.transaction((app: App, secret: Secret) => {
+    claimName(app.name, app.appid);
     insertApp.run({
       ...app,
       buckets: JSON.stringify(app.buckets),
@@ -83,6 +93,7 @@ export function sqliteApps(db: Database.Database, reserveInTurn: (appid: string)
   };
   const update = db.transaction((appid: string, patch: AppPatch) => {
     if (!selectApp.get(appid)) return undefined;
+    if (patch.name !== undefined) claimName(patch.name, appid);
     for (const { field, value } of patchedFields(patch)) {
       patchField[field]!.run((ENCODE[field] as (v: unknown) => unknown)(value), appid);
     }
@@ -102,8 +113,18 @@ export function sqliteApps(db: Database.Database, reserveInTurn: (appid: string)
     async update(appid, patch) {
       return update.immediate(appid, patch);
     },
+    async delete(appid) {
+      // Secrets go with it (ON DELETE CASCADE).
+      return deleteApp.run(appid).changes === 1;
+    },
     async addSecret(secret) {
       insertSecret.run(secretParams(secret));
+    },
+    async resealAppkey(appid, from, to) {
+      return resealAppkey.run(to, appid, from).changes === 1;
+    },
+    async resealSecret(secretId, from, to) {
+      return resealSecret.run(to, secretId, from).changes === 1;
     },
     async revokeSecret(appid, secretId) {
       return revoke.run(secretId, appid).changes > 0;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { guardedReplace } from '../registry-batch.ts';
 import { cardOf, type RegistryDbRow, registryFromRow } from '../rows.ts';
-import type { CardMatch, ImportResult, RegistryMatch, RegistryReplace, RegistryRow, RegistryStore, RegistryWriter } from '../types.ts';
+import type { CardMatch, ImportResult, RegistryMatch, RegistryReplace, RegistryRow, RegistryStore, RegistryWriter, RekeyedRow } from '../types.ts';
 import { registryCardIndexSql, registryTableSql } from './schema.ts';
 
 /** importBatch against one table: the live registry or a replace's staging table. */
@@ -58,6 +58,23 @@ export function sqliteRegistry(db: Database.Database): RegistryStore {
   );
   const remove = db.prepare('DELETE FROM registry WHERE id_hash = ?');
   const count = db.prepare('SELECT count(*) AS n FROM registry');
+  const countByKey = db.prepare('SELECT key_id, count(*) AS n FROM registry GROUP BY key_id');
+  // The primary key's order, so a walk over one key's rows is a range scan that resumes where it stopped.
+  const firstByKey = db.prepare('SELECT * FROM registry WHERE key_id = ? ORDER BY id_hash, card_hash LIMIT ?');
+  const nextByKey = db.prepare(
+    `SELECT * FROM registry WHERE key_id = ? AND (id_hash, card_hash) > (?, ifnull(?, x'')) ORDER BY id_hash, card_hash LIMIT ?`,
+  );
+  const insertRekeyed = db.prepare(
+    `INSERT INTO registry (id_hash, card_hash, name_hash, phone_hash, key_id, norm_version)
+     VALUES (?, ifnull(?, x''), ?, ?, ?, ?) ON CONFLICT (id_hash, card_hash) DO NOTHING`,
+  );
+  const deleteRow = db.prepare(`DELETE FROM registry WHERE id_hash = ? AND card_hash = ifnull(?, x'') AND key_id = ?`);
+  const rekey = db.transaction((pairs: RekeyedRow[]) => {
+    for (const { from, to } of pairs) {
+      insertRekeyed.run(to.idHash, cardOf(to.cardHash), to.nameHash, to.phoneHash, to.keyId, to.normVersion);
+      deleteRow.run(from.idHash, cardOf(from.cardHash), from.keyId);
+    }
+  });
 
   return {
     importBatch,
@@ -88,6 +105,16 @@ export function sqliteRegistry(db: Database.Database): RegistryStore {
     },
     async count() {
       return (count.get() as { n: number }).n;
+    },
+    async countByKey() {
+      return new Map((countByKey.all() as { key_id: string; n: number }[]).map((r) => [r.key_id, r.n]));
+    },
+    async rowsByKey(keyId, limit, after) {
+      const rows = after ? nextByKey.all(keyId, after.idHash, cardOf(after.cardHash), limit) : firstByKey.all(keyId, limit);
+      return (rows as RegistryDbRow[]).map(registryFromRow);
+    },
+    async rekey(pairs) {
+      rekey.immediate(pairs);
     },
     async beginReplace(): Promise<RegistryReplace> {
       // A unique name: two replaces (even from two processes) never share a stage.

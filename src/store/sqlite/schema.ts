@@ -111,6 +111,19 @@ const MIGRATIONS: Migration[] = [
     for (const column of ['daily_per_id', 'daily_per_name']) if (!columns.has(column)) db.exec(`ALTER TABLE apps ADD COLUMN ${column} INTEGER`);
     db.exec('CREATE TABLE IF NOT EXISTS daily (day INTEGER NOT NULL, key BLOB NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (day, key))');
   },
+  // The master keys the store belongs to (src/keys/ring.ts): ids and proofs, never a key. At most one
+  // is current. The registry's key_id column says which key made each row; sealed values name theirs.
+  // IF NOT EXISTS: a data dir whose version was set back by hand (a test of older migrations) still opens.
+  `CREATE TABLE IF NOT EXISTS keys (
+     key_id TEXT PRIMARY KEY,
+     state TEXT NOT NULL CHECK (state IN ('current', 'previous', 'retired')),
+     check_mac TEXT NOT NULL,
+     wraps INTEGER NOT NULL,
+     pepper_sealed TEXT,
+     created_at INTEGER NOT NULL,
+     retired_at INTEGER
+   );
+   CREATE UNIQUE INDEX IF NOT EXISTS keys_one_current ON keys(state) WHERE state = 'current';`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -55,10 +55,12 @@ export async function startHarness(
     plugin: (services) => submail.plugin(services, options.plugin),
   });
 
+  // App names are unique in a store: each app of a test gets its own.
+  let apps = 0;
   return {
     ...base,
     async addApp(spec = {}) {
-      const created = await house.tenants.create({ name: 'submail test', ...spec });
+      const created = await house.tenants.create({ name: `submail test ${++apps}`, ...spec });
       return { appid: created.appid, appkey: created.appkey };
     },
     async updateApp(appid, patch) {

@@ -1,0 +1,250 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { realname } from '../helpers/cli.ts';
+
+/**
+ * Every mistake an operator makes gets one line: what failed, the value, what to do; exit 1, or 2
+ * with the command's usage line for a usage error. No stack trace unless --debug.
+ */
+
+let root: string;
+/** A data dir holding a store (and an app), for the cases that need one. */
+let store: string;
+let appid: string;
+let busy: Server;
+let port: number;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'realname-errors-'));
+  store = join(root, 'store');
+  appid = JSON.parse((await realname(['apps', 'create', '--name', 'shop', '--json', '--data', store])).stdout).appid;
+  busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  port = (busy.address() as { port: number }).port;
+  mkdirSync(join(root, 'a-directory'));
+  writeFileSync(join(root, 'people.txt'), 'name,idNumber\n');
+  writeFileSync(join(root, 'broken.csv'), 'name,idNumber,bankCard\n张三,11010519491231002X,\n李四,110105194912310037\n');
+  writeFileSync(join(root, 'not.pem'), 'not a certificate\n');
+  writeFileSync(join(root, 'odd.json'), '{"prot": 80}');
+});
+
+afterAll(() => {
+  busy.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+interface Case {
+  what: string;
+  args: () => string[];
+  env?: NodeJS.ProcessEnv;
+  stdin?: string;
+  code: 1 | 2;
+  /** The whole of stderr. */
+  stderr: () => string;
+}
+
+const usage = (line: string) => `usage: ${line}  (--help for more)\n`;
+const fresh = () => join(root, `fresh-${Math.random().toString(36).slice(2)}`);
+
+const CASES: Case[] = [
+  {
+    what: 'serve on a port in use',
+    args: () => ['serve', '--port', String(port), '--data', store],
+    code: 1,
+    stderr: () => `realname: cannot listen on 127.0.0.1:${port}: the address is already in use; stop the server using it or choose another --port\n`,
+  },
+  {
+    what: 'demo on a port in use',
+    args: () => ['demo', '--port', String(port), '--count', '5', '--data', join(root, 'demo')],
+    code: 1,
+    stderr: () =>
+      `realname: created a new store at ${join(root, 'demo')} with a new master key (${join(root, 'demo', 'master.key')})\n` +
+      `realname: cannot listen on 127.0.0.1:${port}: the address is already in use; stop the server using it or choose another --port\n`,
+  },
+  {
+    what: '--port 99999',
+    args: () => ['serve', '--port', '99999', '--data', store],
+    code: 2,
+    stderr: () => "realname: option '--port <port>' argument '99999' is invalid. port must be a whole number from 0 to 65,535\n" + usage('realname serve [options]'),
+  },
+  {
+    what: 'REALNAME_PORT=99999',
+    args: () => ['serve', '--data', store],
+    env: { REALNAME_PORT: '99999' },
+    code: 1,
+    stderr: () => 'realname: REALNAME_PORT: port must be a whole number from 0 to 65,535, got "99999"\n',
+  },
+  {
+    what: 'a missing --tls-cert file',
+    args: () => ['serve', '--port', '0', '--tls-cert', join(root, 'nope.pem'), '--tls-key', join(root, 'nope.key'), '--data', store],
+    code: 1,
+    stderr: () => `realname: cannot read the TLS certificate ${join(root, 'nope.pem')}: no such file; check --tls-cert / REALNAME_TLS_CERT\n`,
+  },
+  {
+    what: 'a --tls-cert that is not PEM',
+    args: () => ['serve', '--port', '0', '--tls-cert', join(root, 'not.pem'), '--tls-key', join(root, 'not.pem'), '--data', store],
+    code: 1,
+    stderr: () => expect.stringMatching(/^realname: the TLS certificate or key cannot be used \(.+\); check --tls-cert and --tls-key\n$/) as unknown as string,
+  },
+  {
+    what: 'registry import - without --format',
+    args: () => ['registry', 'import', '-', '--data', store],
+    stdin: 'name,idNumber\n',
+    code: 1,
+    stderr: () => 'realname: cannot tell the format of standard input: pass --format csv or --format jsonl\n',
+  },
+  {
+    what: 'importing a directory',
+    args: () => ['registry', 'import', join(root, 'a-directory'), '--data', store],
+    code: 1,
+    stderr: () => `realname: cannot import ${join(root, 'a-directory')}: it is a directory; name a .csv or .jsonl file (or - for stdin)\n`,
+  },
+  {
+    what: 'importing a .txt file',
+    args: () => ['registry', 'import', join(root, 'people.txt'), '--data', store],
+    code: 1,
+    stderr: () => `realname: cannot tell the format of "${join(root, 'people.txt')}" from its name (.csv, .jsonl or .ndjson): pass --format csv or --format jsonl\n`,
+  },
+  {
+    what: 'importing a file with a malformed line',
+    args: () => ['registry', 'import', join(root, 'broken.csv'), '--data', store],
+    code: 1,
+    stderr: () => `realname: ${join(root, 'broken.csv')}: line 3: malformed (expected 3 columns, found 2); nothing was imported\n`,
+  },
+  {
+    what: '--replace off a terminal without --yes',
+    args: () => ['registry', 'import', '-', '--format', 'csv', '--replace', '--data', store],
+    stdin: 'name,idNumber\n',
+    code: 2,
+    stderr: () =>
+      'realname: --replace swaps the whole registry for this file: confirm with --yes (on a terminal, without --yes, you are asked)\n' +
+      usage('realname registry import <file> [options]'),
+  },
+  {
+    what: 'a read-only command against a data dir that is not there',
+    args: () => ['apps', 'list', '--data', join(root, 'typo')],
+    code: 1,
+    stderr: () =>
+      `realname: no store at ${join(root, 'typo')} (no realname.db there): check --data; realname serve --init, realname apps create or realname registry import create one\n`,
+  },
+  {
+    what: 'serve without --init where there is no store',
+    args: () => ['serve', '--port', '0', '--data', join(root, 'typo')],
+    code: 1,
+    stderr: () =>
+      `realname: no store at ${join(root, 'typo')} (no realname.db there): check --data; realname serve --init, realname apps create or realname registry import create one\n`,
+  },
+  {
+    what: 'a store that cannot be reached',
+    args: () => ['apps', 'list', '--store', 'postgres', '--postgres-url', 'postgres://127.0.0.1:1/test', '--data', store],
+    code: 1,
+    stderr: () => 'realname: cannot reach the store: connect ECONNREFUSED 127.0.0.1:1\n',
+  },
+  {
+    what: 'a config file with an unknown setting',
+    args: () => ['apps', 'list', '--config', join(root, 'odd.json'), '--data', store],
+    code: 1,
+    stderr: () => expect.stringMatching(/^realname: config file .*odd\.json: unknown setting "prot"; the settings are data, keyFile, .*\n$/) as unknown as string,
+  },
+  {
+    what: 'apps set with nothing to set',
+    args: () => ['apps', 'set', appid, '--data', store],
+    code: 2,
+    stderr: () => 'realname: nothing to set: give at least one of --qps, --quota, --checks, --ip, --daily-per-id, --daily-per-name, --replay-guard\n' + usage('realname apps set <appid> [options]'),
+  },
+  {
+    what: '--qps -5',
+    args: () => ['apps', 'set', appid, '--qps', '-5', '--data', store],
+    code: 2,
+    stderr: () => "realname: option '--qps <n>' argument '-5' is invalid. qps must be a whole number from 1 to 1,000,000, or unlimited\n" + usage('realname apps set <appid> [options]'),
+  },
+  {
+    what: '--qps 0 (the same rule, the same words)',
+    args: () => ['apps', 'create', '--name', 'x', '--qps', '0', '--data', store],
+    code: 2,
+    stderr: () => "realname: option '--qps <n>' argument '0' is invalid. qps must be a whole number from 1 to 1,000,000, or unlimited\n" + usage('realname apps create --name <name> [options]'),
+  },
+  {
+    what: '--quota past 10^12',
+    args: () => ['apps', 'set', appid, '--quota', '1000000000001', '--data', store],
+    code: 2,
+    stderr: () => "realname: option '--quota <n>' argument '1000000000001' is invalid. quota must be a whole number from 0 to 10^12, or unlimited\n" + usage('realname apps set <appid> [options]'),
+  },
+  {
+    what: 'a missing required option',
+    args: () => ['apps', 'create', '--data', store],
+    code: 2,
+    stderr: () => "realname: required option '--name <name>' not specified\n" + usage('realname apps create --name <name> [options]'),
+  },
+  {
+    what: 'a command group without its command',
+    args: () => ['keys'],
+    code: 2,
+    stderr: () => 'realname: keys needs a command: list, add, rotate, rewrap, retire\n' + usage('realname keys <command> [options]'),
+  },
+  {
+    what: 'an unknown command',
+    args: () => ['apps', 'frobnicate'],
+    code: 2,
+    stderr: () =>
+      "realname: unknown command 'frobnicate' (the commands: create, list, show, suspend, resume, set, rename, delete, buckets, appkey, secrets)\n" +
+      usage('realname apps <command> [options]'),
+  },
+  {
+    what: 'an unknown app',
+    args: () => ['apps', 'show', '1259999999', '--data', store],
+    code: 1,
+    stderr: () => 'realname: no app 1259999999 (realname apps list shows the apps)\n',
+  },
+  {
+    what: 'a taken app name',
+    args: () => ['apps', 'create', '--name', 'shop', '--data', store],
+    code: 1,
+    stderr: () => 'realname: an app named "shop" already exists: names are unique; choose another\n',
+  },
+  {
+    what: 'registry remove with nothing on stdin',
+    args: () => ['registry', 'remove', '--id-number', '-', '--data', store],
+    code: 2,
+    stderr: () => 'realname: no ID number on stdin: write them to stdin, one a line\n' + usage('realname registry remove --id-number <value> [options]'),
+  },
+];
+
+describe('every expected failure is one line (usage errors: and the usage line)', () => {
+  it.each(CASES)('$what', async ({ args, env, stdin, code, stderr }) => {
+    const run = await realname(args(), { ...(env ? { env } : {}), ...(stdin === undefined ? {} : { stdin }) });
+    expect(run.stderr).toEqual(stderr());
+    expect(run.code).toBe(code);
+    expect(run.stderr).not.toContain('    at ');
+  });
+
+  it('leaves nothing behind when a command that would create a store fails', async () => {
+    for (const args of [
+      (dir: string) => ['serve', '--init', '--port', String(port), '--data', dir],
+      (dir: string) => ['registry', 'import', join(root, 'broken.csv'), '--data', dir],
+      (dir: string) => ['apps', 'create', '--name', 'x', '--bucket', 'Not A Bucket', '--data', dir],
+    ]) {
+      const dir = fresh();
+      const run = await realname(args(dir));
+      expect(run.code).toBe(1);
+      expect(run.stderr).not.toContain('created a new store');
+      expect(existsSync(dir)).toBe(false);
+    }
+    // a data dir that was there stays, empty as it was
+    const there = fresh();
+    mkdirSync(there);
+    expect((await realname(['registry', 'import', join(root, 'broken.csv'), '--data', there])).code).toBe(1);
+    expect(readdirSync(there)).toEqual([]);
+  });
+
+  it('prints the stack trace with --debug (or REALNAME_DEBUG=1), after the line', async () => {
+    const run = await realname(['apps', 'list', '--debug', '--data', join(root, 'typo')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^realname: no store at .*\n.*Error: no store at[^]*\n {4}at /);
+    const env = await realname(['apps', 'list', '--data', join(root, 'typo')], { env: { REALNAME_DEBUG: '1' } });
+    expect(env.stderr).toContain('    at ');
+  });
+});
