@@ -14,6 +14,7 @@ import type {
   Store,
 } from './types.ts';
 import { guardedReplace, splitConflicts } from './registry-batch.ts';
+import { memorySources } from './memory-sources.ts';
 import { cardOf } from './rows.ts';
 import { admit, newest, WINDOW_MS } from './window.ts';
 
@@ -28,6 +29,7 @@ export function openMemoryStore(_opts: Record<string, never> = {}): Store {
     rate: memoryRate(),
     nonces: memoryNonces(),
     audit,
+    sources: memorySources(),
     async ping() {
       if (closed) throw new Error('memory store is closed');
     },

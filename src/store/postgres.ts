@@ -3,6 +3,7 @@ import { postgresAudit } from './postgres/audit.ts';
 import { postgresNonces, postgresRate } from './postgres/counters.ts';
 import { openDb } from './postgres/db.ts';
 import { postgresRegistry } from './postgres/registry.ts';
+import { postgresSources } from './postgres/sources.ts';
 import { migrate } from './postgres/schema.ts';
 import { openRedisCounters } from './redis.ts';
 import type { Store } from './types.ts';
@@ -38,6 +39,8 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
     rate: counters?.rate ?? postgresRate(db),
     nonces: counters?.nonces ?? postgresNonces(db),
     audit,
+    sources: postgresSources(db),
+    ...(counters ? { resultCache: counters.resultCache } : {}),
     async ping() {
       if (closed) throw new Error('postgres store is closed');
       await db.query('SELECT 1');

@@ -5,6 +5,7 @@ import { sqliteApps } from './sqlite/apps.ts';
 import { sqliteAudit } from './sqlite/audit.ts';
 import { sqliteNonces } from './sqlite/nonces.ts';
 import { sqliteRegistry } from './sqlite/registry.ts';
+import { sqliteSources } from './sqlite/sources.ts';
 import { type Checkpointer, startCheckpointer } from './sqlite/checkpointer.ts';
 import { counterBatch } from './sqlite/group-commit.ts';
 import { migrate } from './sqlite/schema.ts';
@@ -64,6 +65,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     spender,
     nonces: sqliteNonces(db),
     audit,
+    sources: sqliteSources(db),
     async ping() {
       ping.get();
     },
