@@ -26,6 +26,16 @@ export interface Config {
   redisUrl?: string;
   /** Prefix of every Redis key (default "realname:"), so deployments can share a server. */
   redisPrefix?: string;
+  /** Result cache: how long a match, a mismatch and a no-record from an upstream vendor are reused (seconds; 0 = never). */
+  cacheTtlMatch: number;
+  cacheTtlMismatch: number;
+  cacheTtlNotFound: number;
+  /** 'app' (default): an answer is reused for the app that bought it only; 'shared': for every app. */
+  cacheScope: 'app' | 'shared';
+  /** Whether a cache hit is charged to the app's quota (default true). */
+  cacheHitsCharged: boolean;
+  /** Entries the in-memory cache holds at most (the Redis cache is bounded by its TTLs). */
+  cacheMaxEntries: number;
 }
 
 export const STORE_KINDS = ['sqlite', 'postgres'] as const;
@@ -43,6 +53,12 @@ const DEFAULTS = {
   timestampWindow: 300,
   logLevel: 'info',
   store: 'sqlite' as StoreKind,
+  cacheTtlMatch: 30 * 86_400,
+  cacheTtlMismatch: 86_400,
+  cacheTtlNotFound: 3_600,
+  cacheScope: 'app' as const,
+  cacheHitsCharged: true,
+  cacheMaxEntries: 100_000,
 };
 
 const ENV: Record<Setting, string> = {
@@ -61,13 +77,28 @@ const ENV: Record<Setting, string> = {
   postgresUrl: 'REALNAME_POSTGRES_URL',
   redisUrl: 'REALNAME_REDIS_URL',
   redisPrefix: 'REALNAME_REDIS_PREFIX',
+  cacheTtlMatch: 'REALNAME_CACHE_TTL_MATCH',
+  cacheTtlMismatch: 'REALNAME_CACHE_TTL_MISMATCH',
+  cacheTtlNotFound: 'REALNAME_CACHE_TTL_NOT_FOUND',
+  cacheScope: 'REALNAME_CACHE_SCOPE',
+  cacheHitsCharged: 'REALNAME_CACHE_HITS_CHARGED',
+  cacheMaxEntries: 'REALNAME_CACHE_MAX_ENTRIES',
 };
 
-const NUMERIC: ReadonlySet<Setting> = new Set(['port', 'bodyLimit', 'sourceTimeoutMs', 'timestampWindow']);
+const NUMERIC: ReadonlySet<Setting> = new Set([
+  'port',
+  'bodyLimit',
+  'sourceTimeoutMs',
+  'timestampWindow',
+  'cacheTtlMatch',
+  'cacheTtlMismatch',
+  'cacheTtlNotFound',
+  'cacheMaxEntries',
+]);
 
 export class ConfigError extends Error {}
 
-export type Flags = Partial<Record<Setting | 'config', string | number | string[] | undefined>>;
+export type Flags = Partial<Record<Setting | 'config', string | number | string[] | boolean | undefined>>;
 
 export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): Config {
   const fromEnv: Flags = {};
@@ -125,7 +156,17 @@ function readConfigFile(file: string, required: boolean): Flags {
   return parsed as Flags;
 }
 
-function coerce(setting: Setting, value: string | number | string[]): Config[Setting] {
+function coerce(setting: Setting, value: string | number | string[] | boolean): Config[Setting] {
+  if (setting === 'cacheHitsCharged') {
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    throw new ConfigError(`cacheHitsCharged must be true or false, got ${String(value)}`);
+  }
+  if (setting === 'cacheScope') {
+    if (value === 'app' || value === 'shared') return value;
+    throw new ConfigError(`cacheScope must be app or shared, got ${String(value)}`);
+  }
+  if (typeof value === 'boolean') throw new ConfigError(`${setting} must not be true or false`);
   if (NUMERIC.has(setting)) {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${setting} must be a non-negative integer, got ${String(value)}`);

@@ -37,8 +37,22 @@ export function openRuntime(config: Config, logger: Logger = createLogger({ leve
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     sourceTimeoutMs: config.sourceTimeoutMs,
+    logger,
+    cache: {
+      ttlMs: { match: config.cacheTtlMatch * 1000, mismatch: config.cacheTtlMismatch * 1000, not_found: config.cacheTtlNotFound * 1000 },
+      scope: config.cacheScope,
+      chargeHits: config.cacheHitsCharged,
+      maxEntries: config.cacheMaxEntries,
+    },
   });
-  return { config, store, masterKey, services, logger, close: () => store.close() };
+  const close = async () => {
+    try {
+      await services.close();
+    } finally {
+      await store.close();
+    }
+  };
+  return { config, store, masterKey, services, logger, close };
 }
 
 export interface Serving {

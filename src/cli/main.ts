@@ -9,15 +9,18 @@ import { demoCommand } from './demo.ts';
 import { inspectCommand } from './inspect-command.ts';
 import { registryCommand } from './registry.ts';
 import { serveCommand } from './serve.ts';
+import { cacheCommand } from './cache.ts';
+import { routesCommand, sourcesCommand } from './sources.ts';
+import { SourceError } from '../sources/upstream/admin.ts';
 
 /** Errors a user can fix: printed as one line, exit status 1, no stack trace. */
-const USER_ERRORS = [CliError, ConfigError, TenantError, MasterKeyError, RegistryFileError];
+const USER_ERRORS = [CliError, ConfigError, TenantError, MasterKeyError, RegistryFileError, SourceError];
 
 export function program(): Command {
   const root = new Command('realname')
     .description('Self-hosted real-name verification (实名核验)')
     .version('0.1.0');
-  for (const command of [serveCommand(), demoCommand(), appsCommand(), registryCommand(), inspectCommand()]) {
+  for (const command of [serveCommand(), demoCommand(), appsCommand(), registryCommand(), inspectCommand(), sourcesCommand(), routesCommand(), cacheCommand()]) {
     root.addCommand(command);
   }
   // addCommand does not pass settings down: every command must throw (exit 2) rather than exit(1) on misuse

@@ -3,8 +3,13 @@ import { clientAddress, createAccessRules, createReplayGuard } from '../access/i
 import { Tenants } from '../access/tenants.ts';
 import { createAuditor } from '../audit/auditor.ts';
 import { deriveKey } from '../keys/derive.ts';
+import { open as unseal } from '../keys/seal.ts';
+import { defaultLogger, type Logger } from '../log.ts';
 import { createRegistryHasher } from '../registry/hash.ts';
+import { createResultCache, DEFAULT_CACHE, type CacheSettings, type ResultCache } from '../sources/cache.ts';
 import { createRouter, registrySource, type RouteEntry, type Source } from '../sources/index.ts';
+import { createUpstreams, type Upstreams } from '../sources/upstream/configured.ts';
+import { memoryResultCache } from '../store/memory-cache.ts';
 import type { Store } from '../store/types.ts';
 import type { Clock, Services } from './types.ts';
 import { createSpend } from './spend.ts';
@@ -18,8 +23,24 @@ export interface AssembleOptions {
   bodyLimit?: number;
   trustProxy?: string[];
   sourceTimeoutMs?: number;
-  /** Sources after the registry, in failover order (upstream vendors, later). */
+  /**
+   * A fixed route: the registry, then these, in failover order. Without it the route of each kind comes
+   * from the store's configuration (`realname sources` / `routes`), read again at most every `sourcesTtlMs`.
+   */
   extraSources?: Array<Source | RouteEntry>;
+  sourcesTtlMs?: number;
+  /** The result cache in front of upstream sources (default on, DEFAULT_CACHE); false turns it off. */
+  cache?: (Partial<CacheSettings> & { maxEntries?: number }) | false;
+  logger?: Logger;
+}
+
+/** What the CLI and the server get beyond the dialects' view: tenants, the upstream sources, the cache. */
+export interface Assembled extends Services {
+  tenants: Tenants;
+  upstreams: Upstreams | undefined;
+  cache: ResultCache | undefined;
+  /** Writes what the sources counted and closes their connections (the store is the caller's). */
+  close(): Promise<void>;
 }
 
 /** Random bytes drawn 4 KB at a time: one system call serves 256 check ids. */
@@ -38,14 +59,48 @@ export function newCheckId(): string {
 }
 
 /** Wires the parts into the Services every dialect is given. The one place where the house is assembled. */
-export function assembleServices(options: AssembleOptions): Services & { tenants: Tenants } {
+export function assembleServices(options: AssembleOptions): Assembled {
   const clock = options.clock ?? Date.now;
   const { store } = options;
-  const tenants = new Tenants(store.apps, deriveKey(options.masterKey, 'secret-seal'), clock);
+  const logger = options.logger ?? defaultLogger();
+  const sealKey = deriveKey(options.masterKey, 'secret-seal');
+  const tenants = new Tenants(store.apps, sealKey, clock);
   const hasher = createRegistryHasher(options.masterKey);
-  const router = createRouter([registrySource(store.registry, hasher), ...(options.extraSources ?? [])], {
-    timeoutMs: options.sourceTimeoutMs ?? 3000,
-  });
+  const registry = registrySource(store.registry, hasher);
+  const timeoutMs = options.sourceTimeoutMs ?? 3000;
+  let upstreams: Upstreams | undefined;
+  let routed;
+  if (options.extraSources) {
+    routed = createRouter([registry, ...options.extraSources], { timeoutMs });
+  } else {
+    const configured = createUpstreams({
+      store: store.sources,
+      registry,
+      // Vendor credentials are sealed like app secrets, under the same key.
+      openCredentials: (sealed) => JSON.parse(unseal(sealKey, sealed)) as Record<string, string>,
+      clock,
+      logger,
+      ...(options.sourcesTtlMs !== undefined ? { ttlMs: options.sourcesTtlMs } : {}),
+    });
+    upstreams = configured;
+    const router = createRouter((kind) => configured.routeOf(kind), { timeoutMs });
+    routed = {
+      routeOf: router.routeOf,
+      // The configuration is read again once it is older than its TTL: the check that finds it stale waits for it.
+      check: (...args: Parameters<typeof router.check>) => (configured.fresh() ? router.check(...args) : configured.reload().then(() => router.check(...args))),
+    };
+  }
+  const cacheOptions = options.cache ?? {};
+  const cache =
+    cacheOptions === false
+      ? undefined
+      : createResultCache(
+          routed,
+          store.resultCache ?? memoryResultCache(cacheOptions.maxEntries !== undefined ? { maxEntries: cacheOptions.maxEntries } : {}),
+          deriveKey(options.masterKey, 'result-cache'),
+          { ...DEFAULT_CACHE, ...cacheOptions, ttlMs: { ...DEFAULT_CACHE.ttlMs, ...cacheOptions.ttlMs } },
+          store.sources,
+        );
   return {
     clock,
     newCheckId: options.newCheckId ?? newCheckId,
@@ -53,8 +108,13 @@ export function assembleServices(options: AssembleOptions): Services & { tenants
     access: createAccessRules(),
     replay: createReplayGuard(store.nonces),
     clientIp: clientAddress(options.trustProxy ?? []),
-    verifier: createVerifier(store.apps, router, clock, createSpend(store)),
+    verifier: createVerifier(store.apps, cache ?? routed, clock, createSpend(store)),
     auditor: createAuditor(store.audit, clock),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
+    upstreams,
+    cache,
+    close: async () => {
+      await upstreams?.close();
+    },
   };
 }

@@ -7,6 +7,7 @@ export function memorySources(): SourceStore {
   const sources = new Map<string, SourceRecord>();
   const routes = new Map<string, RouteHop[]>();
   const usage = new Map<string, UsageRow>();
+  const purges = new Map<string, number>();
   return {
     async create(record) {
       if (sources.has(record.name)) throw new Error(`source ${record.name} already exists`);
@@ -53,6 +54,12 @@ export function memorySources(): SourceStore {
         .filter((r) => r.day >= fromDay && r.day <= toDay)
         .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.source < b.source ? -1 : 1))
         .map((r) => structuredClone(r));
+    },
+    async notePurge(scope, at) {
+      purges.set(scope, Math.max(at, purges.get(scope) ?? 0));
+    },
+    async purges() {
+      return Object.fromEntries(purges);
     },
   };
 }

@@ -252,6 +252,13 @@ export interface SourceStore {
   addUsage(deltas: UsageDelta[]): Promise<void>;
   /** Every source's rows for the days from..to (inclusive, YYYY-MM-DD). */
   usage(fromDay: string, toDay: string): Promise<UsageRow[]>;
+  /**
+   * Says that the result cache of a scope (an appid, or '*' for all) was purged at `at`: nodes that keep
+   * their cache in memory read this and forget the same entries.
+   */
+  notePurge(scope: string, at: number): Promise<void>;
+  /** The latest purge of each scope. */
+  purges(): Promise<Record<string, number>>;
 }
 
 /** A remembered answer: no factor in it, only what the sources said. */

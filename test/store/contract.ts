@@ -447,6 +447,16 @@ export function storeContract(
       });
     });
 
+    describe('cache purges', () => {
+      it('keeps the latest purge of each scope', async () => {
+        expect(await store.sources.purges()).toEqual({});
+        await store.sources.notePurge('*', 5);
+        await store.sources.notePurge('1000001', 7);
+        await store.sources.notePurge('1000001', 6);
+        expect(await store.sources.purges()).toEqual({ '*': 5, '1000001': 7 });
+      });
+    });
+
     it('answers ping while open, and fails it once closed', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
       await store.close();

@@ -86,7 +86,8 @@ const MIGRATIONS: string[] = [
      bucket integer NOT NULL,
      n bigint NOT NULL,
      PRIMARY KEY (source, day, bucket)
-   );`,
+   );
+   CREATE TABLE IF NOT EXISTS cache_purges (scope text PRIMARY KEY, at bigint NOT NULL);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -82,5 +82,12 @@ export function postgresSources(db: Db): SourceStore {
       );
       return usageFromRows(counts.rows, buckets.rows);
     },
+    async notePurge(scope, at) {
+      await db.query('INSERT INTO cache_purges (scope, at) VALUES ($1, $2) ON CONFLICT (scope) DO UPDATE SET at = greatest(cache_purges.at, excluded.at)', [scope, at]);
+    },
+    async purges() {
+      const { rows } = await db.query<{ scope: string; at: number }>('SELECT scope, at FROM cache_purges');
+      return Object.fromEntries(rows.map((r) => [r.scope, r.at]));
+    },
   };
 }

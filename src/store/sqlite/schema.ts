@@ -118,7 +118,8 @@ const MIGRATIONS: string[] = [
      bucket INTEGER NOT NULL,
      n INTEGER NOT NULL,
      PRIMARY KEY (source, day, bucket)
-   ) WITHOUT ROWID;`,
+   ) WITHOUT ROWID;
+   CREATE TABLE IF NOT EXISTS cache_purges (scope TEXT PRIMARY KEY, at INTEGER NOT NULL);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

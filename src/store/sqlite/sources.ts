@@ -35,6 +35,8 @@ export function sqliteSources(db: Database.Database): SourceStore {
      ON CONFLICT (source, day, bucket) DO UPDATE SET n = n + excluded.n`,
   );
   const selectUsage = db.prepare('SELECT * FROM source_usage WHERE day >= ? AND day <= ?');
+  const putPurge = db.prepare('INSERT INTO cache_purges (scope, at) VALUES (?, ?) ON CONFLICT (scope) DO UPDATE SET at = max(at, excluded.at)');
+  const selectPurges = db.prepare('SELECT scope, at FROM cache_purges');
   const selectBuckets = db.prepare('SELECT source, day, bucket, n FROM source_latency WHERE day >= ? AND day <= ?');
 
   const update = db.transaction((name: string, patch: Record<string, unknown>) => {
@@ -83,6 +85,12 @@ export function sqliteSources(db: Database.Database): SourceStore {
     },
     async usage(fromDay, toDay) {
       return usageFromRows(selectUsage.all(fromDay, toDay) as UsageDbRow[], selectBuckets.all(fromDay, toDay) as never);
+    },
+    async notePurge(scope, at) {
+      putPurge.run(scope, at);
+    },
+    async purges() {
+      return Object.fromEntries((selectPurges.all() as { scope: string; at: number }[]).map((r) => [r.scope, r.at]));
     },
   };
 }
