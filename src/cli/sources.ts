@@ -8,6 +8,12 @@ import { CliError } from './errors.ts';
 import { commaList, configFrom, positiveNumber, wholeNumber, withDataOptions } from './options.ts';
 import { readAll } from './stdin.ts';
 
+/*
+ * `sources` takes the data options itself (`realname sources --data d`) and so does each subcommand:
+ * commander hands an option given after a subcommand to the parent that also defines it, so every
+ * subcommand reads its options with the parent's merged in (optsWithGlobals).
+ */
+
 /** Runs `work` with the sources' admin over the configured store (sealing under the app secrets' key). */
 export async function withSources<T>(options: Record<string, unknown>, work: (admin: SourceAdmin, runtime: Runtime) => Promise<T>): Promise<T> {
   const runtime = openRuntime(configFrom(options));
@@ -112,7 +118,8 @@ export function sourcesCommand(): Command {
   withDataOptions(sources.command('list'))
     .description('the same table as `realname sources`')
     .option('--json', 'print JSON')
-    .action(async (options) => {
+    .action(async (_options, command: Command) => {
+      const options = command.optsWithGlobals();
       const rows = await withSources(options, (admin) => admin.report());
       if (options.json) print(rows);
       else process.stdout.write(renderReport(rows));
@@ -123,7 +130,8 @@ export function sourcesCommand(): Command {
     .argument('<name>', 'its name in routes, the audit and the figures')
     .requiredOption('--type <type>', SOURCE_TYPES.join(' | '), typeName)
     .requiredOption('--endpoint <url>', 'https://host[:port][/path] (http only for loopback or with --insecure)')
-    .action(async (name: string, options) => {
+    .action(async (name: string, _options, command: Command) => {
+      const options = command.optsWithGlobals();
       const credentials = await credentialsFromStdin();
       const spec: SourceSpec & { endpoint: string; credentials: unknown } = {
         endpoint: options.endpoint,
@@ -142,7 +150,8 @@ export function sourcesCommand(): Command {
       if (v !== '-') throw new InvalidArgumentError('pass "-" and write the JSON to stdin');
       return v;
     })
-    .action(async (name: string, options) => {
+    .action(async (name: string, _options, command: Command) => {
+      const options = command.optsWithGlobals();
       const spec: SourceSpec = { settings: settingsFrom(options) };
       if (options.endpoint) spec.endpoint = options.endpoint;
       if (options.kinds) spec.kinds = options.kinds;
@@ -153,13 +162,13 @@ export function sourcesCommand(): Command {
   withDataOptions(sources.command('show'))
     .description('a source: its configuration, the names of its credential fields, today\'s figures')
     .argument('<name>')
-    .action(async (name: string, options) => print(await withSources(options, (admin) => view(admin, name))));
+    .action(async (name: string, _options, command: Command) => print(await withSources(command.optsWithGlobals(), (admin) => view(admin, name))));
 
   withDataOptions(sources.command('remove'))
     .description('remove a source (and take it out of every route)')
     .argument('<name>')
-    .action(async (name: string, options) => {
-      await withSources(options, (admin) => admin.remove(name));
+    .action(async (name: string, _options, command: Command) => {
+      await withSources(command.optsWithGlobals(), (admin) => admin.remove(name));
       print({ name, removed: true });
     });
 
@@ -167,8 +176,8 @@ export function sourcesCommand(): Command {
     withDataOptions(sources.command(verb))
       .description(disabled ? 'the kill switch: no node asks the source any more (within a second)' : 'ask the source again')
       .argument('<name>')
-      .action(async (name: string, options) => {
-        const r = await withSources(options, (admin) => admin.switch(name, disabled));
+      .action(async (name: string, _options, command: Command) => {
+        const r = await withSources(command.optsWithGlobals(), (admin) => admin.switch(name, disabled));
         print({ name: r.name, disabled: r.disabled });
       });
   }

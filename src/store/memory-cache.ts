@@ -21,6 +21,8 @@ export function memoryResultCache(options: { maxEntries?: number; now?: () => nu
   const entries = new LRUCache<string, Entry>({
     max: options.maxEntries ?? 100_000,
     ttlAutopurge: false,
+    // Staleness judged at every read, on the given clock (not a clock cached for a moment).
+    ttlResolution: 0,
     perf: { now },
     dispose: (entry, key) => unindex(key, entry.person),
   });
