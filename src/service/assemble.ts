@@ -6,7 +6,7 @@ import { deriveKey } from '../keys/derive.ts';
 import { open as unseal } from '../keys/seal.ts';
 import { defaultLogger, type Logger } from '../log.ts';
 import { createRegistryHasher } from '../registry/hash.ts';
-import { createResultCache, DEFAULT_CACHE, type CacheSettings, type ResultCache } from '../sources/cache.ts';
+import { createResultCache, DEFAULT_CACHE, type CacheSettings, type ResultCache, type Routed } from '../sources/cache.ts';
 import { createRouter, registrySource, type RouteEntry, type Source } from '../sources/index.ts';
 import { createUpstreams, type Upstreams } from '../sources/upstream/configured.ts';
 import { memoryResultCache } from '../store/memory-cache.ts';
@@ -69,7 +69,7 @@ export function assembleServices(options: AssembleOptions): Assembled {
   const registry = registrySource(store.registry, hasher);
   const timeoutMs = options.sourceTimeoutMs ?? 3000;
   let upstreams: Upstreams | undefined;
-  let routed;
+  let routed: Routed;
   if (options.extraSources) {
     routed = createRouter([registry, ...options.extraSources], { timeoutMs });
   } else {
@@ -86,6 +86,7 @@ export function assembleServices(options: AssembleOptions): Assembled {
     const router = createRouter((kind) => configured.routeOf(kind), { timeoutMs });
     routed = {
       routeOf: router.routeOf,
+      prepare: () => (configured.fresh() ? undefined : configured.reload()),
       // The configuration is read again once it is older than its TTL: the check that finds it stale waits for it.
       check: (...args: Parameters<typeof router.check>) => (configured.fresh() ? router.check(...args) : configured.reload().then(() => router.check(...args))),
     };

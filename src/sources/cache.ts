@@ -22,7 +22,11 @@ export const DEFAULT_CACHE: CacheSettings = {
 /** How often a check waits for another process's answer to the same question. */
 const POLL_MS = 20;
 
-type Routed = SourceRouter & { routeOf(kind: CheckKind): readonly RouteEntry[] };
+export type Routed = SourceRouter & {
+  routeOf(kind: CheckKind): readonly RouteEntry[];
+  /** A promise while the routes are being read again (they are stale); undefined when they are current. */
+  prepare?(): Promise<void> | undefined;
+};
 
 /**
  * The result cache, between validation and the router: answers bought from upstream vendors are
@@ -96,6 +100,9 @@ export function createResultCache(
 
   return {
     async check(kind: CheckKind, factors: Factors, checkId = '', appid?: string): Promise<RoutedAnswer> {
+      // Whether the cache is asked at all depends on the route, so the route must be current.
+      const reading = router.prepare?.();
+      if (reading) await reading;
       if (!usesUpstream(kind)) return router.check(kind, factors, checkId);
       await followPurges();
       const scope = settings.scope === 'shared' || appid === undefined ? 'shared' : appid;

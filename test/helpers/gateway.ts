@@ -30,6 +30,26 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** One check through a Realname's image dialect, signed as the vendor's clients sign. */
+export async function imageCheck(
+  url: string,
+  who: Pick<Credentials, 'appid' | 'bucket' | 'secretId' | 'secretKey'>,
+  kind: CheckKind,
+  person: { name: string; idNumber: string; bankCard?: string },
+): Promise<{ code: number; sessionId: string }> {
+  const now = Math.floor(Date.now() / 1000);
+  const authorization = signAuthorization({ appid: who.appid, bucket: who.bucket, secretId: who.secretId, secretKey: who.secretKey, expiry: now + 600, now, rand: 5 });
+  const body: Record<string, string> = { appid: who.appid, idcard_number: person.idNumber, idcard_name: person.name };
+  if (kind === 'bankcard3') body.bankcard_number = person.bankCard ?? '';
+  const response = await fetch(`${url}${kind === 'idcard2' ? '/auth/idcard' : '/auth/idbankcard'}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as { code: number; data: { session_id: string } };
+  return { code: json.code, sessionId: json.data.session_id };
+}
+
 /**
  * Realname as a gateway: its own (empty) registry in a temp SQLite store, sources configured through the
  * admin as `realname sources` does, listening on loopback, logging every line into `logs`.
@@ -53,19 +73,7 @@ export async function startGateway(options: Pick<AssembleOptions, 'cache' | 'sou
     store,
     app,
     logs,
-    async check(kind, person, who = app) {
-      const now = Math.floor(Date.now() / 1000);
-      const authorization = signAuthorization({ appid: who.appid, bucket: who.bucket, secretId: who.secretId, secretKey: who.secretKey, expiry: now + 600, now, rand: 5 });
-      const body: Record<string, string> = { appid: who.appid, idcard_number: person.idNumber, idcard_name: person.name };
-      if (kind === 'bankcard3') body.bankcard_number = person.bankCard ?? '';
-      const response = await fetch(`${url}${kind === 'idcard2' ? '/auth/idcard' : '/auth/idbankcard'}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization },
-        body: JSON.stringify(body),
-      });
-      const json = (await response.json()) as { code: number; data: { session_id: string } };
-      return { code: json.code, sessionId: json.data.session_id };
-    },
+    check: (kind, person, who = app) => imageCheck(url, who, kind, person),
     async audit(sessionId) {
       await store.audit.flush();
       return (await store.audit.query({ limit: 10_000 })).find((r) => r.checkId === sessionId) as Record<string, unknown> | undefined;
