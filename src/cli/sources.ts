@@ -53,7 +53,8 @@ export function renderReport(rows: SourceReport[]): string {
   return table.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
 
-const budget = (v: string) => (v === 'none' ? null : wholeNumber(v));
+// commander turns a parser's null into '': "no budget" travels as the word and becomes null below.
+const budget = (v: string): number | 'none' => (v === 'none' ? 'none' : wholeNumber(v));
 
 function withSettingFlags(command: Command): Command {
   return command
@@ -74,7 +75,7 @@ function settingsFrom(options: Record<string, unknown>): Partial<SourceSettings>
   if (options.timeoutMs !== undefined) s.timeoutMs = options.timeoutMs as number;
   if (options.concurrency !== undefined) s.concurrency = options.concurrency as number;
   if (options.costFen !== undefined) s.costFen = options.costFen as number;
-  if (options.dailyBudgetFen !== undefined) s.dailyBudgetFen = options.dailyBudgetFen as number | null;
+  if (options.dailyBudgetFen !== undefined) s.dailyBudgetFen = options.dailyBudgetFen === 'none' ? null : (options.dailyBudgetFen as number);
   if (options.breakerFailures !== undefined) s.breakerFailures = options.breakerFailures as number;
   if (options.breakerProbeMs !== undefined) s.breakerProbeMs = options.breakerProbeMs as number;
   if (options.retryOnTimeout !== undefined) s.retryOnTimeout = options.retryOnTimeout as boolean;
