@@ -225,5 +225,8 @@ describe('failure handling between a primary and a secondary vendor', () => {
     expect(ar.costTodayFen).toBe(ar.costMonthFen);
     expect(br.callsToday).toBeGreaterThan(0);
     expect(br.costTodayFen).toBe(0);
+    // What a metrics endpoint reads: this node's calls by the vendor's code (or what happened instead).
+    const codes = gw.services.upstreams!.ledger.figures().get('a')!.codes;
+    expect(Object.keys(codes)).toEqual(expect.arrayContaining(['1', 'HTTP 502', 'garbage', 'timeout', 'UND_ERR_SOCKET']));
   });
 });

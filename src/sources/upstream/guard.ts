@@ -44,17 +44,25 @@ export function guardSource(
       }
       const started = performance.now();
       reserved += costFen;
+      // One line and one ledger entry per upstream call: who, how long, the vendor's code, what it cost — never a factor.
+      const note = (ok: boolean, code: string, billed: boolean) => {
+        const ms = performance.now() - started;
+        const cost = billed ? costFen : 0;
+        deps.ledger.record(name, { ms, ok, billed, costFen: cost, code });
+        deps.logger.info({ checkId: call.checkId, source: name, code, ms: Math.round(ms), billed, costFen: cost }, 'upstream call');
+      };
       try {
         const answer = await breaker.execute(() => ask(kind, factors, call));
         const billed = answer.vendor?.billed === true;
-        deps.ledger.record(name, { ms: performance.now() - started, ok: true, billed, costFen: billed ? costFen : 0 });
+        note(true, answer.vendor?.code ?? answer.verdict, billed);
         return answer;
       } catch (error) {
         if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
           throw new SourceFailure('unreachable', 'circuit breaker open', { code: 'open' });
         }
-        deps.ledger.record(name, { ms: performance.now() - started, ok: false, billed: false, costFen: 0 });
-        throw error instanceof SourceFailure ? error : new SourceFailure('error', 'adapter fault');
+        const failure = error instanceof SourceFailure ? error : new SourceFailure('error', 'adapter fault');
+        note(false, failure.code ?? (call.signal.aborted ? 'timeout' : failure.failure), false);
+        throw failure;
       } finally {
         reserved -= costFen;
       }

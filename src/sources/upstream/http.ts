@@ -62,7 +62,7 @@ function exchange(pool: Dispatcher, request: VendorRequest, call: SourceCall): P
     const onAbort = () => controller?.abort(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
     const settle = () => signal.removeEventListener('abort', onAbort);
     if (signal.aborted) {
-      reject(new SourceFailure('unreachable', 'aborted before it was sent'));
+      reject(new SourceFailure('unreachable', 'aborted before it was sent', { code: 'timeout' }));
       return;
     }
     signal.addEventListener('abort', onAbort, { once: true });
@@ -91,10 +91,10 @@ function exchange(pool: Dispatcher, request: VendorRequest, call: SourceCall): P
       },
       onResponseError(_c, error) {
         settle();
-        if (error instanceof AnswerTooLarge) reject(new SourceFailure('error', 'answer too large'));
+        if (error instanceof AnswerTooLarge) reject(new SourceFailure('error', 'answer too large', { code: 'too large' }));
         // Sent and then lost: the vendor may have answered, and billed, all the same.
-        else if (sent) reject(new SourceFailure('unreachable', `no answer (${transportCode(error)})`, { ambiguous: status === 0 }));
-        else reject(new SourceFailure('unreachable', `not sent (${transportCode(error)})`));
+        else if (sent) reject(new SourceFailure('unreachable', 'no answer', { code: transportCode(error, signal), ambiguous: status === 0 }));
+        else reject(new SourceFailure('unreachable', 'not sent', { code: transportCode(error, signal) }));
       },
     };
     pool.dispatch({ method: request.method, path: request.path, headers: request.headers, body: request.body ?? null }, handler);
@@ -103,8 +103,9 @@ function exchange(pool: Dispatcher, request: VendorRequest, call: SourceCall): P
 
 class AnswerTooLarge extends Error {}
 
-/** The transport's error code (ECONNREFUSED, UND_ERR_SOCKET …), never its message. */
-function transportCode(error: unknown): string {
+/** The transport's error code (ECONNREFUSED, UND_ERR_SOCKET …, or timeout when we aborted), never its message. */
+function transportCode(error: unknown, signal: AbortSignal): string {
+  if (signal.aborted) return 'timeout';
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' ? code : error instanceof Error ? error.name : 'error';
 }

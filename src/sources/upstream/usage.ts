@@ -33,6 +33,8 @@ export interface CallRecord {
   ok: boolean;
   billed: boolean;
   costFen: number;
+  /** The vendor's code (or what happened instead: `HTTP 502`, `garbage`, `timeout` …). */
+  code: string;
 }
 
 /** What this process saw of a source since it started: the figures a metrics endpoint reads. */
@@ -42,6 +44,8 @@ export interface SourceFigures {
   billed: number;
   costFen: number;
   latency: Record<number, number>;
+  /** Calls by the vendor's code. */
+  codes: Record<string, number>;
 }
 
 /** How long a node's "my breaker is open" lasts unless it says it again (it does every flush). */
@@ -85,8 +89,9 @@ export class UsageLedger {
     if (!delta) this.pending.set(key, (delta = emptyDelta(source, day)));
     add(delta, call);
     let total = this.totals.get(source);
-    if (!total) this.totals.set(source, (total = { calls: 0, errors: 0, billed: 0, costFen: 0, latency: {} }));
+    if (!total) this.totals.set(source, (total = { calls: 0, errors: 0, billed: 0, costFen: 0, latency: {}, codes: {} }));
     add(total, call);
+    total.codes[call.code] = (total.codes[call.code] ?? 0) + 1;
     this.schedule();
   }
 
