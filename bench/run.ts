@@ -195,7 +195,7 @@ async function measureScaling(figures: Figures): Promise<void> {
  */
 async function measureGateway(figures: Figures): Promise<void> {
   const upstream = await startRealname(P.scalingSmall);
-  const gateway = startChild('gateway.js', { data: freshDir('gateway'), keyFile: keyFile(), upstream: upstream.url, vendor: upstream.credentials, ...TENANT }, { cpu: SERVER_CPU });
+  const gateway = startChild('gateway.js', { data: freshDir('gateway'), keyFile: keyFile(), upstream: upstream.url, vendor: { appid: upstream.credentials.appid, secretId: upstream.credentials.secretId, secretKey: upstream.credentials.secretKey }, ...TENANT }, { cpu: SERVER_CPU });
   try {
     const ready = await gateway.next<{ address: string; credentials: Credentials }>();
     const people = samplePeople(P.scalingSmall, P.gatewayChecks + 200, 31);
