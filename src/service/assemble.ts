@@ -101,6 +101,7 @@ export function assembleServices(options: AssembleOptions): Assembled {
           deriveKey(options.masterKey, 'result-cache'),
           { ...DEFAULT_CACHE, ...cacheOptions, ttlMs: { ...DEFAULT_CACHE.ttlMs, ...cacheOptions.ttlMs } },
           store.sources,
+          (error) => logger.warn({ error: (error as Error).message }, 'cache: its store failed; answering without it'),
         );
   return {
     clock,

@@ -45,8 +45,18 @@ export function createResultCache(
   settings: CacheSettings = DEFAULT_CACHE,
   /** Where purges are noted for every node (a cache in one process's memory learns of them there, within a second). */
   purges?: Pick<SourceStore, 'notePurge' | 'purges'>,
+  /** Told when the cache's store fails: the check goes on without the cache (it only saves money). */
+  onError: (error: unknown) => void = () => undefined,
 ) {
   const hmac = prepareHmacSha256(key);
+  const orElse = async <T>(work: Promise<T>, fallback: T): Promise<T> => {
+    try {
+      return await work;
+    } catch (error) {
+      onError(error);
+      return fallback;
+    }
+  };
   // Purges noted before this process started concern entries it never had.
   let seen: Record<string, number> | undefined;
   let purgesReadAt = Number.NEGATIVE_INFINITY;
@@ -75,25 +85,25 @@ export function createResultCache(
   const ask = async (kind: CheckKind, factors: Factors, checkId: string, scope: string, k: string): Promise<RoutedAnswer> => {
     const deadline = performance.now() + claimTtl(kind);
     for (;;) {
-      if (performance.now() > deadline || (await store.claim(scope, k, claimTtl(kind)))) {
+      if (performance.now() > deadline || (await orElse(store.claim(scope, k, claimTtl(kind)), true))) {
         try {
           // Another process may have answered between the first look and the claim.
-          const late = await store.get(scope, k);
+          const late = await orElse(store.get(scope, k), undefined);
           if (late) return hit(late);
           const answer = await router.check(kind, factors, checkId);
           if ('verdict' in answer && answer.upstream) {
             const ttl = settings.ttlMs[answer.verdict];
             const cached: CachedAnswer = { verdict: answer.verdict, source: answer.source };
             if (answer.mismatched) cached.mismatched = answer.mismatched;
-            if (ttl > 0) await store.set(scope, k, cached, ttl, personOf(factors));
+            if (ttl > 0) await orElse(store.set(scope, k, cached, ttl, personOf(factors)), undefined);
           }
           return answer;
         } finally {
-          await store.release(scope, k);
+          await orElse(store.release(scope, k), undefined);
         }
       }
       await sleep(POLL_MS);
-      const answered = await store.get(scope, k);
+      const answered = await orElse(store.get(scope, k), undefined);
       if (answered) return hit(answered);
     }
   };
@@ -104,10 +114,10 @@ export function createResultCache(
       const reading = router.prepare?.();
       if (reading) await reading;
       if (!usesUpstream(kind)) return router.check(kind, factors, checkId);
-      await followPurges();
+      await orElse(followPurges(), undefined);
       const scope = settings.scope === 'shared' || appid === undefined ? 'shared' : appid;
       const k = keyOf(kind, factors);
-      const cached = await store.get(scope, k);
+      const cached = await orElse(store.get(scope, k), undefined);
       if (cached) return hit(cached);
       const local = `${scope}:${k}`;
       const pending = inflight.get(local);

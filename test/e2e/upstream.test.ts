@@ -131,6 +131,17 @@ describe('failure handling between a primary and a secondary vendor', () => {
     });
   }
 
+  it('asks the secondary when the primary cannot be reached at all: nothing was sent, nothing billed, the audit names only who saw the factors', async () => {
+    await gw.admin.add('dead', 'aliyun', { endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'x', accessKeySecret: 'y' } });
+    await gw.admin.setRoute('bankcard3', 'dead,b');
+    await settle();
+    const { code, sessionId } = await gw.check('bankcard3', fresh());
+    expect(code).toBe(IMAGE.MATCH);
+    expect(b.forwarded()).toBe(1);
+    expect(await gw.audit(sessionId)).toMatchObject({ source: 'b', verdict: 'match' });
+    await gw.admin.remove('dead');
+  });
+
   it('asks the secondary after such a request where the source says --retry-on-timeout', async () => {
     await gw.admin.set('a', { settings: { retryOnTimeout: true } });
     await settle();

@@ -99,6 +99,16 @@ describe('the result cache', () => {
     expect((await cache.check('idcard2', bob!, 'f', '1')).source).toBe('vendor');
   });
 
+  it('answers without the cache when its store fails: the cache only saves money', async () => {
+    const upstream = vendor(() => ({ verdict: 'match' }));
+    const broken = { ...memoryResultCache(), get: () => Promise.reject(new Error('down')), set: () => Promise.reject(new Error('down')), claim: () => Promise.reject(new Error('down')) };
+    const errors: unknown[] = [];
+    const cache = createResultCache(createRouter([upstream], { timeoutMs: 1000 }), broken, randomBytes(32), DEFAULT_CACHE, undefined, (e) => errors.push(e));
+    expect(await cache.check('idcard2', alice!, 'a', '1')).toMatchObject({ verdict: 'match', source: 'vendor' });
+    expect(upstream.calls).toBe(1);
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
   it('learns of a purge noted by another process (the CLI) within a second', async () => {
     const upstream = vendor(() => ({ verdict: 'match' }));
     const { cache, purges } = setup(upstream);
