@@ -12,6 +12,7 @@ import { createUpstreams, type Upstreams } from '../sources/upstream/configured.
 import { memoryResultCache } from '../store/memory-cache.ts';
 import type { Store } from '../store/types.ts';
 import type { Clock, Services } from './types.ts';
+import { createDailyLimits } from './daily.ts';
 import { createSpend } from './spend.ts';
 import { createVerifier } from './verifier.ts';
 
@@ -110,7 +111,7 @@ export function assembleServices(options: AssembleOptions): Assembled {
     access: createAccessRules(),
     replay: createReplayGuard(store.nonces),
     clientIp: clientAddress(options.trustProxy ?? []),
-    verifier: createVerifier(store.apps, cache ?? routed, clock, createSpend(store)),
+    verifier: createVerifier(store.apps, cache ?? routed, clock, createSpend(store), createDailyLimits(store.daily, deriveKey(options.masterKey, 'daily-limit'))),
     auditor: createAuditor(store.audit, clock),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     upstreams,

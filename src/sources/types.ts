@@ -16,9 +16,10 @@ export interface SourceCall {
   readonly signal: AbortSignal;
   /**
    * A source that calls out says so once its request has left for the vendor: from then on the vendor has
-   * seen the factors (the audit names it) and a time limit passing may have cost money.
+   * seen the factors (the audit names it) and a time limit passing may have cost money. (Optional for
+   * callers that make their own calls: a source that never calls out never needs it.)
    */
-  sent(): void;
+  sent?(): void;
 }
 
 /** Where truth comes from: the local registry, an upstream vendor, another Realname. */

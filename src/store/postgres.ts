@@ -1,6 +1,7 @@
 import { postgresApps } from './postgres/apps.ts';
 import { postgresAudit } from './postgres/audit.ts';
 import { postgresNonces, postgresRate } from './postgres/counters.ts';
+import { postgresDaily } from './postgres/daily.ts';
 import { openDb } from './postgres/db.ts';
 import { postgresRegistry } from './postgres/registry.ts';
 import { postgresSources } from './postgres/sources.ts';
@@ -38,6 +39,8 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
     registry: postgresRegistry(db),
     rate: counters?.rate ?? postgresRate(db),
     nonces: counters?.nonces ?? postgresNonces(db),
+    // Beside the apps and their quota, even with Redis: a day's counts must outlive a Redis restart.
+    daily: postgresDaily(db),
     audit,
     sources: postgresSources(db),
     ...(counters ? { resultCache: counters.resultCache } : {}),

@@ -14,7 +14,7 @@ describe('realname sources, routes and cache', () => {
     const added = await realname(['sources', 'add', 'ali', '--type', 'aliyun', '--endpoint', 'https://cloudauth.aliyuncs.com', '--cost-fen', '15', '--daily-budget-fen', '50000', '--timeout-ms', '2500', '--data', dir], { stdin: aliyun });
     expect(added.code).toBe(0);
     const shown = JSON.parse(added.stdout);
-    expect(shown).toMatchObject({ name: 'ali', type: 'aliyun', kinds: ['idcard2', 'bankcard3'], credentials: ['accessKeyId', 'accessKeySecret'], disabled: false });
+    expect(shown).toMatchObject({ name: 'ali', type: 'aliyun', kinds: ['idcard2', 'bankcard2', 'bankcard3', 'bankcard4', 'phone3'], credentials: ['accessKeyId', 'accessKeySecret'], disabled: false });
     expect(shown.settings).toMatchObject({ costFen: 15, dailyBudgetFen: 50000, timeoutMs: 2500, concurrency: 16, breakerFailures: 5, breakerProbeMs: 30000, retryOnTimeout: false });
     expect(added.stdout).not.toContain(SECRET);
     for (const file of ['realname.db', 'realname.db-wal']) {

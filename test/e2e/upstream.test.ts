@@ -4,6 +4,7 @@ import { generateIdentities } from '../../src/core/synthetic.ts';
 import { startAliyunVendor, type AliyunVendor } from '../helpers/aliyun-vendor.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { startGateway, type Gateway } from '../helpers/gateway.ts';
+import { faceidClient } from '../helpers/tencentcloud.ts';
 import { startVendorRealname, type VendorRealname } from '../helpers/vendor-realname.ts';
 
 /**
@@ -60,6 +61,19 @@ describe('each vendor through its own protocol', () => {
       expect((await gw.check('idcard2', stranger(0))).code).toBe(IMAGE.NONE);
     });
   }
+
+  it('answers bankcard2, bankcard4 and phone3 from cloudauth, asked through the FaceID dialect with the official SDK', async () => {
+    for (const kind of ['idcard2', 'bankcard3']) await gw.admin.clearRoute(kind);
+    await sleep(1100);
+    const client = faceidClient({ endpoint: gw.url.replace('http://', ''), secretId: gw.app.secretId, secretKey: gw.app.secretKey });
+    const p = fresh();
+    const q = fresh();
+    expect((await client.BankCard2EVerification({ Name: p.name, BankCard: p.bankCard })).Result).toBe('0');
+    expect((await client.BankCard4EVerification({ Name: p.name, BankCard: p.bankCard, Phone: p.phone, IdCard: p.idNumber })).Result).toBe('0');
+    expect((await client.PhoneVerification({ IdCard: p.idNumber, Name: p.name, Phone: p.phone })).Result).toBe('0');
+    expect((await client.PhoneVerification({ IdCard: p.idNumber, Name: q.name, Phone: p.phone })).Result).toBe('-4');
+    expect(aliyun.calls.slice(-4)).toEqual(['BankMetaVerify', 'BankMetaVerify', 'Mobile3MetaSimpleVerify', 'Mobile3MetaSimpleVerify']);
+  });
 
   it('refuses to send factors over plain http to an address that is not loopback', async () => {
     await expect(gw.admin.add('remote', 'aliyun', { endpoint: 'http://192.0.2.10', credentials: { accessKeyId: 'a', accessKeySecret: 'b' } })).rejects.toThrow(/only for a loopback/);

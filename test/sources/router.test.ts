@@ -68,7 +68,7 @@ describe('source router: what may be asked again', () => {
       supports: () => true,
       check: (_kind: string, _factors: unknown, call: SourceCall) => {
         s.calls++;
-        call.sent();
+        call.sent?.();
         return behave(call);
       },
     };

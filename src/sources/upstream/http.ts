@@ -74,7 +74,7 @@ function exchange(pool: Dispatcher, request: VendorRequest, call: SourceCall): P
           return;
         }
         sent = true;
-        call.sent();
+        call.sent?.();
       },
       onResponseStart(_c, statusCode, responseHeaders) {
         status = statusCode;

@@ -14,9 +14,12 @@ export function postgresApps(db: Db): AppStore {
     async create(app, firstSecret) {
       await db.tx(async (c) => {
         await c.query(
-          `INSERT INTO apps (appid, name, bucket, buckets, qps, quota, checks, ip_allow, suspended, replay_guard, appkey_sealed, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-          [app.appid, app.name, app.bucket, app.buckets, app.qps, app.quota, app.checks, app.ipAllow, app.suspended, app.replayGuard, app.appkeySealed, app.createdAt],
+          `INSERT INTO apps (appid, name, bucket, buckets, qps, quota, checks, ip_allow, daily_per_id, daily_per_name, suspended, replay_guard, appkey_sealed, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+          [
+            app.appid, app.name, app.bucket, app.buckets, app.qps, app.quota, app.checks, app.ipAllow,
+            app.dailyPerId, app.dailyPerName, app.suspended, app.replayGuard, app.appkeySealed, app.createdAt,
+          ],
         );
         await c.query(INSERT_SECRET, secretParams(firstSecret));
       });

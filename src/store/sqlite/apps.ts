@@ -35,6 +35,8 @@ const ENCODE: { [K in keyof Required<AppPatch>]: (v: NonNullable<AppPatch>[K]) =
   quota: (v) => v,
   checks: json,
   ipAllow: json,
+  dailyPerId: (v) => v,
+  dailyPerName: (v) => v,
   suspended: (v) => (v ? 1 : 0),
   replayGuard: (v) => (v ? 1 : 0),
 };
@@ -42,8 +44,8 @@ const ENCODE: { [K in keyof Required<AppPatch>]: (v: NonNullable<AppPatch>[K]) =
 /** `reserveInTurn` takes a unit of a limited app's quota in the turn's counter transaction (group-commit.ts). */
 export function sqliteApps(db: Database.Database, reserveInTurn: (appid: string) => Promise<boolean>): AppStore {
   const insertApp = db.prepare(
-    `INSERT INTO apps (appid, name, bucket, buckets, qps, quota, checks, ip_allow, suspended, replay_guard, appkey_sealed, created_at)
-     VALUES (@appid, @name, @bucket, @buckets, @qps, @quota, @checks, @ipAllow, @suspended, @replayGuard, @appkeySealed, @createdAt)`,
+    `INSERT INTO apps (appid, name, bucket, buckets, qps, quota, checks, ip_allow, daily_per_id, daily_per_name, suspended, replay_guard, appkey_sealed, created_at)
+     VALUES (@appid, @name, @bucket, @buckets, @qps, @quota, @checks, @ipAllow, @dailyPerId, @dailyPerName, @suspended, @replayGuard, @appkeySealed, @createdAt)`,
   );
   const insertSecret = db.prepare(
     `INSERT INTO secrets (secret_id, appid, secret_key_sealed, revoked, created_at)

@@ -15,8 +15,22 @@ export function registryTableSql(table: string): string {
   ) WITHOUT ROWID`;
 }
 
+/**
+ * The registry's index by bank card, for checks without an ID number (bankcard2), also built on the
+ * staging table of a replace (named after it: SQLite cannot rename an index, so after a replace the
+ * live table's card index carries the stage's name — find it by tbl_name, not by name). Partial: rows
+ * without a card are not in it, so a registry of ID numbers and names only pays nothing for it.
+ * Covering the name hash: a check reads the index alone. Shipped in migration 4: never change it here.
+ */
+export function registryCardIndexSql(table: string): string {
+  return `CREATE INDEX IF NOT EXISTS ${table}_by_card ON ${table} (card_hash, name_hash) WHERE length(card_hash) > 0`;
+}
+
+/** SQL, or a function where SQLite's SQL cannot say "if not there yet". */
+type Migration = string | ((db: Database.Database) => void);
+
 /** Append-only: migration N brings the schema from version N to N + 1. Never edit a shipped entry. */
-const MIGRATIONS: string[] = [
+const MIGRATIONS: Migration[] = [
   `CREATE TABLE apps (
      appid TEXT PRIMARY KEY,
      name TEXT NOT NULL,
@@ -88,6 +102,15 @@ const MIGRATIONS: string[] = [
    );`,
   // The gate's refusal reason beside the wire code, so counts by reason are a query.
   `ALTER TABLE audit ADD COLUMN refusal TEXT;`,
+  // bankcard2 (name + bank card) looks a card's holders up without an ID number.
+  `${registryCardIndexSql('registry')};`,
+  // Identity daily limits (per app, off by default) and each identity's count of the day, by keyed hash.
+  // Idempotent: a file whose version was set back (restored from a copy, say) may hold the columns already.
+  (db) => {
+    const columns = new Set(db.prepare("SELECT name FROM pragma_table_info('apps')").pluck().all());
+    for (const column of ['daily_per_id', 'daily_per_name']) if (!columns.has(column)) db.exec(`ALTER TABLE apps ADD COLUMN ${column} INTEGER`);
+    db.exec('CREATE TABLE IF NOT EXISTS daily (day INTEGER NOT NULL, key BLOB NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (day, key))');
+  },
   // Upstream vendors (credentials sealed), the route of each check kind, and each source's figures per
   // day summed over nodes: counters and latency buckets are upserted with additions, so nodes never race.
   `CREATE TABLE IF NOT EXISTS sources (
@@ -133,7 +156,11 @@ export function migrate(db: Database.Database): void {
     if (current > SCHEMA_VERSION) {
       throw new Error(`Database schema version ${current} is newer than this Realname (${SCHEMA_VERSION}); upgrade Realname`);
     }
-    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+    for (let v = current; v < SCHEMA_VERSION; v++) {
+      const migration = MIGRATIONS[v]!;
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
+    }
     if (row) db.prepare('UPDATE schema_version SET version = ?').run(SCHEMA_VERSION);
     else db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);
   }).immediate();
