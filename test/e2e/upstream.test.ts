@@ -185,6 +185,7 @@ describe('failure handling between a primary and a secondary vendor', () => {
     expect((await gw.check('idcard2', fresh())).code).toBe(IMAGE.MATCH);
     expect(a.received()).toBe(3);
     expect(b.forwarded()).toBe(4);
+    expect(gw.services.upstreams!.views().find((v) => v.record.name === 'a')?.breaker).toBe('open');
     await expect.poll(async () => (await gw.admin.report()).find((r) => r.name === 'a')?.state, { timeout: 3000 }).toBe('open');
     // After the probe delay one call goes through; it succeeds and closes the breaker.
     a.set('pass');

@@ -73,9 +73,20 @@ export function createUpstreams(options: UpstreamsOptions) {
       logger.error({ source: record.name, error: (error as Error).name }, 'sources: credentials could not be opened; source not used');
       return undefined;
     }
-    const entry: Built = { fingerprint: fingerprintOf(record), record, endpoint, source: undefined as unknown as GuardedSource };
-    entry.source = guardSource(record.name, kinds, ask, () => entry.record.settings, { ledger, logger });
-    return entry;
+    // The guard reads the settings of the record the latest reload left here: cost, budget and time limit apply at once.
+    const holder = { record };
+    const source = guardSource(record.name, kinds, ask, () => holder.record.settings, { ledger, logger });
+    return {
+      fingerprint: fingerprintOf(record),
+      endpoint,
+      source,
+      get record() {
+        return holder.record;
+      },
+      set record(next) {
+        holder.record = next;
+      },
+    };
   };
 
   const entryOf = (b: Built, notFound: RouteHop['notFound']): RouteEntry => ({
