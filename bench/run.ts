@@ -8,8 +8,8 @@ import { keyIdOf } from '../src/keys/derive.ts';
 import { NORMALIZATION_VERSION } from '../src/core/validate.ts';
 import { csvFile, freshDir, hashedFile, keyFile, masterKey, samplePeople, servingDir } from './lib/dataset.ts';
 import { median, paced, percentile, pooled, run, sequential, type RunResult, type WireRequest } from './lib/load.ts';
-import { pin, startChild } from './lib/proc.ts';
-import { CONNECTIONS, LOAD_CPU, precheck, SERVER_CPU, startBaseline, startRealname, wireRequests } from './lib/servers.ts';
+import { pin, processCpuUs, startChild } from './lib/proc.ts';
+import { CONNECTIONS, LOAD_CPU, precheck, SERVER_CPU, startBaseline, startRealname, TENANT, wireRequests, type Credentials } from './lib/servers.ts';
 import { renderTable, type Figures } from './lib/report.ts';
 import { compareValidation } from './lib/validation.ts';
 
@@ -18,8 +18,8 @@ const quick = argv.includes('--quick');
 const asJson = argv.includes('--json');
 const profileAt = argv.indexOf('--profile');
 const profileDir = profileAt >= 0 ? argv[profileAt + 1] : undefined;
-/** `--only http,import,scaling,validation`: just those parts (while working on one of them). */
-const PARTS = ['http', 'import', 'scaling', 'validation'] as const;
+/** `--only http,import,scaling,validation,gateway`: just those parts (while working on one of them). */
+const PARTS = ['http', 'import', 'scaling', 'validation', 'gateway'] as const;
 const onlyAt = argv.indexOf('--only');
 const only = new Set(onlyAt >= 0 ? (argv[onlyAt + 1] ?? '').split(',') : PARTS);
 for (const part of only) {
@@ -27,8 +27,8 @@ for (const part of only) {
 }
 
 const P = quick
-  ? { rows: 20_000, rowsSmall: 2_000, scalingSmall: 2_000, rounds: 1, seconds: 2, warmup: 1, fixedSegments: 2, fixedSeconds: 1, scalingChecks: 400, validation: 20_000 }
-  : { rows: 1_000_000, rowsSmall: 100_000, scalingSmall: 10_000, rounds: 5, seconds: 8, warmup: 3, fixedSegments: 12, fixedSeconds: 2, scalingChecks: 4_000, validation: 200_000 };
+  ? { rows: 20_000, rowsSmall: 2_000, scalingSmall: 2_000, rounds: 1, seconds: 2, warmup: 1, fixedSegments: 2, fixedSeconds: 1, scalingChecks: 400, validation: 20_000, gatewayChecks: 200 }
+  : { rows: 1_000_000, rowsSmall: 100_000, scalingSmall: 10_000, rounds: 5, seconds: 8, warmup: 3, fixedSegments: 12, fixedSeconds: 2, scalingChecks: 4_000, validation: 200_000, gatewayChecks: 2_000 };
 const roundsAt = argv.indexOf('--rounds');
 if (roundsAt >= 0) P.rounds = Number(argv[roundsAt + 1]);
 if (!Number.isInteger(P.rounds) || P.rounds < 1) throw new Error('--rounds takes a whole number >= 1');
@@ -188,6 +188,42 @@ async function measureScaling(figures: Figures): Promise<void> {
   }
 }
 
+/**
+ * A check answered by an upstream Realname, asked directly and through a Realname gateway (its
+ * `tencent-image` source, cache off), one at a time, alternating, so drift hits both alike: the latency
+ * the gateway adds, and the gateway's CPU per check (/proc, only while its checks run).
+ */
+async function measureGateway(figures: Figures): Promise<void> {
+  const upstream = await startRealname(P.scalingSmall);
+  const gateway = startChild('gateway.js', { data: freshDir('gateway'), keyFile: keyFile(), upstream: upstream.url, vendor: { appid: upstream.credentials.appid, secretId: upstream.credentials.secretId, secretKey: upstream.credentials.secretKey }, ...TENANT }, { cpu: SERVER_CPU });
+  try {
+    const ready = await gateway.next<{ address: string; credentials: Credentials }>();
+    const people = samplePeople(P.scalingSmall, P.gatewayChecks + 200, 31);
+    const sides = [
+      { client: sequential(upstream.url), requests: wireRequests('/auth/idbankcard', people, upstream.credentials), latencies: [] as number[], cpuUs: 0 },
+      { client: sequential(ready.address), requests: wireRequests('/auth/idbankcard', people, ready.credentials), latencies: [] as number[], cpuUs: 0 },
+    ];
+    const pid = gateway.proc.pid!;
+    for (let i = 0; i < P.gatewayChecks + 200; i++) {
+      for (const [s, side] of sides.entries()) {
+        const before = s === 1 ? processCpuUs(pid) : 0;
+        const { ms, body } = await side.client.next(side.requests[i]!);
+        if (!body.startsWith('{"code":0,')) throw new Error(`gateway bench check answered ${body}`);
+        // The first 200 warm the JIT, the pools and the caches.
+        if (i < 200) continue;
+        side.latencies.push(ms);
+        if (s === 1) side.cpuUs += processCpuUs(pid) - before;
+      }
+    }
+    for (const side of sides) side.client.close();
+    const [directMs, gatewayMs] = sides.map((s) => median(s.latencies));
+    figures.gateway = { checks: P.gatewayChecks, directMs: directMs!, gatewayMs: gatewayMs!, addedMs: gatewayMs! - directMs!, gatewayCpuUsPerCheck: sides[1]!.cpuUs / P.gatewayChecks };
+  } finally {
+    await gateway.stop();
+    await upstream.child.stop();
+  }
+}
+
 const figures: Figures = { mode: quick ? 'quick' : 'full' } as Figures;
 pin(process.pid, LOAD_CPU);
 const started = Date.now();
@@ -201,6 +237,10 @@ await ensureServing(P.rows);
 await ensureServing(P.scalingSmall);
 if (only.has('http')) await measureHttp(figures);
 if (only.has('scaling')) await measureScaling(figures);
+if (only.has('gateway')) {
+  log('gateway in front of an upstream Realname');
+  await measureGateway(figures);
+}
 if (only.has('validation')) {
   log('validation');
   figures.validation = compareValidation(P.validation);

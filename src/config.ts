@@ -41,6 +41,16 @@ export interface Config {
   keepAliveTimeout: number;
   /** Open connections one client address may hold; 0 = no cap. */
   connectionsPerClient: number;
+  /** Result cache: how long a match, a mismatch and a no-record from an upstream vendor are reused (seconds; 0 = never). */
+  cacheTtlMatch: number;
+  cacheTtlMismatch: number;
+  cacheTtlNotFound: number;
+  /** 'app' (default): an answer is reused for the app that bought it only; 'shared': for every app. */
+  cacheScope: CacheScope;
+  /** Whether a cache hit is charged to the app's quota (default true). */
+  cacheHitsCharged: boolean;
+  /** Entries the in-memory cache holds at most (the Redis cache is bounded by its TTLs). */
+  cacheMaxEntries: number;
 }
 
 export const STORE_KINDS = ['sqlite', 'postgres'] as const;
@@ -49,6 +59,8 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_FORMATS = ['pretty', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
+export const CACHE_SCOPES = ['app', 'shared'] as const;
+export type CacheScope = (typeof CACHE_SCOPES)[number];
 
 export type Setting = keyof Config;
 
@@ -94,6 +106,12 @@ const atLeast = (key: string, min: number, max: number, unit: string) => (value:
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
   if (Number.isSafeInteger(n) && n < min) throw new SettingError(`${key} must be at least ${min} ${unit}`);
   return wholeNumber(key, min, max)(value);
+};
+
+const yesNo = (key: string) => (value: unknown): boolean => {
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new SettingError(`${key} must be true or false`);
 };
 
 /** "a, b or c" */
@@ -242,6 +260,60 @@ export const SETTINGS: readonly SettingSpec[] = [
     meaning: 'open connections one client address may hold (0: no cap; behind a proxy, set it above the proxy\'s pool)',
     parse: wholeNumber('connectionsPerClient', 0, 1_000_000),
   },
+  {
+    key: 'cacheTtlMatch',
+    env: 'REALNAME_CACHE_TTL_MATCH',
+    arg: 'seconds',
+    scope: 'serve, demo',
+    defaultText: '2592000 (30 days)',
+    meaning: "result cache: how long an upstream vendor's match is reused (0: never)",
+    parse: wholeNumber('cacheTtlMatch', 0, 366 * 86_400),
+  },
+  {
+    key: 'cacheTtlMismatch',
+    env: 'REALNAME_CACHE_TTL_MISMATCH',
+    arg: 'seconds',
+    scope: 'serve, demo',
+    defaultText: '86400 (1 day)',
+    meaning: "result cache: how long an upstream vendor's mismatch is reused (0: never)",
+    parse: wholeNumber('cacheTtlMismatch', 0, 366 * 86_400),
+  },
+  {
+    key: 'cacheTtlNotFound',
+    env: 'REALNAME_CACHE_TTL_NOT_FOUND',
+    arg: 'seconds',
+    scope: 'serve, demo',
+    defaultText: '3600 (1 hour)',
+    meaning: "result cache: how long an upstream vendor's no-record is reused (0: never)",
+    parse: wholeNumber('cacheTtlNotFound', 0, 366 * 86_400),
+  },
+  {
+    key: 'cacheScope',
+    env: 'REALNAME_CACHE_SCOPE',
+    arg: 'scope',
+    scope: 'serve, demo',
+    defaultText: 'app',
+    meaning: '`app`: an answer is reused for the app that bought it only; `shared`: for every app',
+    parse: oneOf('cacheScope', CACHE_SCOPES),
+  },
+  {
+    key: 'cacheHitsCharged',
+    env: 'REALNAME_CACHE_HITS_CHARGED',
+    arg: 'true|false',
+    scope: 'serve, demo',
+    defaultText: 'true',
+    meaning: "whether a cache hit is charged to the app's quota (the answer is worth the same)",
+    parse: yesNo('cacheHitsCharged'),
+  },
+  {
+    key: 'cacheMaxEntries',
+    env: 'REALNAME_CACHE_MAX_ENTRIES',
+    arg: 'n',
+    scope: 'serve, demo',
+    defaultText: '100000',
+    meaning: 'entries the in-memory result cache holds at most (the Redis cache is bounded by its TTLs)',
+    parse: wholeNumber('cacheMaxEntries', 1, 100_000_000),
+  },
 ];
 
 /** Settings that are not part of Config: where the config file is, and the key itself (never a flag). */
@@ -285,6 +357,12 @@ const DEFAULTS = {
   requestTimeout: 30,
   keepAliveTimeout: 5,
   connectionsPerClient: 256,
+  cacheTtlMatch: 30 * 86_400,
+  cacheTtlMismatch: 86_400,
+  cacheTtlNotFound: 3_600,
+  cacheScope: 'app' as CacheScope,
+  cacheHitsCharged: true,
+  cacheMaxEntries: 100_000,
 };
 
 export class ConfigError extends Error {}

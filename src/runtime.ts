@@ -98,8 +98,22 @@ export async function openRuntime(config: Config, options: OpenOptions = {}): Pr
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     sourceTimeoutMs: config.sourceTimeoutMs,
+    logger,
+    cache: {
+      ttlMs: { match: config.cacheTtlMatch * 1000, mismatch: config.cacheTtlMismatch * 1000, not_found: config.cacheTtlNotFound * 1000 },
+      scope: config.cacheScope,
+      chargeHits: config.cacheHitsCharged,
+      maxEntries: config.cacheMaxEntries,
+    },
   });
-  return { config, store: checked, keys, services, logger, ...(created ? { created } : {}), close: () => store.close(), discard };
+  const close = async () => {
+    try {
+      await services.close();
+    } finally {
+      await store.close();
+    }
+  };
+  return { config, store: checked, keys, services, logger, ...(created ? { created } : {}), close, discard };
 }
 
 export interface Serving {

@@ -33,6 +33,8 @@ export interface Figures {
   };
   scaling?: { latency10kMs: number; latency1mMs: number; ratio: number; rowsSmall: number; rows: number };
   validation?: ValidationFigures;
+  /** A check answered by an upstream Realname through a Realname gateway, against the upstream asked directly. */
+  gateway?: { checks: number; directMs: number; gatewayMs: number; addedMs: number; gatewayCpuUsPerCheck: number };
 }
 
 const n0 = (v: number) => Math.round(v).toLocaleString('en-US');
@@ -47,6 +49,7 @@ export function renderTable(f: Figures): string {
   if (f.import) renderImport(out, f.import);
   if (f.scaling) renderScaling(out, f.scaling);
   if (f.validation) renderValidation(out, f.validation);
+  if (f.gateway) renderGateway(out, f.gateway);
   out.push('', `(${f.seconds.toFixed(0)} s)`, '');
   return out.join('\n');
 }
@@ -93,4 +96,13 @@ function renderValidation(out: string[], v: ValidationFigures): void {
       out.push(`| \`${name}\` | \`${e.value}\` | ${e.ours} | ${e.theirs} | ${n0(p.disagreements.byWhy[e.why] ?? 0)} | ${e.why} |`);
     }
   }
+}
+
+function renderGateway(out: string[], g: NonNullable<Figures['gateway']>): void {
+  out.push('', `### Gateway (one check at a time, \`/auth/idbankcard\`, ${n0(g.checks)} checks each, median)`, '');
+  out.push('| figure | value |', '|---|---:|');
+  out.push(`| upstream Realname asked directly | ${f3(g.directMs)} ms |`);
+  out.push(`| the same upstream through a Realname gateway (\`tencent-image\` source, cache off) | ${f3(g.gatewayMs)} ms |`);
+  out.push(`| latency the gateway adds | ${f3(g.addedMs)} ms |`);
+  out.push(`| gateway CPU a check | ${n0(g.gatewayCpuUsPerCheck)} µs |`);
 }

@@ -13,16 +13,19 @@ import { keysCommand } from './keys.ts';
 import { registryCommand } from './registry.ts';
 import { failureNotes } from './runtime.ts';
 import { serveCommand } from './serve.ts';
+import { cacheCommand } from './cache.ts';
+import { routesCommand, sourcesCommand } from './sources.ts';
+import { SourceError } from '../sources/upstream/admin.ts';
 
 /** Errors a user can fix: printed as one line, exit status 1, no stack trace. */
-const USER_ERRORS = [CliError, ConfigError, TenantError, MasterKeyError, KeyError, RegistryFileError, StoreStateError];
+const USER_ERRORS = [CliError, ConfigError, TenantError, MasterKeyError, KeyError, RegistryFileError, StoreStateError, SourceError];
 
 export function program(): Command {
   const root = new Command('realname')
     .description('Self-hosted real-name verification (实名核验)')
     .version('0.1.0')
     .option('--debug', 'print the stack trace of a failure (env REALNAME_DEBUG=1)');
-  for (const command of [serveCommand(), demoCommand(), appsCommand(), registryCommand(), keysCommand(), inspectCommand()]) {
+  for (const command of [serveCommand(), demoCommand(), appsCommand(), registryCommand(), keysCommand(), inspectCommand(), sourcesCommand(), routesCommand(), cacheCommand()]) {
     root.addCommand(command);
   }
   // addCommand does not pass settings down: every command must throw (exit 2) rather than exit(1) on
@@ -32,8 +35,11 @@ export function program(): Command {
       .exitOverride()
       .configureOutput({ outputError: (text, write) => write(`realname: ${text.replace(/^error: /, '')}`) })
       .showHelpAfterError(usageLine(command));
-    // A group called bare or with a wrong command: its commands in one line, not its whole help.
-    if (command.commands.length > 0 && command !== root) {
+    // A group called bare or with a wrong command: its commands in one line, not its whole help — unless
+    // the group has an action of its own (`realname sources` prints its table). Commander keeps no public
+    // word for "has an action", hence its own field.
+    const ownAction = (command as unknown as { _actionHandler?: unknown })._actionHandler !== undefined && (command as unknown as { _actionHandler?: unknown })._actionHandler !== null;
+    if (command.commands.length > 0 && command !== root && !ownAction) {
       command
         .usage('[options] <command>')
         .argument('[command]')

@@ -2,11 +2,15 @@ import { randomFillSync } from 'node:crypto';
 import { clientAddress, createAccessRules, createReplayGuard } from '../access/index.ts';
 import { Tenants } from '../access/tenants.ts';
 import { createAuditor } from '../audit/auditor.ts';
-import { StoreKeys } from '../keys/ring.ts';
-import { registryHasher } from '../registry/hash.ts';
 import { deriveKey } from '../keys/derive.ts';
+import { StoreKeys } from '../keys/ring.ts';
+import { defaultLogger, type Logger } from '../log.ts';
+import { registryHasher } from '../registry/hash.ts';
 import { keyedRegistry } from '../registry/keyed.ts';
+import { createResultCache, DEFAULT_CACHE, type CacheSettings, type ResultCache, type Routed } from '../sources/cache.ts';
 import { createRouter, registrySource, type RouteEntry, type Source } from '../sources/index.ts';
+import { createUpstreams, type Upstreams } from '../sources/upstream/configured.ts';
+import { memoryResultCache } from '../store/memory-cache.ts';
 import type { Store } from '../store/types.ts';
 import type { Clock, Services } from './types.ts';
 import { createDailyLimits } from './daily.ts';
@@ -23,8 +27,24 @@ export interface AssembleOptions {
   bodyLimit?: number;
   trustProxy?: string[];
   sourceTimeoutMs?: number;
-  /** Sources after the registry, in failover order (upstream vendors, later). */
+  /**
+   * A fixed route: the registry, then these, in failover order. Without it the route of each kind comes
+   * from the store's configuration (`realname sources` / `routes`), read again at most every `sourcesTtlMs`.
+   */
   extraSources?: Array<Source | RouteEntry>;
+  sourcesTtlMs?: number;
+  /** The result cache in front of upstream sources (default on, DEFAULT_CACHE); false turns it off. */
+  cache?: (Partial<CacheSettings> & { maxEntries?: number }) | false;
+  logger?: Logger;
+}
+
+/** What the CLI and the server get beyond the dialects' view: tenants, the upstream sources, the cache. */
+export interface Assembled extends Services {
+  tenants: Tenants;
+  upstreams: Upstreams | undefined;
+  cache: ResultCache | undefined;
+  /** Writes what the sources counted and closes their connections (the store is the caller's). */
+  close(): Promise<void>;
 }
 
 /** Random bytes drawn 4 KB at a time: one system call serves 256 check ids. */
@@ -48,16 +68,53 @@ function requireKey(masterKey: Buffer | undefined): Buffer {
 }
 
 /** Wires the parts into the Services every dialect is given. The one place where the house is assembled. */
-export function assembleServices(options: AssembleOptions): Services & { tenants: Tenants } {
+export function assembleServices(options: AssembleOptions): Assembled {
   const clock = options.clock ?? Date.now;
   const { store } = options;
+  const logger = options.logger ?? defaultLogger();
   const keys = options.keys ?? StoreKeys.single(requireKey(options.masterKey));
   const tenants = new Tenants(store.apps, keys.sealer, clock);
   const hasher = registryHasher(keys);
-  const registry = keyedRegistry(store.registry, keys, hasher.keyId);
-  const router = createRouter([registrySource(registry, hasher), ...(options.extraSources ?? [])], {
-    timeoutMs: options.sourceTimeoutMs ?? 3000,
-  });
+  const registry = registrySource(keyedRegistry(store.registry, keys, hasher.keyId), hasher);
+  // Keys of short-lived keyed hashes (daily counts, cached answers) come from the registry's pepper: the
+  // same across a key rotation, so a day's counts and the cache hold.
+  const stableKey = (purpose: 'daily-limit' | 'result-cache') => deriveKey(keys.pepper, purpose);
+  const timeoutMs = options.sourceTimeoutMs ?? 3000;
+  let upstreams: Upstreams | undefined;
+  let routed: Routed;
+  if (options.extraSources) {
+    routed = createRouter([registry, ...options.extraSources], { timeoutMs });
+  } else {
+    const configured = createUpstreams({
+      store: store.sources,
+      registry,
+      // Vendor credentials are sealed like app secrets, under the key ring.
+      openCredentials: (sealed) => JSON.parse(keys.sealer.open(sealed)) as Record<string, string>,
+      clock,
+      logger,
+      ...(options.sourcesTtlMs !== undefined ? { ttlMs: options.sourcesTtlMs } : {}),
+    });
+    upstreams = configured;
+    const router = createRouter((kind) => configured.routeOf(kind), { timeoutMs });
+    routed = {
+      routeOf: router.routeOf,
+      prepare: () => (configured.fresh() ? undefined : configured.reload()),
+      // The configuration is read again once it is older than its TTL: the check that finds it stale waits for it.
+      check: (...args: Parameters<typeof router.check>) => (configured.fresh() ? router.check(...args) : configured.reload().then(() => router.check(...args))),
+    };
+  }
+  const cacheOptions = options.cache ?? {};
+  const cache =
+    cacheOptions === false
+      ? undefined
+      : createResultCache(
+          routed,
+          store.resultCache ?? memoryResultCache(cacheOptions.maxEntries !== undefined ? { maxEntries: cacheOptions.maxEntries } : {}),
+          stableKey('result-cache'),
+          { ...DEFAULT_CACHE, ...cacheOptions, ttlMs: { ...DEFAULT_CACHE.ttlMs, ...cacheOptions.ttlMs } },
+          store.sources,
+          (error) => logger.warn({ error: (error as Error).message }, 'cache: its store failed; answering without it'),
+        );
   return {
     clock,
     newCheckId: options.newCheckId ?? newCheckId,
@@ -65,9 +122,13 @@ export function assembleServices(options: AssembleOptions): Services & { tenants
     access: createAccessRules(),
     replay: createReplayGuard(store.nonces),
     clientIp: clientAddress(options.trustProxy ?? []),
-    // Daily counts are keyed from the registry's pepper: the same across a key rotation, so a day's counts hold.
-    verifier: createVerifier(store.apps, router, clock, createSpend(store), createDailyLimits(store.daily, deriveKey(keys.pepper, 'daily-limit')), () => store.audit.accepting()),
+    verifier: createVerifier(store.apps, cache ?? routed, clock, createSpend(store), createDailyLimits(store.daily, stableKey('daily-limit')), () => store.audit.accepting()),
     auditor: createAuditor(store.audit, clock),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
+    upstreams,
+    cache,
+    close: async () => {
+      await upstreams?.close();
+    },
   };
 }

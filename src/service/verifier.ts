@@ -73,7 +73,7 @@ export function createVerifier(
       const reserved = quota && app.quota !== null;
       let answer;
       try {
-        answer = await router.check(kind, validated.factors, checkId);
+        answer = await router.check(kind, validated.factors, checkId, app.appid);
       } catch (error) {
         if (reserved) await apps.releaseQuota(app.appid);
         throw error;
@@ -82,7 +82,8 @@ export function createVerifier(
       if ('unavailable' in answer) {
         outcome = { checkId, kind, verdict: 'unavailable', unavailable: answer.unavailable, source: answer.source, billed: false };
       } else {
-        const billed = quota && isBilled(billing, kind, answer.verdict);
+        // A cache hit may be configured free (charge: false); otherwise the dialect's table decides.
+        const billed = quota && answer.charge !== false && isBilled(billing, kind, answer.verdict);
         outcome =
           answer.verdict === 'mismatch'
             ? { checkId, kind, verdict: 'mismatch', mismatched: answer.mismatched ?? [], source: answer.source, billed }

@@ -8,6 +8,8 @@ export class Call implements SourceCall {
   private controller: AbortController | undefined;
   private abortedWith: unknown;
   private aborted = false;
+  /** The source's request left for its vendor. */
+  wasSent = false;
 
   constructor(readonly checkId: string) {}
 
@@ -17,6 +19,10 @@ export class Call implements SourceCall {
       if (this.aborted) this.controller.abort(this.abortedWith);
     }
     return this.controller.signal;
+  }
+
+  sent(): void {
+    this.wasSent = true;
   }
 
   abort(reason: unknown): void {

@@ -39,7 +39,8 @@ export function createDeadlines(ms: number, now: () => number = () => performanc
       const p = queue[head]!;
       if (!p.settled) {
         p.settled = true;
-        const failure = new SourceFailure('unreachable', `no answer within ${ms} ms`);
+        // Past the limit after the request left, the vendor may have answered (and billed) all the same.
+        const failure = new SourceFailure('unreachable', `no answer within ${ms} ms`, { ambiguous: p.call?.wasSent === true });
         // The source is told to stop: an upstream request still in flight is cancelled, not left to run.
         p.call?.abort(failure);
         p.reject(failure);

@@ -20,6 +20,7 @@ import {
 } from './types.ts';
 import { canonicalCheckId } from '../core/check-id.ts';
 import { guardedReplace, splitConflicts } from './registry-batch.ts';
+import { memorySources } from './memory-sources.ts';
 import { cardOf } from './rows.ts';
 import { admit, newest, WINDOW_MS } from './window.ts';
 
@@ -36,6 +37,7 @@ export function openMemoryStore(_opts: Record<string, never> = {}): Store {
     daily: memoryDaily(),
     audit,
     keys: memoryKeys(),
+    sources: memorySources(),
     async ping() {
       if (closed) throw new Error('memory store is closed');
     },

@@ -5,6 +5,7 @@ import { postgresDaily } from './postgres/daily.ts';
 import { openDb } from './postgres/db.ts';
 import { postgresKeys } from './postgres/keys.ts';
 import { postgresRegistry } from './postgres/registry.ts';
+import { postgresSources } from './postgres/sources.ts';
 import { migrate } from './postgres/schema.ts';
 import { openRedisCounters } from './redis.ts';
 import type { Store } from './types.ts';
@@ -45,6 +46,8 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
     daily: postgresDaily(db),
     audit,
     keys: postgresKeys(db),
+    sources: postgresSources(db),
+    ...(counters ? { resultCache: counters.resultCache } : {}),
     async ping() {
       if (closed) throw new Error('postgres store is closed');
       await db.query('SELECT 1');

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { defaultLogger, type Logger } from '../log.ts';
-import type { NonceStore, RateLimiter } from './types.ts';
+import type { NonceStore, RateLimiter, ResultCacheStore } from './types.ts';
+import { redisResultCache } from './redis/cache.ts';
 import { WINDOW_MS } from './window.ts';
 import { CLAIM_NONCE, script, SLIDING_WINDOW } from './redis/scripts.ts';
 
@@ -15,6 +16,8 @@ export interface RedisCountersOptions {
 export interface RedisCounters {
   rate: RateLimiter;
   nonces: NonceStore;
+  /** Remembered answers, shared by every process on this Redis (single flight across them). */
+  resultCache: ResultCacheStore;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -50,6 +53,7 @@ export function openRedisCounters(opts: RedisCountersOptions): RedisCounters {
         return (await claimNonce(`${prefix}nonce:${key}`, String(nowMs), String(nowMs + ttlMs), ttl)) === 1;
       },
     },
+    resultCache: redisResultCache(redis, prefix),
     async ping() {
       if (closed) throw new Error('redis connection is closed');
       await redis.ping();

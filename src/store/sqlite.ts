@@ -7,6 +7,7 @@ import { sqliteDaily } from './sqlite/daily.ts';
 import { sqliteKeys } from './sqlite/keys.ts';
 import { sqliteNonces } from './sqlite/nonces.ts';
 import { sqliteRegistry } from './sqlite/registry.ts';
+import { sqliteSources } from './sqlite/sources.ts';
 import { type Checkpointer, startCheckpointer } from './sqlite/checkpointer.ts';
 import { counterBatch } from './sqlite/group-commit.ts';
 import { migrate } from './sqlite/schema.ts';
@@ -70,6 +71,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     daily: sqliteDaily(db),
     audit,
     keys: sqliteKeys(db),
+    sources: sqliteSources(db),
     async ping() {
       ping.get();
     },

@@ -301,6 +301,129 @@ export interface CheckSpender {
   spend(appid: string, window: { key: string; limit: number }, nowMs: number, reserve: boolean): Promise<SpendResult>;
 }
 
+/** How an upstream source is called (plain data: the sources layer gives it meaning). */
+export interface SourceSettings {
+  /** Time limit of one call, ms (the HTTP request is aborted past it). */
+  timeoutMs: number;
+  /** Connections (so calls in flight) at most; more wait in the queue. */
+  concurrency: number;
+  /** What one billed answer costs, in fen (0.01 CNY). */
+  costFen: number;
+  /** Over this much billed today (Asia/Shanghai) the source is skipped; null = no budget. */
+  dailyBudgetFen: number | null;
+  /** Consecutive failures that open its circuit breaker. */
+  breakerFailures: number;
+  /** How long an open breaker waits before one probe call (half-open), ms. */
+  breakerProbeMs: number;
+  /** Ask the next source after a request that was sent and got no answer (it may have been billed). */
+  retryOnTimeout: boolean;
+  /** Plain http allowed to an endpoint that is not loopback. */
+  insecure: boolean;
+}
+
+/** An upstream vendor the house may ask. Its credentials are sealed (AES-256-GCM) before they reach a store. */
+export interface SourceRecord {
+  name: string;
+  /** The adapter: tencent-image, submail, aliyun … */
+  type: string;
+  endpoint: string;
+  /** Check kinds it is asked for; null = every kind its adapter answers. */
+  kinds: string[] | null;
+  settings: SourceSettings;
+  credentialsSealed: string;
+  /** The kill switch: a disabled source is never asked. */
+  disabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type SourcePatch = Partial<Pick<SourceRecord, 'endpoint' | 'kinds' | 'settings' | 'credentialsSealed' | 'disabled'>> & { updatedAt: number };
+
+/** One stop of a kind's route: a source by name and whether its no-record passes the check on. */
+export interface RouteHop {
+  source: string;
+  notFound: 'answer' | 'next';
+}
+
+/** What one node adds to a source's figures of a day (Asia/Shanghai, YYYY-MM-DD) since it last said. */
+export interface UsageDelta {
+  source: string;
+  day: string;
+  calls: number;
+  errors: number;
+  /** Calls the vendor billed. */
+  billed: number;
+  costFen: number;
+  /** Calls by latency bucket (index → count); the buckets are the caller's. */
+  latency: Record<number, number>;
+  /** The node's breaker for the source is open until at least then (ms since the epoch); 0 = not open. */
+  openUntil: number;
+}
+
+export interface UsageRow {
+  source: string;
+  day: string;
+  calls: number;
+  errors: number;
+  billed: number;
+  costFen: number;
+  latency: Record<number, number>;
+  /** The latest any node said its breaker stays open. */
+  openUntil: number;
+}
+
+/** Upstream sources, the routes per check kind, and what each source did per day (summed over nodes). */
+export interface SourceStore {
+  /** Throws when the name is taken. */
+  create(record: SourceRecord): Promise<void>;
+  get(name: string): Promise<SourceRecord | undefined>;
+  /** In creation order. */
+  list(): Promise<SourceRecord[]>;
+  update(name: string, patch: SourcePatch): Promise<SourceRecord | undefined>;
+  remove(name: string): Promise<boolean>;
+  /** Sets a kind's route, or clears it (null). */
+  setRoute(kind: string, hops: RouteHop[] | null): Promise<void>;
+  routes(): Promise<Record<string, RouteHop[]>>;
+  /** Adds to the day's counters (created when missing); exact under concurrency and across processes. */
+  addUsage(deltas: UsageDelta[]): Promise<void>;
+  /** Every source's rows for the days from..to (inclusive, YYYY-MM-DD). */
+  usage(fromDay: string, toDay: string): Promise<UsageRow[]>;
+  /**
+   * Says that the result cache of a scope (an appid, or '*' for all) was purged at `at`: nodes that keep
+   * their cache in memory read this and forget the same entries.
+   */
+  notePurge(scope: string, at: number): Promise<void>;
+  /** The latest purge of each scope. */
+  purges(): Promise<Record<string, number>>;
+}
+
+/** A remembered answer: no factor in it, only what the sources said. */
+export interface CachedAnswer {
+  verdict: 'match' | 'mismatch' | 'not_found';
+  mismatched?: string[];
+  /** The source (and the upstream sources before it) that gave it. */
+  source: string;
+}
+
+/**
+ * Answers remembered under keyed hashes. Keys and the person index are opaque to the store (hex of
+ * HMACs); `scope` is the app the entry was bought for ('*' when shared). Single flight: one caller at a
+ * time holds a key's claim while it asks the sources, across processes where the backend is shared.
+ */
+export interface ResultCacheStore {
+  get(scope: string, key: string): Promise<CachedAnswer | undefined>;
+  set(scope: string, key: string, answer: CachedAnswer, ttlMs: number, person: string): Promise<void>;
+  /** True when this caller now holds the key's claim (for ttlMs at most); false while another holds it. */
+  claim(scope: string, key: string, ttlMs: number): Promise<boolean>;
+  release(scope: string, key: string): Promise<void>;
+  /** Removes every entry of one scope (or all); returns how many. */
+  purge(scope?: string): Promise<number>;
+  /** Removes every entry indexed under the person's keyed hash; returns how many. */
+  forgetPerson(person: string): Promise<number>;
+  /** Whether the backend is shared between processes (single flight is then across them). */
+  readonly shared: boolean;
+}
+
 export interface Store {
   readonly kind: string;
   apps: AppStore;
@@ -313,6 +436,9 @@ export interface Store {
   audit: AuditSink;
   /** The master keys the store belongs to. */
   keys: KeyStore;
+  sources: SourceStore;
+  /** A shared answer cache (Redis with PostgreSQL); absent: each process keeps its own in memory. */
+  resultCache?: ResultCacheStore;
   /** Throws when the storage cannot be reached (readyz). */
   ping(): Promise<void>;
   /** Flushes the audit sink and closes connections. */

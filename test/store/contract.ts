@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSpend } from '../../src/service/spend.ts';
-import { AppNameTaken, type App, type AuditRecord, type RegistryRow, type Secret, type Store, type StoredKey } from '../../src/store/types.ts';
+import { AppNameTaken, type App, type AuditRecord, type RegistryRow, type Secret, type SourceRecord, type Store, type StoredKey } from '../../src/store/types.ts';
 
 /**
  * The one behaviour every storage backend must show. Each backend's test file calls this with a
@@ -614,6 +614,87 @@ export function storeContract(
       });
     });
 
+    describe('sources', () => {
+      it('creates, lists in creation order, patches, and removes sources', async () => {
+        const a = makeSource('aliyun-prod', { createdAt: 2 });
+        const b = makeSource('submail', { createdAt: 1, kinds: ['idcard2'] });
+        await store.sources.create(a);
+        await store.sources.create(b);
+        await expect(store.sources.create(makeSource('submail'))).rejects.toThrow();
+        expect(await store.sources.get('aliyun-prod')).toEqual(a);
+        expect((await store.sources.list()).map((s) => s.name)).toEqual(['submail', 'aliyun-prod']);
+        const settings = { ...a.settings, timeoutMs: 900, dailyBudgetFen: null };
+        expect(await store.sources.update('aliyun-prod', { disabled: true, settings, kinds: null, updatedAt: 9 })).toEqual({
+          ...a,
+          disabled: true,
+          settings,
+          kinds: null,
+          updatedAt: 9,
+        });
+        expect(await store.sources.update('nobody', { disabled: true, updatedAt: 9 })).toBeUndefined();
+        expect(await store.sources.remove('submail')).toBe(true);
+        expect(await store.sources.remove('submail')).toBe(false);
+        expect((await store.sources.list()).map((s) => s.name)).toEqual(['aliyun-prod']);
+      });
+
+      it('keeps one ordered route per kind, replaced or cleared whole', async () => {
+        await store.sources.setRoute('bankcard3', [
+          { source: 'registry', notFound: 'next' },
+          { source: 'aliyun', notFound: 'answer' },
+        ]);
+        await store.sources.setRoute('idcard2', [{ source: 'submail', notFound: 'answer' }]);
+        await store.sources.setRoute('idcard2', [{ source: 'aliyun', notFound: 'next' }, { source: 'submail', notFound: 'answer' }]);
+        expect(await store.sources.routes()).toEqual({
+          bankcard3: [
+            { source: 'registry', notFound: 'next' },
+            { source: 'aliyun', notFound: 'answer' },
+          ],
+          idcard2: [
+            { source: 'aliyun', notFound: 'next' },
+            { source: 'submail', notFound: 'answer' },
+          ],
+        });
+        await store.sources.setRoute('idcard2', null);
+        expect(Object.keys(await store.sources.routes())).toEqual(['bankcard3']);
+      });
+
+      it('adds usage from many writers exactly, per source and day, latency buckets included', async () => {
+        const delta = (source: string, day: string, openUntil = 0) => ({
+          source,
+          day,
+          calls: 2,
+          errors: 1,
+          billed: 1,
+          costFen: 30,
+          latency: { 3: 1, 7: 1 },
+          openUntil,
+        });
+        await Promise.all(Array.from({ length: 20 }, (_, i) => store.sources.addUsage([delta('aliyun', '2026-05-01', i), delta('submail', '2026-05-01')])));
+        await store.sources.addUsage([delta('aliyun', '2026-05-02')]);
+        await store.sources.addUsage([]);
+        const rows = await store.sources.usage('2026-05-01', '2026-05-01');
+        expect(rows).toEqual([
+          { source: 'aliyun', day: '2026-05-01', calls: 40, errors: 20, billed: 20, costFen: 600, latency: { 3: 20, 7: 20 }, openUntil: 19 },
+          { source: 'submail', day: '2026-05-01', calls: 40, errors: 20, billed: 20, costFen: 600, latency: { 3: 20, 7: 20 }, openUntil: 0 },
+        ]);
+        expect((await store.sources.usage('2026-04-01', '2026-05-31')).map((r) => `${r.source} ${r.day}`)).toEqual([
+          'aliyun 2026-05-01',
+          'submail 2026-05-01',
+          'aliyun 2026-05-02',
+        ]);
+      });
+    });
+
+    describe('cache purges', () => {
+      it('keeps the latest purge of each scope', async () => {
+        expect(await store.sources.purges()).toEqual({});
+        await store.sources.notePurge('*', 5);
+        await store.sources.notePurge('1000001', 7);
+        await store.sources.notePurge('1000001', 6);
+        expect(await store.sources.purges()).toEqual({ '*': 5, '1000001': 7 });
+      });
+    });
+
     it('answers ping while open, and fails it once closed', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
       await store.close();
@@ -677,5 +758,29 @@ export function auditRecord(checkId: string, at: number, appid: string | null): 
     source: 'registry',
     billed: true,
     latencyMs: 3,
+  };
+}
+
+export function makeSource(name: string, over: Partial<SourceRecord> = {}): SourceRecord {
+  return {
+    name,
+    type: 'aliyun',
+    endpoint: 'https://cloudauth.aliyuncs.com',
+    kinds: ['idcard2', 'bankcard3'],
+    settings: {
+      timeoutMs: 3000,
+      concurrency: 8,
+      costFen: 15,
+      dailyBudgetFen: 100_000,
+      breakerFailures: 5,
+      breakerProbeMs: 30_000,
+      retryOnTimeout: false,
+      insecure: false,
+    },
+    credentialsSealed: 'v1.sealed-credentials',
+    disabled: false,
+    createdAt: 1_700_000_000_000,
+    updatedAt: 1_700_000_000_000,
+    ...over,
   };
 }

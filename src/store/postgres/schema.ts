@@ -85,6 +85,38 @@ const MIGRATIONS: string[] = [
      retired_at bigint
    );
    CREATE UNIQUE INDEX IF NOT EXISTS keys_one_current ON keys(state) WHERE state = 'current';`,
+  // Upstream vendors (credentials sealed), the route of each check kind, and each source's figures per
+  // day summed over nodes: counters and latency buckets are upserted with additions, so nodes never race.
+  `CREATE TABLE IF NOT EXISTS sources (
+     name text PRIMARY KEY,
+     type text NOT NULL,
+     endpoint text NOT NULL,
+     kinds jsonb,
+     settings jsonb NOT NULL,
+     credentials_sealed text NOT NULL,
+     disabled boolean NOT NULL,
+     created_at bigint NOT NULL,
+     updated_at bigint NOT NULL
+   );
+   CREATE TABLE IF NOT EXISTS source_routes (kind text PRIMARY KEY, hops jsonb NOT NULL);
+   CREATE TABLE IF NOT EXISTS source_usage (
+     source text NOT NULL,
+     day text NOT NULL,
+     calls bigint NOT NULL,
+     errors bigint NOT NULL,
+     billed bigint NOT NULL,
+     cost_fen bigint NOT NULL,
+     open_until bigint NOT NULL,
+     PRIMARY KEY (source, day)
+   );
+   CREATE TABLE IF NOT EXISTS source_latency (
+     source text NOT NULL,
+     day text NOT NULL,
+     bucket integer NOT NULL,
+     n bigint NOT NULL,
+     PRIMARY KEY (source, day, bucket)
+   );
+   CREATE TABLE IF NOT EXISTS cache_purges (scope text PRIMARY KEY, at bigint NOT NULL);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -124,6 +124,38 @@ const MIGRATIONS: Migration[] = [
      retired_at INTEGER
    );
    CREATE UNIQUE INDEX IF NOT EXISTS keys_one_current ON keys(state) WHERE state = 'current';`,
+  // Upstream vendors (credentials sealed), the route of each check kind, and each source's figures per
+  // day summed over nodes: counters and latency buckets are upserted with additions, so nodes never race.
+  `CREATE TABLE IF NOT EXISTS sources (
+     name TEXT PRIMARY KEY,
+     type TEXT NOT NULL,
+     endpoint TEXT NOT NULL,
+     kinds TEXT,
+     settings TEXT NOT NULL,
+     credentials_sealed TEXT NOT NULL,
+     disabled INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE IF NOT EXISTS source_routes (kind TEXT PRIMARY KEY, hops TEXT NOT NULL);
+   CREATE TABLE IF NOT EXISTS source_usage (
+     source TEXT NOT NULL,
+     day TEXT NOT NULL,
+     calls INTEGER NOT NULL,
+     errors INTEGER NOT NULL,
+     billed INTEGER NOT NULL,
+     cost_fen INTEGER NOT NULL,
+     open_until INTEGER NOT NULL,
+     PRIMARY KEY (source, day)
+   ) WITHOUT ROWID;
+   CREATE TABLE IF NOT EXISTS source_latency (
+     source TEXT NOT NULL,
+     day TEXT NOT NULL,
+     bucket INTEGER NOT NULL,
+     n INTEGER NOT NULL,
+     PRIMARY KEY (source, day, bucket)
+   ) WITHOUT ROWID;
+   CREATE TABLE IF NOT EXISTS cache_purges (scope TEXT PRIMARY KEY, at INTEGER NOT NULL);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
