@@ -3,6 +3,8 @@ import { postgresAudit } from './postgres/audit.ts';
 import { postgresNonces, postgresRate } from './postgres/counters.ts';
 import { openDb } from './postgres/db.ts';
 import { postgresRegistry } from './postgres/registry.ts';
+import { postgresLeases } from './postgres/leases.ts';
+import { randomBytes } from 'node:crypto';
 import { migrate } from './postgres/schema.ts';
 import { openRedisCounters } from './redis.ts';
 import type { Store } from './types.ts';
@@ -33,7 +35,9 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
   let closed = false;
   return {
     kind: counters ? 'postgres+redis' : 'postgres',
+    node: randomBytes(8).toString('hex'),
     apps: postgresApps(db),
+    leases: postgresLeases(db),
     registry: postgresRegistry(db),
     rate: counters?.rate ?? postgresRate(db),
     nonces: counters?.nonces ?? postgresNonces(db),

@@ -4,6 +4,8 @@ import Database from 'better-sqlite3';
 import { sqliteApps } from './sqlite/apps.ts';
 import { sqliteAudit } from './sqlite/audit.ts';
 import { sqliteNonces } from './sqlite/nonces.ts';
+import { sqliteLeases } from './sqlite/leases.ts';
+import { randomBytes } from 'node:crypto';
 import { sqliteRegistry } from './sqlite/registry.ts';
 import { type Checkpointer, startCheckpointer } from './sqlite/checkpointer.ts';
 import { counterBatch } from './sqlite/group-commit.ts';
@@ -58,7 +60,9 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   };
   return {
     kind: 'sqlite',
+    node: randomBytes(8).toString('hex'),
     apps,
+    leases: sqliteLeases(db),
     registry: sqliteRegistry(db),
     rate,
     spender,

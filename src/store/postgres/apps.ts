@@ -5,9 +5,14 @@ import type { Db } from './db.ts';
 const INSERT_SECRET = `INSERT INTO secrets (secret_id, appid, secret_key_sealed, revoked, created_at) VALUES ($1, $2, $3, $4, $5)`;
 const secretParams = (s: Secret) => [s.secretId, s.appid, s.secretKeySealed, s.revoked, s.createdAt];
 
+/** The quota reported is what is not yet billed: the unleased balance and every node's unspent units. */
+const APP = `SELECT appid, name, bucket, buckets, qps,
+    (quota + coalesce((SELECT sum(units) FROM quota_leases l WHERE l.appid = apps.appid), 0))::bigint AS quota,
+    checks, ip_allow, suspended, replay_guard, appkey_sealed, created_at FROM apps`;
+
 export function postgresApps(db: Db): AppStore {
   const get = async (appid: string) => {
-    const { rows } = await db.query<AppRow>('SELECT * FROM apps WHERE appid = $1', [appid]);
+    const { rows } = await db.query<AppRow>(`${APP} WHERE appid = $1`, [appid]);
     return rows[0] && appFromRow(rows[0]);
   };
   return {
@@ -23,7 +28,7 @@ export function postgresApps(db: Db): AppStore {
     },
     get,
     async list() {
-      const { rows } = await db.query<AppRow>('SELECT * FROM apps ORDER BY created_at, appid COLLATE "C"');
+      const { rows } = await db.query<AppRow>(`${APP} ORDER BY created_at, appid COLLATE "C"`);
       return rows.map(appFromRow);
     },
     async update(appid, patch) {
@@ -35,8 +40,14 @@ export function postgresApps(db: Db): AppStore {
         sets.push(`${column} = $${values.length}`);
       }
       if (sets.length === 0) return get(appid);
-      const { rows } = await db.query<AppRow>(`UPDATE apps SET ${sets.join(', ')} WHERE appid = $1 RETURNING *`, values);
-      return rows[0] && appFromRow(rows[0]);
+      // A new quota is the whole remaining balance: every lease of the old one is void.
+      if (patch.quota !== undefined) sets.push('quota_epoch = quota_epoch + 1', 'quota_reclaim_at = 0');
+      const updated = await db.tx(async (c) => {
+        const { rowCount } = await c.query(`UPDATE apps SET ${sets.join(', ')} WHERE appid = $1`, values);
+        if (patch.quota !== undefined) await c.query('DELETE FROM quota_leases WHERE appid = $1', [appid]);
+        return rowCount === 1;
+      });
+      return updated ? get(appid) : undefined;
     },
     async addSecret(secret) {
       await db.query(INSERT_SECRET, secretParams(secret));

@@ -56,6 +56,27 @@ const MIGRATIONS: string[] = [
    CREATE INDEX audit_by_app ON audit(appid, at, seq);`,
   // The gate's refusal reason beside the wire code, so counts by reason are a query.
   `ALTER TABLE audit ADD COLUMN refusal text;`,
+  // Counters by lease (src/store/leases.ts): apps.quota is the unleased balance; each node's unspent units
+  // and QPS share are rows of their own, renewed by the node and reclaimed once they lapse.
+  `ALTER TABLE apps ADD COLUMN quota_epoch bigint NOT NULL DEFAULT 0;
+   ALTER TABLE apps ADD COLUMN quota_reclaim_at double precision NOT NULL DEFAULT 0;
+   CREATE TABLE quota_leases (
+     appid text NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+     node text NOT NULL,
+     units bigint NOT NULL,
+     expires_at double precision NOT NULL,
+     PRIMARY KEY (appid, node)
+   );
+   CREATE TABLE rate_shares (
+     appid text NOT NULL,
+     node text NOT NULL,
+     share integer NOT NULL,
+     want integer NOT NULL,
+     expires_at double precision NOT NULL,
+     PRIMARY KEY (appid, node)
+   );
+   CREATE TABLE rate_released (appid text NOT NULL, units integer NOT NULL, free_at double precision NOT NULL);
+   CREATE INDEX rate_released_by_app ON rate_released(appid, free_at);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -88,6 +88,27 @@ const MIGRATIONS: string[] = [
    );`,
   // The gate's refusal reason beside the wire code, so counts by reason are a query.
   `ALTER TABLE audit ADD COLUMN refusal TEXT;`,
+  // Counters by lease (src/store/leases.ts): apps.quota is the unleased balance; each node's unspent units
+  // and QPS share are rows of their own, renewed by the node and reclaimed once they lapse.
+  `ALTER TABLE apps ADD COLUMN quota_epoch INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE apps ADD COLUMN quota_reclaim_at REAL NOT NULL DEFAULT 0;
+   CREATE TABLE quota_leases (
+     appid TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+     node TEXT NOT NULL,
+     units INTEGER NOT NULL,
+     expires_at REAL NOT NULL,
+     PRIMARY KEY (appid, node)
+   ) WITHOUT ROWID;
+   CREATE TABLE rate_shares (
+     appid TEXT NOT NULL,
+     node TEXT NOT NULL,
+     share INTEGER NOT NULL,
+     want INTEGER NOT NULL,
+     expires_at REAL NOT NULL,
+     PRIMARY KEY (appid, node)
+   ) WITHOUT ROWID;
+   CREATE TABLE rate_released (appid TEXT NOT NULL, units INTEGER NOT NULL, free_at REAL NOT NULL);
+   CREATE INDEX rate_released_by_app ON rate_released(appid, free_at);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
