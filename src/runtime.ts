@@ -38,7 +38,12 @@ export function openRuntime(config: Config, logger: Logger = createLogger({ leve
     trustProxy: config.trustProxy,
     sourceTimeoutMs: config.sourceTimeoutMs,
   });
-  return { config, store, masterKey, services, logger, close: () => store.close() };
+  const close = async () => {
+    // Leases first: their units and shares go back while the store is still open.
+    await services.counters.close().catch((error: unknown) => logger.warn({ error: (error as Error).message }, 'leases not given back'));
+    await store.close();
+  };
+  return { config, store, masterKey, services, logger, close };
 }
 
 export interface Serving {

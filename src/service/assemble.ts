@@ -7,7 +7,8 @@ import { createRegistryHasher } from '../registry/hash.ts';
 import { createRouter, registrySource, type RouteEntry, type Source } from '../sources/index.ts';
 import type { Store } from '../store/types.ts';
 import type { Clock, Services } from './types.ts';
-import { createSpend } from './spend.ts';
+import { leasedCounters, type Counters, type LeaseOptions } from '../access/counters/index.ts';
+import { storeCounters } from './spend.ts';
 import { createVerifier } from './verifier.ts';
 
 export interface AssembleOptions {
@@ -18,6 +19,12 @@ export interface AssembleOptions {
   bodyLimit?: number;
   trustProxy?: string[];
   sourceTimeoutMs?: number;
+  /**
+   * How quota and QPS are counted: by lease (the default: decided in memory, a few store writes a second),
+   * or by the store on every check ('store': for tests of the check path that read the store's counters).
+   */
+  counters?: 'leased' | 'store';
+  leases?: LeaseOptions;
   /** Sources after the registry, in failover order (upstream vendors, later). */
   extraSources?: Array<Source | RouteEntry>;
 }
@@ -38,7 +45,7 @@ export function newCheckId(): string {
 }
 
 /** Wires the parts into the Services every dialect is given. The one place where the house is assembled. */
-export function assembleServices(options: AssembleOptions): Services & { tenants: Tenants } {
+export function assembleServices(options: AssembleOptions): Services & { tenants: Tenants; counters: Counters } {
   const clock = options.clock ?? Date.now;
   const { store } = options;
   const tenants = new Tenants(store.apps, deriveKey(options.masterKey, 'secret-seal'), clock);
@@ -46,14 +53,16 @@ export function assembleServices(options: AssembleOptions): Services & { tenants
   const router = createRouter([registrySource(store.registry, hasher), ...(options.extraSources ?? [])], {
     timeoutMs: options.sourceTimeoutMs ?? 3000,
   });
+  const counters = options.counters === 'store' ? storeCounters(store) : leasedCounters(store, clock, options.leases);
   return {
     clock,
+    counters,
     newCheckId: options.newCheckId ?? newCheckId,
     tenants,
     access: createAccessRules(),
     replay: createReplayGuard(store.nonces),
     clientIp: clientAddress(options.trustProxy ?? []),
-    verifier: createVerifier(store.apps, router, clock, createSpend(store)),
+    verifier: createVerifier(store.apps, router, clock, counters),
     auditor: createAuditor(store.audit, clock),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
   };

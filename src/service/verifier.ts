@@ -2,8 +2,9 @@ import type { CheckPath, CoreStep } from '../access/index.ts';
 import { REFUSED } from '../access/index.ts';
 import { BILL_EVERY_VERDICT, isBilled, validateFactors, type Outcome, type Validated } from '../core/index.ts';
 import type { SourceRouter } from '../sources/index.ts';
+import type { Counters } from '../access/counters/index.ts';
 import type { AppStore } from '../store/types.ts';
-import { createSpend, type Spend } from './spend.ts';
+import { storeCounters } from './spend.ts';
 import type { Clock } from './types.ts';
 
 /** The vendors' order, for callers that give none: over the QPS, then invalid input, then no quota left. */
@@ -15,7 +16,7 @@ const DEFAULT_ORDER: readonly CoreStep[] = ['rate', 'validate', 'quota'];
  * never reaches a source and is never billed; a unit is given back when no verdict came or the dialect's
  * billing table does not charge the verdict, so quota is exact.
  */
-export function createVerifier(apps: AppStore, router: SourceRouter, clock: Clock, spend: Spend = createSpend({ apps })): CheckPath {
+export function createVerifier(apps: AppStore, router: SourceRouter, clock: Clock, counters: Counters = storeCounters({ apps })): CheckPath {
   return {
     async verify({ checkId, app, kind, factors, order = DEFAULT_ORDER, billing = BILL_EVERY_VERDICT }) {
       const now = clock();
@@ -30,7 +31,7 @@ export function createVerifier(apps: AppStore, router: SourceRouter, clock: Cloc
         if (step === 'rate') rate = true;
         else if (step === 'quota') quota = validated.ok;
       }
-      const spent = await spend(app, quota, now, rate);
+      const spent = await counters.spend(app, quota, now, rate);
       for (let i = 0; i < order.length; i++) {
         const step = order[i];
         if (step === 'rate' && spent === 'rate_limited') return REFUSED.rate_limited;
@@ -46,7 +47,7 @@ export function createVerifier(apps: AppStore, router: SourceRouter, clock: Cloc
       try {
         answer = await router.check(kind, validated.factors, checkId);
       } catch (error) {
-        if (reserved) await apps.releaseQuota(app.appid);
+        if (reserved) await counters.giveBack(app);
         throw error;
       }
       let outcome: Outcome;
@@ -59,7 +60,7 @@ export function createVerifier(apps: AppStore, router: SourceRouter, clock: Cloc
             ? { checkId, kind, verdict: 'mismatch', mismatched: answer.mismatched ?? [], source: answer.source, billed }
             : { checkId, kind, verdict: answer.verdict, source: answer.source, billed };
       }
-      if (reserved && !outcome.billed) await apps.releaseQuota(app.appid);
+      if (reserved && !outcome.billed) await counters.giveBack(app);
       return { outcome: withFacts(outcome, validated) };
     },
   };

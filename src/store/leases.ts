@@ -47,3 +47,13 @@ export function wholeRequest(req: QuotaLeaseRequest): QuotaLeaseRequest {
   const whole = (n: number) => (Number.isFinite(n) && n > 0 ? Math.floor(n) : 0);
   return { ...req, take: whole(req.take), give: whole(req.give) };
 }
+
+/**
+ * Billed answers per app in an audit batch: each leaves its node's lease in the same commit that makes
+ * the answer durable (a unit is spent once it is billed and audited, never twice, never lost on a crash).
+ */
+export function billedPerApp(records: ReadonlyArray<{ appid: string | null; billed: boolean }>): Map<string, number> {
+  const perApp = new Map<string, number>();
+  for (const r of records) if (r.billed && r.appid !== null) perApp.set(r.appid, (perApp.get(r.appid) ?? 0) + 1);
+  return perApp;
+}

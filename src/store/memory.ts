@@ -24,11 +24,16 @@ import { admit, newest, WINDOW_MS } from './window.ts';
 /** Everything in one process's memory: for tests, the demo and single-process trials. */
 export function openMemoryStore(_opts: Record<string, never> = {}): Store {
   let closed = false;
-  const audit = memoryAudit();
   const ledger: Ledger = { apps: new Map(), leases: new Map(), epochs: new Map(), reclaims: new Map(), shares: new Map(), released: new Map() };
+  const node = randomBytes(8).toString('hex');
+  const audit = memoryAudit((record) => {
+    // A billed answer's unit leaves this node's lease as its record is kept.
+    const own = record.billed && record.appid !== null ? ledger.leases.get(record.appid)?.get(node) : undefined;
+    if (own) own.units = Math.max(0, own.units - 1);
+  });
   return {
     kind: 'memory',
-    node: randomBytes(8).toString('hex'),
+    node,
     apps: memoryApps(ledger),
     leases: memoryLeases(ledger),
     registry: memoryRegistry(),
@@ -152,7 +157,7 @@ function memoryLeases(ledger: Ledger): LeaseStore {
     if (!app) return undefined;
     const epoch = ledger.epochs.get(appid) ?? 0;
     const reclaimAt = ledger.reclaims.get(appid) ?? 0;
-    if (app.quota === null) return { held: 0, balance: null, heldElsewhere: 0, otherNodes: 0, epoch, reclaimAt };
+    if (app.quota === null) return { held: 0, granted: 0, balance: null, heldElsewhere: 0, otherNodes: 0, epoch, reclaimAt };
     let held = 0;
     let heldElsewhere = 0;
     let otherNodes = 0;
@@ -163,7 +168,7 @@ function memoryLeases(ledger: Ledger): LeaseStore {
         otherNodes++;
       }
     }
-    return { held, balance: app.quota, heldElsewhere, otherNodes, epoch, reclaimAt };
+    return { held, granted: 0, balance: app.quota, heldElsewhere, otherNodes, epoch, reclaimAt };
   };
   return {
     async quota(request) {
@@ -195,8 +200,11 @@ function memoryLeases(ledger: Ledger): LeaseStore {
       if (own.units > 0) leases.set(req.node, own);
       else leases.delete(req.node);
       const after = state(req.appid, req.node, req.nowMs)!;
-      if (req.starving && grant === 0 && after.heldElsewhere > after.otherNodes) ledger.reclaims.set(req.appid, req.nowMs);
-      return state(req.appid, req.node, req.nowMs);
+      if (req.starving && grant === 0 && after.heldElsewhere > after.otherNodes) {
+        ledger.reclaims.set(req.appid, req.nowMs);
+        after.reclaimAt = req.nowMs;
+      }
+      return { ...after, granted: grant };
     },
     async quotaState(appid, node, nowMs) {
       return state(appid, node, nowMs);
@@ -366,11 +374,12 @@ function memoryRegistry(): RegistryStore {
   };
 }
 
-function memoryAudit(): AuditSink {
+function memoryAudit(kept: (record: AuditRecord) => void): AuditSink {
   const records: AuditRecord[] = [];
   return {
     write(record) {
       records.push(structuredClone(record));
+      kept(record);
     },
     async flush() {},
     async query({ appid, limit = 100 }) {

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { defaultLogger, type Logger } from '../log.ts';
-import type { NonceStore, RateLimiter } from './types.ts';
+import type { LeaseStore, NonceStore, RateLimiter } from './types.ts';
 import { WINDOW_MS } from './window.ts';
-import { CLAIM_NONCE, script, SLIDING_WINDOW } from './redis/scripts.ts';
+import { CLAIM_NONCE, RATE_SHARE, RELEASE_SHARE, script, SLIDING_WINDOW } from './redis/scripts.ts';
 
 export interface RedisCountersOptions {
   url: string;
@@ -15,6 +15,8 @@ export interface RedisCountersOptions {
 export interface RedisCounters {
   rate: RateLimiter;
   nonces: NonceStore;
+  /** QPS shares by lease (the quota's leases stay in PostgreSQL, with the apps). */
+  shares: Pick<LeaseStore, 'rate' | 'release'>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -36,6 +38,9 @@ export function openRedisCounters(opts: RedisCountersOptions): RedisCounters {
   redis.on('ready', () => (lastError = ''));
   const slidingWindow = script(redis, SLIDING_WINDOW);
   const claimNonce = script(redis, CLAIM_NONCE);
+  const rateShare = script(redis, RATE_SHARE);
+  const releaseShare = script(redis, RELEASE_SHARE);
+  const shareKeys = (appid: string) => [`${prefix}rate:${appid}:shares`, `${prefix}rate:${appid}:released`];
   let closed = false;
 
   return {
@@ -48,6 +53,18 @@ export function openRedisCounters(opts: RedisCountersOptions): RedisCounters {
       async claim(key, ttlMs, nowMs) {
         const ttl = Math.max(1, Math.ceil(ttlMs));
         return (await claimNonce(`${prefix}nonce:${key}`, String(nowMs), String(nowMs + ttlMs), ttl)) === 1;
+      },
+    },
+    shares: {
+      async rate(req) {
+        const keys = [...shareKeys(req.appid), `${prefix}node:${req.node}:apps`];
+        const [share, otherNodes] = (await rateShare(keys, req.node, req.limit, req.want, req.ttlMs, Math.floor(req.nowMs), req.appid)) as [number, number];
+        return { share, otherNodes };
+      },
+      async release(node, nowMs) {
+        const apps = await redis.smembers(`${prefix}node:${node}:apps`);
+        for (const appid of apps) await releaseShare(shareKeys(appid), node, Math.floor(nowMs));
+        await redis.del(`${prefix}node:${node}:apps`);
       },
     },
     async ping() {

@@ -42,7 +42,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     throw err;
   }
 
-  const audit = sqliteAudit(db, opts.logger);
+  const node = randomBytes(8).toString('hex');
+  const audit = sqliteAudit(db, node, opts.logger);
   const ping = db.prepare('SELECT 1');
   // Rate units and quota units of one turn's checks share one transaction: one lock, one commit.
   const counters = counterBatch(db);
@@ -60,7 +61,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   };
   return {
     kind: 'sqlite',
-    node: randomBytes(8).toString('hex'),
+    node,
     apps,
     leases: sqliteLeases(db),
     registry: sqliteRegistry(db),

@@ -169,6 +169,8 @@ export interface CheckSpender {
 export interface QuotaLease {
   /** The node's unspent units as the store records them (0 for an unlimited app, which needs no lease). */
   held: number;
+  /** Units this call moved to the node (0 for a read). */
+  granted: number;
   /** The app's unleased balance; null: unlimited. */
   balance: number | null;
   /** Units held by the other live nodes, and how many they are. */

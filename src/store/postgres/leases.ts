@@ -18,8 +18,8 @@ export function postgresLeases(db: Db): LeaseStore {
     const a = rows[0];
     if (!a) return undefined;
     const base = { epoch: a.quota_epoch, reclaimAt: a.quota_reclaim_at };
-    if (a.quota === null) return { held: 0, balance: null, heldElsewhere: 0, otherNodes: 0, ...base };
-    return { held: a.held ?? 0, balance: a.quota, heldElsewhere: a.units, otherNodes: a.others, ...base };
+    if (a.quota === null) return { held: 0, granted: 0, balance: null, heldElsewhere: 0, otherNodes: 0, ...base };
+    return { held: a.held ?? 0, granted: 0, balance: a.quota, heldElsewhere: a.units, otherNodes: a.others, ...base };
   };
 
   return {
@@ -58,7 +58,7 @@ export function postgresLeases(db: Db): LeaseStore {
         }
         const reclaim = req.starving && grant === 0 && before.heldElsewhere > before.otherNodes;
         await c.query(`UPDATE apps SET quota = $2${reclaim ? ', quota_reclaim_at = $3' : ''} WHERE appid = $1`, reclaim ? [req.appid, balance, req.nowMs] : [req.appid, balance]);
-        return state(c, req.appid, req.node, req.nowMs);
+        return { ...(await state(c, req.appid, req.node, req.nowMs))!, granted: grant };
       }),
     quotaState: (appid, node, nowMs) => state(db, appid, node, nowMs),
     rate: (req) =>

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { type BufferedAuditSink, createBufferedAudit } from '../audit-buffer.ts';
 import { type AuditRow, auditFromRow } from '../rows.ts';
 import type { AuditRecord } from '../types.ts';
+import { billedPerApp } from '../leases.ts';
 import type { Logger } from '../../log.ts';
 
 /** SQLite keeps `masked` as JSON text and `billed` as 0/1. */
@@ -35,14 +36,16 @@ function bind(into: unknown[], at: number, r: AuditRecord): void {
   into[at + 11] = r.refusal;
 }
 
-export function sqliteAudit(db: Database.Database, logger?: Logger): SqliteAuditSink {
+export function sqliteAudit(db: Database.Database, node: string, logger?: Logger): SqliteAuditSink {
   const insertMany = db.prepare(insertSql(ROWS_PER_INSERT));
   const insertOne = db.prepare(insertSql(1));
   const many: unknown[] = new Array(ROWS_PER_INSERT * COLUMNS);
   const one: unknown[] = new Array(COLUMNS);
   const newest = db.prepare(`SELECT * FROM audit ORDER BY at DESC, seq DESC LIMIT ?`);
   const newestOfApp = db.prepare(`SELECT * FROM audit WHERE appid = ? ORDER BY at DESC, seq DESC LIMIT ?`);
+  const spendLease = db.prepare('UPDATE quota_leases SET units = max(units - ?, 0) WHERE appid = ? AND node = ?');
   const writeBatch = db.transaction((records: AuditRecord[]) => {
+    for (const [appid, billed] of billedPerApp(records)) spendLease.run(billed, appid, node);
     let i = 0;
     for (; i + ROWS_PER_INSERT <= records.length; i += ROWS_PER_INSERT) {
       for (let k = 0; k < ROWS_PER_INSERT; k++) bind(many, k * COLUMNS, records[i + k]!);

@@ -37,9 +37,9 @@ export function sqliteLeases(db: Database.Database): LeaseStore {
     const a = app.get(appid) as AppLeaseRow | undefined;
     if (!a) return undefined;
     const base = { epoch: a.quota_epoch, reclaimAt: a.quota_reclaim_at };
-    if (a.quota === null) return { held: 0, balance: null, heldElsewhere: 0, otherNodes: 0, ...base };
+    if (a.quota === null) return { held: 0, granted: 0, balance: null, heldElsewhere: 0, otherNodes: 0, ...base };
     const o = others.get(appid, node, nowMs) as { nodes: number; units: number };
-    return { held: (own.get(appid, node) as number | undefined) ?? 0, balance: a.quota, heldElsewhere: o.units, otherNodes: o.nodes, ...base };
+    return { held: (own.get(appid, node) as number | undefined) ?? 0, granted: 0, balance: a.quota, heldElsewhere: o.units, otherNodes: o.nodes, ...base };
   };
 
   const quota = db.transaction((req: QuotaLeaseRequest): QuotaLease | undefined => {
@@ -63,7 +63,7 @@ export function sqliteLeases(db: Database.Database): LeaseStore {
     else dropLease.run(req.appid, req.node);
     setBalance.run(balance, req.appid);
     if (req.starving && grant === 0 && o.units > o.nodes) setReclaim.run(req.nowMs, req.appid);
-    return state(req.appid, req.node, req.nowMs);
+    return { ...state(req.appid, req.node, req.nowMs)!, granted: grant };
   });
 
   const rate = db.transaction((req: RateShareRequest) => {
