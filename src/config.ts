@@ -15,6 +15,8 @@ export interface Config {
   trustProxy: string[];
   /** Per-source time limit in milliseconds. */
   sourceTimeoutMs: number;
+  /** How long a node's leased quota units last unrenewed: a crashed node's come back after this (ms). */
+  quotaLeaseTtlMs: number;
   /** SUBMAIL dialect: how far (seconds) a request's timestamp may be from now, either way. */
   timestampWindow: number;
   logLevel: string;
@@ -40,6 +42,7 @@ const DEFAULTS = {
   bodyLimit: 16 * 1024,
   trustProxy: [] as string[],
   sourceTimeoutMs: 3000,
+  quotaLeaseTtlMs: 10_000,
   timestampWindow: 300,
   logLevel: 'info',
   store: 'sqlite' as StoreKind,
@@ -55,6 +58,7 @@ const ENV: Record<Setting, string> = {
   bodyLimit: 'REALNAME_BODY_LIMIT',
   trustProxy: 'REALNAME_TRUST_PROXY',
   sourceTimeoutMs: 'REALNAME_SOURCE_TIMEOUT_MS',
+  quotaLeaseTtlMs: 'REALNAME_QUOTA_LEASE_TTL_MS',
   timestampWindow: 'REALNAME_TIMESTAMP_WINDOW',
   logLevel: 'REALNAME_LOG_LEVEL',
   store: 'REALNAME_STORE',
@@ -63,7 +67,7 @@ const ENV: Record<Setting, string> = {
   redisPrefix: 'REALNAME_REDIS_PREFIX',
 };
 
-const NUMERIC: ReadonlySet<Setting> = new Set(['port', 'bodyLimit', 'sourceTimeoutMs', 'timestampWindow']);
+const NUMERIC: ReadonlySet<Setting> = new Set(['port', 'bodyLimit', 'sourceTimeoutMs', 'quotaLeaseTtlMs', 'timestampWindow']);
 
 export class ConfigError extends Error {}
 

@@ -37,9 +37,12 @@ export function openRuntime(config: Config, logger: Logger = createLogger({ leve
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     sourceTimeoutMs: config.sourceTimeoutMs,
+    leases: { quota: { ttlMs: config.quotaLeaseTtlMs } },
   });
   const close = async () => {
-    // Leases first: their units and shares go back while the store is still open.
+    // Every answer's audit record (and so its unit's way out of the lease) first, then the leases back,
+    // while the store is still open, then the store.
+    await store.audit.flush().catch(() => undefined);
     await services.counters.close().catch((error: unknown) => logger.warn({ error: (error as Error).message }, 'leases not given back'));
     await store.close();
   };

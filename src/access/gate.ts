@@ -26,6 +26,8 @@ const CORE_STEPS: ReadonlySet<GateStep> = new Set<CoreStep>(['rate', 'validate',
 /** What a request claims, as the dialect read it; the gate fills in what it learns. */
 export interface Claim {
   checkId: string;
+  /** When the request arrived (ms): the instant its QPS unit is counted at, as the audit records it. */
+  at?: number;
   kind: CheckKind;
   factors: Factors;
   clientIp: string;
@@ -58,6 +60,8 @@ export interface CheckPath {
     app: App;
     kind: CheckKind;
     factors: Factors;
+    /** When the request arrived (default: now). */
+    at?: number | undefined;
     /** Default: rate, validate, quota. */
     order?: readonly CoreStep[];
     /** Default: every verdict billed. */
@@ -140,7 +144,7 @@ export function createGate<E>(services: GateServices, plan: GatePlan<E>): Gate<E
           break;
       }
     }
-    const result = await verifier.verify({ checkId: claim.checkId, app: app!, kind: claim.kind, factors: claim.factors, order, billing });
+    const result = await verifier.verify({ checkId: claim.checkId, at: claim.at, app: app!, kind: claim.kind, factors: claim.factors, order, billing });
     return 'outcome' in result ? { outcome: result.outcome, app: app! } : { ...result, app };
   };
 }

@@ -18,8 +18,8 @@ const DEFAULT_ORDER: readonly CoreStep[] = ['rate', 'validate', 'quota'];
  */
 export function createVerifier(apps: AppStore, router: SourceRouter, clock: Clock, counters: Counters = storeCounters({ apps })): CheckPath {
   return {
-    async verify({ checkId, app, kind, factors, order = DEFAULT_ORDER, billing = BILL_EVERY_VERDICT }) {
-      const now = clock();
+    async verify({ checkId, at, app, kind, factors, order = DEFAULT_ORDER, billing = BILL_EVERY_VERDICT }) {
+      const now = at ?? clock();
       // Validation is pure, so it runs first and the counters are one write, not two.
       const validated = validateFactors(kind, factors, new Date(now));
       // Which counters this request reaches, walking the order: a step it fails stops it.

@@ -22,7 +22,7 @@ export interface AuditBackend<W extends Done> {
   read(appid: string | undefined, limit: number): AuditRecord[] | Promise<AuditRecord[]>;
 }
 
-export interface BufferedAuditSink<W extends Done> extends AuditSink {
+export interface BufferedAuditSink<W extends Done> extends Omit<AuditSink, 'onBilled'> {
   /** Writes what is buffered and stops accepting records. */
   close(): CloseResult<W>;
 }

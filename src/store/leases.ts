@@ -57,3 +57,16 @@ export function billedPerApp(records: ReadonlyArray<{ appid: string | null; bill
   for (const r of records) if (r.billed && r.appid !== null) perApp.set(r.appid, (perApp.get(r.appid) ?? 0) + 1);
   return perApp;
 }
+
+/** Who wants to hear of billed answers made durable (AuditSink.onBilled), and the call after a commit. */
+export function billedListeners() {
+  const listeners: ((appid: string, units: number) => void)[] = [];
+  return {
+    add(listener: (appid: string, units: number) => void): void {
+      listeners.push(listener);
+    },
+    committed(perApp: Map<string, number>): void {
+      for (const [appid, units] of perApp) for (const l of listeners) l(appid, units);
+    },
+  };
+}

@@ -16,7 +16,7 @@ import type {
   Store,
 } from './types.ts';
 import { guardedReplace, splitConflicts } from './registry-batch.ts';
-import { quotaGrant, rateShare, releasedFreeAt, wholeRequest } from './leases.ts';
+import { billedListeners, quotaGrant, rateShare, releasedFreeAt, wholeRequest } from './leases.ts';
 import { randomBytes } from 'node:crypto';
 import { cardOf } from './rows.ts';
 import { admit, newest, WINDOW_MS } from './window.ts';
@@ -26,11 +26,14 @@ export function openMemoryStore(_opts: Record<string, never> = {}): Store {
   let closed = false;
   const ledger: Ledger = { apps: new Map(), leases: new Map(), epochs: new Map(), reclaims: new Map(), shares: new Map(), released: new Map() };
   const node = randomBytes(8).toString('hex');
+  const billed = billedListeners();
   const audit = memoryAudit((record) => {
     // A billed answer's unit leaves this node's lease as its record is kept.
-    const own = record.billed && record.appid !== null ? ledger.leases.get(record.appid)?.get(node) : undefined;
+    if (!record.billed || record.appid === null) return;
+    const own = ledger.leases.get(record.appid)?.get(node);
     if (own) own.units = Math.max(0, own.units - 1);
-  });
+    billed.committed(new Map([[record.appid, 1]]));
+  }, billed.add);
   return {
     kind: 'memory',
     node,
@@ -157,7 +160,7 @@ function memoryLeases(ledger: Ledger): LeaseStore {
     if (!app) return undefined;
     const epoch = ledger.epochs.get(appid) ?? 0;
     const reclaimAt = ledger.reclaims.get(appid) ?? 0;
-    if (app.quota === null) return { held: 0, granted: 0, balance: null, heldElsewhere: 0, otherNodes: 0, epoch, reclaimAt };
+    if (app.quota === null) return { held: 0, granted: 0, lapsed: false, balance: null, heldElsewhere: 0, otherNodes: 0, epoch, reclaimAt };
     let held = 0;
     let heldElsewhere = 0;
     let otherNodes = 0;
@@ -168,7 +171,7 @@ function memoryLeases(ledger: Ledger): LeaseStore {
         otherNodes++;
       }
     }
-    return { held, granted: 0, balance: app.quota, heldElsewhere, otherNodes, epoch, reclaimAt };
+    return { held, granted: 0, lapsed: false, balance: app.quota, heldElsewhere, otherNodes, epoch, reclaimAt };
   };
   return {
     async quota(request) {
@@ -179,9 +182,10 @@ function memoryLeases(ledger: Ledger): LeaseStore {
       if (app.quota === null) return state(req.appid, req.node, req.nowMs);
       let leases = ledger.leases.get(req.appid);
       if (!leases) ledger.leases.set(req.appid, (leases = new Map()));
-      // A lapsed lease (its node gone) gives its unspent units back.
+      // A lapsed lease gives its unspent units back — the caller's own too: units of a lapsed lease are void.
+      const lapsed = (leases.get(req.node)?.expiresAt ?? Infinity) <= req.nowMs;
       for (const [n, l] of leases) {
-        if (n !== req.node && l.expiresAt <= req.nowMs) {
+        if (l.expiresAt <= req.nowMs) {
           app.quota += l.units;
           leases.delete(n);
         }
@@ -204,7 +208,7 @@ function memoryLeases(ledger: Ledger): LeaseStore {
         ledger.reclaims.set(req.appid, req.nowMs);
         after.reclaimAt = req.nowMs;
       }
-      return { ...after, granted: grant };
+      return { ...after, granted: grant, lapsed };
     },
     async quotaState(appid, node, nowMs) {
       return state(appid, node, nowMs);
@@ -374,13 +378,14 @@ function memoryRegistry(): RegistryStore {
   };
 }
 
-function memoryAudit(kept: (record: AuditRecord) => void): AuditSink {
+function memoryAudit(kept: (record: AuditRecord) => void, onBilled: AuditSink['onBilled']): AuditSink {
   const records: AuditRecord[] = [];
   return {
     write(record) {
       records.push(structuredClone(record));
       kept(record);
     },
+    onBilled,
     async flush() {},
     async query({ appid, limit = 100 }) {
       const out: AuditRecord[] = [];

@@ -152,6 +152,11 @@ export interface AuditSink {
   flush(): Promise<void>;
   /** Newest first. */
   query(filter: { appid?: string; limit?: number }): Promise<AuditRecord[]>;
+  /**
+   * Calls `listener` after each commit with the billed answers it made durable, per app: their units left
+   * this node's leases in that commit (the counters follow what the store holds for them).
+   */
+  onBilled(listener: (appid: string, units: number) => void): void;
 }
 
 /** What admitting one check cost: nothing refused it, or the first counter that did. */
@@ -171,6 +176,8 @@ export interface QuotaLease {
   held: number;
   /** Units this call moved to the node (0 for a read). */
   granted: number;
+  /** This call found the node's own lease lapsed and gave its units back: the node's old units are void. */
+  lapsed: boolean;
   /** The app's unleased balance; null: unlimited. */
   balance: number | null;
   /** Units held by the other live nodes, and how many they are. */
@@ -220,7 +227,10 @@ export interface RateShareRequest {
  * expires, and billed units leave its lease in the audit commit of their answers (AuditSink).
  */
 export interface LeaseStore {
-  /** One transaction: expired leases of the app back to its balance, then this node's take / give and renewal. Undefined: no such app. */
+  /**
+   * One transaction: lapsed leases of the app back to its balance (the caller's own too: a node whose lease
+   * lapsed holds nothing), then this node's give and take, and its lease renewed. Undefined: no such app.
+   */
   quota(req: QuotaLeaseRequest): Promise<QuotaLease | undefined>;
   /** The same figures, read only (a node's poll). */
   quotaState(appid: string, node: string, nowMs: number): Promise<QuotaLease | undefined>;

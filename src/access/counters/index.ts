@@ -1,4 +1,4 @@
-import type { App, LeaseStore, SpendResult } from '../../store/types.ts';
+import type { App, AuditSink, LeaseStore, SpendResult } from '../../store/types.ts';
 import { QUOTA_POOL_DEFAULTS, QuotaPools, type QuotaPoolOptions } from './quota-pools.ts';
 import { RATE_SHARE_DEFAULTS, RateShares, type RateShareOptions } from './rate-shares.ts';
 
@@ -25,9 +25,10 @@ export interface LeaseOptions {
  * counters a few times a second, not once a check; the promises — never more billed checks than the
  * quota, never more admissions than the limit in any 1000 ms across nodes — are kept by the leases.
  */
-export function leasedCounters(store: { leases: LeaseStore; node: string }, clock: () => number, options: LeaseOptions = {}): Counters {
+export function leasedCounters(store: { leases: LeaseStore; node: string; audit: Pick<AuditSink, 'onBilled'> }, clock: () => number, options: LeaseOptions = {}): Counters {
   const pools = new QuotaPools(store.leases, store.node, clock, { ...QUOTA_POOL_DEFAULTS, ...options.quota });
   const shares = new RateShares(store.leases, store.node, clock, { ...RATE_SHARE_DEFAULTS, ...options.rate });
+  store.audit.onBilled((appid, units) => pools.committed(appid, units));
   // Set once a lease was ever asked for: a process that served no check (a CLI command) gives nothing back.
   let leased = false;
   const quota = (app: App, reserve: boolean): SpendResult | Promise<SpendResult> => {

@@ -21,6 +21,8 @@ const STARVE_POLL_MS = 50;
 class Pool {
   /** Units this node may still bill: leased, minus taken, plus given back unbilled. */
   available = 0;
+  /** Units taken whose answers are not yet billed in a commit (nor given back): still in the lease row. */
+  uncommitted = 0;
   epoch = 0;
   /** The last reclaim request this pool answered. */
   seenReclaim = 0;
@@ -30,6 +32,8 @@ class Pool {
   second = 0;
   lastUsed = 0;
   lastWrite = 0;
+  /** The lease as the store last set it lapses here: units are spent only well before (see spendable). */
+  leaseUntil = 0;
   refilling: Promise<void> | undefined;
   /** Set once the first lease call answered: the epoch is known. */
   known = false;
@@ -65,17 +69,26 @@ export class QuotaPools {
   take(appid: string): boolean | Promise<boolean> {
     const pool = this.pool(appid);
     this.count(pool);
-    if (pool.available > 0) {
+    if (pool.available > 0 && this.spendable(pool)) {
       pool.available--;
+      pool.uncommitted++;
       return true;
     }
     return this.refillAndTake(pool);
   }
 
+  /** Billed answers made durable: their units left this node's lease in that commit. */
+  committed(appid: string, units: number): void {
+    const pool = this.pools.get(appid);
+    if (pool) pool.uncommitted = Math.max(0, pool.uncommitted - units);
+  }
+
   /** A unit taken but not billed (invalid, unavailable, a verdict the dialect does not charge). */
   giveBack(appid: string): void {
     const pool = this.pools.get(appid);
-    if (pool) pool.available++;
+    if (!pool) return;
+    pool.available++;
+    pool.uncommitted = Math.max(0, pool.uncommitted - 1);
   }
 
   /** Gives every unit back (a clean shutdown). */
@@ -109,17 +122,26 @@ export class QuotaPools {
     pool.lastUsed = now;
   }
 
+  /**
+   * Units are spent only until a third of the lease's life before it lapses: a billed answer's audit
+   * commit (which takes its unit out of the lease) then lands long before another node could reclaim it.
+   */
+  private spendable(pool: Pool): boolean {
+    return this.clock() < pool.leaseUntil - this.options.ttlMs / 3;
+  }
+
   private async refillAndTake(pool: Pool): Promise<boolean> {
     const started = this.clock();
     for (;;) {
-      if (pool.available > 0) {
+      if (pool.available > 0 && this.spendable(pool)) {
         pool.available--;
+        pool.uncommitted++;
         return true;
       }
       // One lease call at a time per app: concurrent takes wait for it and share what it brings.
       pool.refilling ??= this.refill(pool).finally(() => (pool.refilling = undefined));
       const lease = await pool.refilling.then(() => this.lastLease.get(pool.appid));
-      if (pool.available > 0) continue;
+      if (pool.available > 0 && this.spendable(pool)) continue;
       if (!lease || lease.balance === null) return lease?.balance === null;
       // Spent here; units held elsewhere by nodes with more than one each may come back when asked.
       if (lease.heldElsewhere <= lease.otherNodes || this.closed || this.clock() - started >= this.options.starveMs) return false;
@@ -156,10 +178,20 @@ export class QuotaPools {
       pool.available = 0;
       return;
     }
-    if (pool.known && lease.epoch !== pool.epoch) pool.available = 0;
+    pool.leaseUntil = nowMs + this.options.ttlMs;
+    if (pool.known && lease.epoch !== pool.epoch) {
+      // A new quota: the old units are void (their rows are gone); this call's grant is all there is.
+      pool.available = lease.granted;
+    } else if (lease.lapsed) {
+      // This very write reclaimed our lapsed lease: only the grant is ours, less the units of answers
+      // still on their way to their commit (they leave the new lease when they land).
+      pool.available = Math.max(0, lease.granted - pool.uncommitted);
+    } else {
+      // Moves by delta, never by the store's count: a commit landing meanwhile would make that stale.
+      pool.available += lease.granted;
+    }
     pool.epoch = lease.epoch;
     pool.known = true;
-    pool.available += lease.granted;
     if (starving) pool.seenReclaim = Math.max(pool.seenReclaim, lease.reclaimAt);
   }
 

@@ -17,6 +17,8 @@ const IDLE_MS = 3000;
 class Share {
   readonly window = new LocalWindow();
   share = 0;
+  /** When the share last grew: an arrival from before counts at that instant (the units were not ours before). */
+  grewAt = 0;
   /** The share is void past this instant (a node that cannot renew stops admitting). */
   until = 0;
   limit = 0;
@@ -62,22 +64,23 @@ export class RateShares {
     // A changed limit or a share not yet known (or lapsed): renew before deciding.
     if (s.limit !== limit || nowMs >= s.until) {
       s.limit = limit;
-      return (s.renewing ??= this.renew(s, nowMs).finally(() => (s.renewing = undefined))).then(
-        () => s.window.admit(this.current(s, this.clock()), this.clock()),
+      return (s.renewing ??= this.renew(s, this.clock()).finally(() => (s.renewing = undefined))).then(
+        () => this.decide(s, nowMs),
         () => s.window.admit(0, nowMs),
       );
     }
-    return s.window.admit(s.share, nowMs);
+    return this.decide(s, nowMs);
+  }
+
+  private decide(s: Share, at: number): boolean {
+    if (at >= s.until) return s.window.admit(0, at);
+    return s.window.admit(s.share, at < s.grewAt ? s.grewAt : at);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.shares.clear();
-  }
-
-  private current(s: Share, nowMs: number): number {
-    return nowMs < s.until ? s.share : 0;
   }
 
   private countDemand(s: Share, nowMs: number): void {
@@ -98,6 +101,7 @@ export class RateShares {
 
   private async renew(s: Share, nowMs: number): Promise<void> {
     const result = await this.leases.rate({ appid: s.appid, node: this.node, limit: s.limit, want: this.want(s), ttlMs: this.options.ttlMs, nowMs });
+    if (result.share > s.share) s.grewAt = nowMs;
     s.share = result.share;
     s.otherNodes = result.otherNodes;
     s.until = nowMs + this.options.ttlMs;

@@ -1,14 +1,15 @@
 import { type BufferedAuditSink, createBufferedAudit } from '../audit-buffer.ts';
 import { type AuditRow, auditFromRow } from '../rows.ts';
-import type { AuditRecord } from '../types.ts';
+import type { AuditRecord, AuditSink } from '../types.ts';
 import type { Db } from './db.ts';
 import type { Logger } from '../../log.ts';
-import { billedPerApp } from '../leases.ts';
+import { billedListeners, billedPerApp } from '../leases.ts';
 
-export type PostgresAuditSink = BufferedAuditSink<Promise<void>>;
+export type PostgresAuditSink = BufferedAuditSink<Promise<void>> & Pick<AuditSink, 'onBilled'>;
 
 export function postgresAudit(db: Db, node: string, logger?: Logger): PostgresAuditSink {
-  return createBufferedAudit({
+  const listeners = billedListeners();
+  const sink = createBufferedAudit({
     // One statement per batch (so one commit): a multi-row INSERT by unnest, at 15 parameters however many
     // rows, and the billed answers' units out of this node's leases.
     async writeBatch(batch: AuditRecord[]) {
@@ -39,6 +40,7 @@ export function postgresAudit(db: Db, node: string, logger?: Logger): PostgresAu
           [...billed.values()],
         ],
       );
+      listeners.committed(billed);
     },
     async read(appid, limit) {
       const { rows } =
@@ -48,4 +50,5 @@ export function postgresAudit(db: Db, node: string, logger?: Logger): PostgresAu
       return rows.map(auditFromRow);
     },
   }, logger);
+  return { ...sink, onBilled: listeners.add };
 }

@@ -18,8 +18,8 @@ export function postgresLeases(db: Db): LeaseStore {
     const a = rows[0];
     if (!a) return undefined;
     const base = { epoch: a.quota_epoch, reclaimAt: a.quota_reclaim_at };
-    if (a.quota === null) return { held: 0, granted: 0, balance: null, heldElsewhere: 0, otherNodes: 0, ...base };
-    return { held: a.held ?? 0, granted: 0, balance: a.quota, heldElsewhere: a.units, otherNodes: a.others, ...base };
+    if (a.quota === null) return { held: 0, granted: 0, lapsed: false, balance: null, heldElsewhere: 0, otherNodes: 0, ...base };
+    return { held: a.held ?? 0, granted: 0, lapsed: false, balance: a.quota, heldElsewhere: a.units, otherNodes: a.others, ...base };
   };
 
   return {
@@ -30,15 +30,18 @@ export function postgresLeases(db: Db): LeaseStore {
         const a = rows[0];
         if (!a) return undefined;
         if (a.quota === null) return state(c, req.appid, req.node, req.nowMs);
-        // A lapsed lease (its node gone) gives its unspent units back.
-        const { rows: lapsed } = await c.query<{ units: number }>(
-          `WITH gone AS (DELETE FROM quota_leases WHERE appid = $1 AND node <> $2 AND expires_at <= $3 RETURNING units)
-           SELECT coalesce(sum(units), 0)::bigint AS units FROM gone`,
-          [req.appid, req.node, req.nowMs],
+        // A lapsed lease gives its unspent units back — the caller's own too: units of a lapsed lease are void.
+        const { rows: lapsed } = await c.query<{ units: number; own: boolean }>(
+          `WITH gone AS (DELETE FROM quota_leases WHERE appid = $1 AND expires_at <= $2 RETURNING node, units)
+           SELECT coalesce(sum(units), 0)::bigint AS units, coalesce(bool_or(node = $3), false) AS own FROM gone`,
+          [req.appid, req.nowMs, req.node],
         );
         const before = (await state(c, req.appid, req.node, req.nowMs))!;
+        // The node's own row is locked before its count is read: an audit commit taking billed units out of it
+        // waits for this transaction and then applies to what it wrote (never lost to a stale count).
+        const { rows: mine } = await c.query<{ units: number }>('SELECT units FROM quota_leases WHERE appid = $1 AND node = $2 FOR UPDATE', [req.appid, req.node]);
         let balance = a.quota + lapsed[0]!.units;
-        let held = before.held;
+        let held = mine[0]?.units ?? 0;
         if (req.epoch === a.quota_epoch) {
           const give = Math.min(req.give, held);
           held -= give;
@@ -58,7 +61,7 @@ export function postgresLeases(db: Db): LeaseStore {
         }
         const reclaim = req.starving && grant === 0 && before.heldElsewhere > before.otherNodes;
         await c.query(`UPDATE apps SET quota = $2${reclaim ? ', quota_reclaim_at = $3' : ''} WHERE appid = $1`, reclaim ? [req.appid, balance, req.nowMs] : [req.appid, balance]);
-        return { ...(await state(c, req.appid, req.node, req.nowMs))!, granted: grant };
+        return { ...(await state(c, req.appid, req.node, req.nowMs))!, granted: grant, lapsed: lapsed[0]!.own };
       }),
     quotaState: (appid, node, nowMs) => state(db, appid, node, nowMs),
     rate: (req) =>

@@ -1,15 +1,15 @@
 import type Database from 'better-sqlite3';
 import { type BufferedAuditSink, createBufferedAudit } from '../audit-buffer.ts';
 import { type AuditRow, auditFromRow } from '../rows.ts';
-import type { AuditRecord } from '../types.ts';
-import { billedPerApp } from '../leases.ts';
+import type { AuditRecord, AuditSink } from '../types.ts';
+import { billedListeners, billedPerApp } from '../leases.ts';
 import type { Logger } from '../../log.ts';
 
 /** SQLite keeps `masked` as JSON text and `billed` as 0/1. */
 type Row = Omit<AuditRow, 'masked' | 'billed'> & { masked: string; billed: number };
 
 /** Synchronous to the end: the store's close() has written every record when it returns. */
-export type SqliteAuditSink = BufferedAuditSink<void>;
+export type SqliteAuditSink = BufferedAuditSink<void> & Pick<AuditSink, 'onBilled'>;
 
 /** Rows per multi-row INSERT: fewer statement runs a batch; larger statements measured no faster. */
 const ROWS_PER_INSERT = 8;
@@ -44,8 +44,9 @@ export function sqliteAudit(db: Database.Database, node: string, logger?: Logger
   const newest = db.prepare(`SELECT * FROM audit ORDER BY at DESC, seq DESC LIMIT ?`);
   const newestOfApp = db.prepare(`SELECT * FROM audit WHERE appid = ? ORDER BY at DESC, seq DESC LIMIT ?`);
   const spendLease = db.prepare('UPDATE quota_leases SET units = max(units - ?, 0) WHERE appid = ? AND node = ?');
-  const writeBatch = db.transaction((records: AuditRecord[]) => {
-    for (const [appid, billed] of billedPerApp(records)) spendLease.run(billed, appid, node);
+  const billed = billedListeners();
+  const writeBatch = db.transaction((records: AuditRecord[], perApp: Map<string, number>) => {
+    for (const [appid, units] of perApp) spendLease.run(units, appid, node);
     let i = 0;
     for (; i + ROWS_PER_INSERT <= records.length; i += ROWS_PER_INSERT) {
       for (let k = 0; k < ROWS_PER_INSERT; k++) bind(many, k * COLUMNS, records[i + k]!);
@@ -57,11 +58,16 @@ export function sqliteAudit(db: Database.Database, node: string, logger?: Logger
     }
   });
 
-  return createBufferedAudit({
-    writeBatch: (batch: AuditRecord[]): void => writeBatch(batch),
+  const sink = createBufferedAudit({
+    writeBatch: (batch: AuditRecord[]): void => {
+      const perApp = billedPerApp(batch);
+      writeBatch(batch, perApp);
+      billed.committed(perApp);
+    },
     read(appid, limit) {
       const rows = (appid === undefined ? newest.all(limit) : newestOfApp.all(appid, limit)) as Row[];
       return rows.map((r) => auditFromRow({ ...r, masked: JSON.parse(r.masked), billed: r.billed === 1 }));
     },
   }, logger);
+  return { ...sink, onBilled: billed.add };
 }

@@ -9,9 +9,10 @@ export function sqliteLeases(db: Database.Database): LeaseStore {
   const app = db.prepare('SELECT quota, quota_epoch, quota_reclaim_at FROM apps WHERE appid = ?');
   const setBalance = db.prepare('UPDATE apps SET quota = ? WHERE appid = ?');
   const setReclaim = db.prepare('UPDATE apps SET quota_reclaim_at = ? WHERE appid = ?');
-  const lapsed = db.prepare('SELECT ifnull(sum(units), 0) FROM quota_leases WHERE appid = ? AND node <> ? AND expires_at <= ?').pluck();
-  const dropLapsed = db.prepare('DELETE FROM quota_leases WHERE appid = ? AND node <> ? AND expires_at <= ?');
+  const lapsed = db.prepare('SELECT ifnull(sum(units), 0) FROM quota_leases WHERE appid = ? AND expires_at <= ?').pluck();
+  const dropLapsed = db.prepare('DELETE FROM quota_leases WHERE appid = ? AND expires_at <= ?');
   const own = db.prepare('SELECT units FROM quota_leases WHERE appid = ? AND node = ?').pluck();
+  const ownExpiry = db.prepare('SELECT expires_at FROM quota_leases WHERE appid = ? AND node = ?').pluck();
   const others = db.prepare('SELECT count(*) AS nodes, ifnull(sum(units), 0) AS units FROM quota_leases WHERE appid = ? AND node <> ? AND expires_at > ?');
   const putLease = db.prepare(
     `INSERT INTO quota_leases (appid, node, units, expires_at) VALUES (?, ?, ?, ?)
@@ -37,18 +38,19 @@ export function sqliteLeases(db: Database.Database): LeaseStore {
     const a = app.get(appid) as AppLeaseRow | undefined;
     if (!a) return undefined;
     const base = { epoch: a.quota_epoch, reclaimAt: a.quota_reclaim_at };
-    if (a.quota === null) return { held: 0, granted: 0, balance: null, heldElsewhere: 0, otherNodes: 0, ...base };
+    if (a.quota === null) return { held: 0, granted: 0, lapsed: false, balance: null, heldElsewhere: 0, otherNodes: 0, ...base };
     const o = others.get(appid, node, nowMs) as { nodes: number; units: number };
-    return { held: (own.get(appid, node) as number | undefined) ?? 0, granted: 0, balance: a.quota, heldElsewhere: o.units, otherNodes: o.nodes, ...base };
+    return { held: (own.get(appid, node) as number | undefined) ?? 0, granted: 0, lapsed: false, balance: a.quota, heldElsewhere: o.units, otherNodes: o.nodes, ...base };
   };
 
   const quota = db.transaction((req: QuotaLeaseRequest): QuotaLease | undefined => {
     const a = app.get(req.appid) as AppLeaseRow | undefined;
     if (!a) return undefined;
     if (a.quota === null) return state(req.appid, req.node, req.nowMs);
-    // A lapsed lease (its node gone) gives its unspent units back.
-    let balance = a.quota + (lapsed.get(req.appid, req.node, req.nowMs) as number);
-    dropLapsed.run(req.appid, req.node, req.nowMs);
+    // A lapsed lease gives its unspent units back — the caller's own too: units of a lapsed lease are void.
+    const lapsedOwn = ((ownExpiry.get(req.appid, req.node) as number | undefined) ?? Infinity) <= req.nowMs;
+    let balance = a.quota + (lapsed.get(req.appid, req.nowMs) as number);
+    dropLapsed.run(req.appid, req.nowMs);
     let held = (own.get(req.appid, req.node) as number | undefined) ?? 0;
     if (req.epoch === a.quota_epoch) {
       const give = Math.min(req.give, held);
@@ -63,7 +65,7 @@ export function sqliteLeases(db: Database.Database): LeaseStore {
     else dropLease.run(req.appid, req.node);
     setBalance.run(balance, req.appid);
     if (req.starving && grant === 0 && o.units > o.nodes) setReclaim.run(req.nowMs, req.appid);
-    return { ...state(req.appid, req.node, req.nowMs)!, granted: grant };
+    return { ...state(req.appid, req.node, req.nowMs)!, granted: grant, lapsed: lapsedOwn };
   });
 
   const rate = db.transaction((req: RateShareRequest) => {
