@@ -34,6 +34,8 @@ const app: App = {
   quota: 1_000_000_000_000,
   checks: null,
   ipAllow: null,
+  dailyPerId: null,
+  dailyPerName: null,
   suspended: false,
   replayGuard: false,
   appkeySealed: 'v1.x',

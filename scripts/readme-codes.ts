@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { DIALECTS } from '../src/dialects/index.ts';
 import type { CodeRow } from '../src/dialects/define.ts';
 
-export const TABLES: Record<string, readonly CodeRow[]> = Object.fromEntries(DIALECTS.map((d) => [d.name, d.codes]));
+/** Each dialect's code table under its name, and its further tables as `name/table`. */
+export const TABLES: Record<string, readonly CodeRow[]> = Object.fromEntries(
+  DIALECTS.flatMap((d) => [[d.name, d.codes], ...Object.entries(d.tables ?? {}).map(([table, rows]) => [`${d.name}/${table}`, rows])]),
+);
 
 export const README = join(import.meta.dirname, '..', 'README.md');
 

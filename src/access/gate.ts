@@ -1,4 +1,4 @@
-import type { BillingTable, CheckKind, Factors, Outcome } from '../core/index.ts';
+import type { BillingTable, CheckKind, Factors, Invalid, Outcome } from '../core/index.ts';
 import type { App } from '../store/types.ts';
 import { REFUSED, type Refused } from './refusal.ts';
 import type { ReplayGuard } from './replay.ts';
@@ -13,23 +13,27 @@ import type { AccessRules, OpenSecret, TenantDirectory } from './types.ts';
  * - replay: a single-use signature is used once (replayed), while the app's replay guard is on
  * - request: the dialect's own checks that come after authentication (an action, a version, the fields)
  * - suspended, permitted (the kind), ip (the allow-list)
- * - rate (the app's QPS), validate (offline validation: an invalid outcome), quota — the core's
- *   steps, last, handed to the check path in this order
+ * - rate (the app's QPS), validate (offline validation: an invalid outcome), daily (the app's limits
+ *   per identity and day, where it sets them), quota — the core's steps, last, handed to the check
+ *   path in this order
  */
-export const GATE_STEPS = ['app', 'secret', 'signature', 'replay', 'request', 'suspended', 'permitted', 'ip', 'rate', 'validate', 'quota'] as const;
+export const GATE_STEPS = ['app', 'secret', 'signature', 'replay', 'request', 'suspended', 'permitted', 'ip', 'rate', 'validate', 'daily', 'quota'] as const;
 export type GateStep = (typeof GATE_STEPS)[number];
 
 /** The steps the check path takes, in the order a dialect gives (the rate unit is spent before quota). */
-export type CoreStep = Extract<GateStep, 'rate' | 'validate' | 'quota'>;
-const CORE_STEPS: ReadonlySet<GateStep> = new Set<CoreStep>(['rate', 'validate', 'quota']);
+export type CoreStep = Extract<GateStep, 'rate' | 'validate' | 'daily' | 'quota'>;
+const CORE_STEPS: ReadonlySet<GateStep> = new Set<CoreStep>(['rate', 'validate', 'daily', 'quota']);
 
 /** What a request claims, as the dialect read it; the gate fills in what it learns. */
 export interface Claim {
   checkId: string;
   /** When the request arrived (ms): the instant its QPS unit is counted at, as the audit records it. */
   at?: number;
-  kind: CheckKind;
+  /** Null while the request has not yet named a kind the dialect knows (TC3 names it in X-TC-Action, read by the request step). */
+  kind: CheckKind | null;
   factors: Factors;
+  /** A factor the dialect found invalid on its own (TC3's CertType other than 0): answered at the validate step. */
+  rejected?: Invalid | undefined;
   clientIp: string;
   /** The appid the request names, if its protocol carries one. */
   appid?: string | undefined;
@@ -49,7 +53,7 @@ export interface DialectChecks<E> {
   signature(evidence: E, app: App, secret: OpenSecret | undefined, nowMs: number): Refused | undefined;
   /** For the `replay` step: the token and lifetime of a single-use signature, or undefined when multi-use. */
   singleUse?(evidence: E, nowMs: number): { token: string; ttlMs: number } | undefined;
-  /** The `request` step: may set `claim.factors` once the request is known to be authentic. */
+  /** The `request` step: may set `claim.kind`, `claim.factors` and `claim.rejected` once the request is known to be authentic. */
   request?(evidence: E, claim: Claim, app: App): Refused | undefined;
 }
 
@@ -62,6 +66,8 @@ export interface CheckPath {
     factors: Factors;
     /** When the request arrived (default: now). */
     at?: number | undefined;
+    /** A factor the dialect found invalid: answered in validation's place instead of validating. */
+    rejected?: Invalid | undefined;
     /** Default: rate, validate, quota. */
     order?: readonly CoreStep[];
     /** Default: every verdict billed. */
@@ -137,16 +143,22 @@ export function createGate<E>(services: GateServices, plan: GatePlan<E>): Gate<E
           if (app!.suspended) return { refusal: 'suspended', app };
           break;
         case 'permitted':
-          if (!access.permitted(app!, claim.kind)) return { refusal: 'not_permitted', app };
+          if (!access.permitted(app!, kindOf(claim))) return { refusal: 'not_permitted', app };
           break;
         case 'ip':
           if (!access.ipAllowed(app!, claim.clientIp)) return { refusal: 'ip_denied', app };
           break;
       }
     }
-    const result = await verifier.verify({ checkId: claim.checkId, at: claim.at, app: app!, kind: claim.kind, factors: claim.factors, order, billing });
+    const result = await verifier.verify({ checkId: claim.checkId, at: claim.at, app: app!, kind: kindOf(claim), factors: claim.factors, rejected: claim.rejected, order, billing });
     return 'outcome' in result ? { outcome: result.outcome, app: app! } : { ...result, app };
   };
+}
+
+/** The claim's kind where one is judged: a dialect that has not named it by then is at fault (answered as internal). */
+function kindOf(claim: Claim): CheckKind {
+  if (claim.kind === null) throw new Error('gate: the request names no check kind where one is judged');
+  return claim.kind;
 }
 
 /** The plan's access steps, in order, once the plan is known to be sound; throws on a plan that is not. */
@@ -162,9 +174,11 @@ function checkPlan(order: readonly GateStep[], checks: DialectChecks<unknown>): 
     if (needsApp && !seen.has('app') && !seen.has('secret')) throw new Error(`gate plan: ${step} before the app is known`);
     if (step === 'request' && !checks.request) throw new Error('gate plan: a request step without the dialect check');
   }
-  if (seen.has('quota') && seen.has('rate') && order.indexOf('quota') < order.indexOf('rate')) {
-    throw new Error('gate plan: quota before rate (the check path spends the rate unit first)');
-  }
+  const before = (a: GateStep, b: GateStep) => seen.has(a) && seen.has(b) && order.indexOf(a) < order.indexOf(b);
+  if (before('quota', 'rate')) throw new Error('gate plan: quota before rate (the check path spends the rate unit first)');
+  // The daily counts are of validated (canonical) factors, and a check refused by them spends no quota.
+  if (seen.has('daily') && !before('validate', 'daily')) throw new Error('gate plan: daily without validate before it');
+  if (before('daily', 'rate') || before('quota', 'daily')) throw new Error('gate plan: daily must come after rate and before quota');
   if (!seen.has('app') && !seen.has('secret')) throw new Error('gate plan: the app is never known');
   return order.filter((s) => !CORE_STEPS.has(s));
 }

@@ -26,10 +26,26 @@ export const REFUSALS = [
   /** A signed timestamp outside the accepted window. */
   'timestamp_expired',
   'replayed',
+  /** The request names an operation the dialect does not have (TC3's X-TC-Action). */
+  'action_unknown',
+  /** The request names a version of the API the dialect does not speak (TC3's X-TC-Version). */
+  'version_unknown',
+  /** A required field is missing; `detail` names it. */
+  'parameter_missing',
+  /** A field has the wrong type; `detail` names it. */
+  'parameter_invalid',
+  /** A field the operation does not define; `detail` names it. */
+  'parameter_unknown',
+  /** A field's value is outside the values it may take; `detail` names it. */
+  'parameter_value_invalid',
+  /** The client encrypted fields, which Realname does not decrypt; `detail` names the field saying so. */
+  'encryption_unsupported',
   'suspended',
   'not_permitted',
   'ip_denied',
   'rate_limited',
+  /** The identity (ID number or name) was checked as often today as the app allows. */
+  'daily_limited',
   'quota_exhausted',
   'internal',
 ] as const;

@@ -11,6 +11,8 @@ export interface NewApp {
   checks?: CheckKind[] | null;
   bucket?: string;
   ipAllow?: string[] | null;
+  dailyPerId?: number | null;
+  dailyPerName?: number | null;
   replayGuard?: boolean;
 }
 
@@ -77,6 +79,8 @@ export class Tenants implements TenantDirectory {
       quota: spec.quota ?? null,
       checks: spec.checks ?? null,
       ipAllow: spec.ipAllow ?? null,
+      dailyPerId: spec.dailyPerId ?? null,
+      dailyPerName: spec.dailyPerName ?? null,
       suspended: false,
       replayGuard: spec.replayGuard ?? true,
       appkeySealed: seal(this.sealKey, appkey),

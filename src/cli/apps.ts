@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { App, AppPatch } from '../store/types.ts';
 import { openRuntime } from '../runtime.ts';
 import type { Tenants } from '../access/tenants.ts';
+import { CHECK_KINDS } from '../core/factors.ts';
 import { checkKinds, cidrList, configFrom, positiveNumber, wholeNumber, withDataOptions } from './options.ts';
 
 async function withTenants<T>(options: Record<string, unknown>, work: (tenants: Tenants) => Promise<T>): Promise<T> {
@@ -24,6 +25,8 @@ function publicView(app: App) {
     quota: app.quota,
     checks: app.checks,
     ip: app.ipAllow,
+    dailyPerId: app.dailyPerId,
+    dailyPerName: app.dailyPerName,
     suspended: app.suspended,
     replayGuard: app.replayGuard,
     createdAt: new Date(app.createdAt).toISOString(),
@@ -31,6 +34,9 @@ function publicView(app: App) {
 }
 
 const LIFTED = Symbol('no limit');
+
+const DAILY_PER_ID = 'checks of one ID number a day (Asia/Shanghai) in the Tencent Cloud FaceID dialect (default unlimited)';
+const DAILY_PER_NAME = 'checks of one name a day (Asia/Shanghai) in the Tencent Cloud FaceID dialect (default unlimited)';
 
 function orLifted<T>(word: string, parse: (value: string) => T): (value: string) => T | typeof LIFTED {
   return (value) => (value === word ? LIFTED : parse(value));
@@ -48,9 +54,11 @@ export function appsCommand(): Command {
     .requiredOption('--name <name>', 'display name')
     .option('--qps <n>', 'requests per second (default unlimited)', positiveNumber)
     .option('--quota <n>', 'billed checks it may make (default unlimited)', wholeNumber)
-    .option('--checks <kinds>', 'permitted check kinds, e.g. idcard2,bankcard3 (default all)', checkKinds)
+    .option('--checks <kinds>', `permitted check kinds, comma-separated: ${CHECK_KINDS.join(', ')} (default all)`, checkKinds)
     .option('--bucket <bucket>', 'default bucket (default "default")')
     .option('--ip <cidrs>', 'client address allow-list, e.g. 10.0.0.0/8,192.0.2.7 (default any)', cidrList)
+    .option('--daily-per-id <n>', DAILY_PER_ID, positiveNumber)
+    .option('--daily-per-name <n>', DAILY_PER_NAME, positiveNumber)
     .option('--json', 'print one JSON object')
     .action(async (options) => {
       const created = await withTenants(options, (tenants) =>
@@ -61,6 +69,8 @@ export function appsCommand(): Command {
           checks: options.checks ?? null,
           bucket: options.bucket,
           ipAllow: options.ip ?? null,
+          dailyPerId: options.dailyPerId ?? null,
+          dailyPerName: options.dailyPerName ?? null,
         }),
       );
       if (options.json) {
@@ -112,8 +122,10 @@ export function appsCommand(): Command {
     // commander turns a parser's null into '', so "no limit" travels as LIFTED and becomes null below
     .option('--qps <n>', 'requests per second, or "unlimited"', orLifted('unlimited', positiveNumber))
     .option('--quota <n>', 'remaining balance, or "unlimited"', orLifted('unlimited', wholeNumber))
-    .option('--checks <kinds>', 'permitted check kinds, or "all"', orLifted('all', checkKinds))
+    .option('--checks <kinds>', `permitted check kinds (${CHECK_KINDS.join(', ')}), or "all"`, orLifted('all', checkKinds))
     .option('--ip <cidrs>', 'allow-list, or "any"', orLifted('any', cidrList))
+    .option('--daily-per-id <n>', `${DAILY_PER_ID}, or "unlimited"`, orLifted('unlimited', positiveNumber))
+    .option('--daily-per-name <n>', `${DAILY_PER_NAME}, or "unlimited"`, orLifted('unlimited', positiveNumber))
     .action(async (appid: string, options) => {
       const patch: AppPatch = {};
       const value = <T,>(v: T | typeof LIFTED) => (v === LIFTED ? null : v);
@@ -121,6 +133,8 @@ export function appsCommand(): Command {
       if (options.quota !== undefined) patch.quota = value(options.quota);
       if (options.checks !== undefined) patch.checks = value(options.checks);
       if (options.ip !== undefined) patch.ipAllow = value(options.ip);
+      if (options.dailyPerId !== undefined) patch.dailyPerId = value(options.dailyPerId);
+      if (options.dailyPerName !== undefined) patch.dailyPerName = value(options.dailyPerName);
       const app = await withTenants(options, (tenants) => tenants.update(appid, patch));
       print(publicView(app));
     });

@@ -127,6 +127,7 @@ const REASON_TEXT: Record<InvalidReason, string> = {
   dots: 'misplaced middle dot',
   type: 'does not fit the ID type',
   segment: 'not a mainland mobile segment in service',
+  certificate: 'a certificate the check does not support',
 };
 const WARNING_TEXT: Record<string, string> = {
   [WARNINGS.luhn]: 'fails Luhn; accepted, as some UnionPay (62…) cards do',

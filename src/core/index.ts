@@ -22,5 +22,7 @@ export { NORMALIZATION_VERSION, WARNINGS, validateFactors, type Validated } from
 export { canonicalIdNumber, validateIdNumber, type IdType } from './id-number.ts';
 export { canonicalBankCard, validateBankCard } from './bank-card.ts';
 export { canonicalPhone, carrierOf, validatePhone } from './phone.ts';
+export { canonicalCheckId, checkIdAsUuid } from './check-id.ts';
+export { shanghaiToday } from './dates.ts';
 export type { CardType } from './bins.ts';
 export type { Region } from './regions.ts';

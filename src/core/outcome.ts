@@ -16,6 +16,11 @@ export const INVALID_REASONS = [
   'type',
   /** A phone number outside the mainland mobile segments in service. */
   'segment',
+  /**
+   * The ID number is of a certificate the check cannot judge: the client said so (Tencent Cloud's
+   * CertType other than 0, 二代身份证). A dialect finds it; validation never does.
+   */
+  'certificate',
 ] as const;
 export type InvalidReason = (typeof INVALID_REASONS)[number];
 

@@ -141,10 +141,15 @@ function syntheticBankCard(random: () => number, pools: Pools): string {
   }
 }
 
+/** The carriers a synthetic phone's segment belongs to: the three networks (no MVNO, no 广电). */
+export const SYNTHETIC_CARRIERS: readonly string[] = ['中国移动', '中国联通', '中国电信'];
+
+/** A valid number whose segment is assigned to one of SYNTHETIC_CARRIERS (phone3 answers the carrier). */
 function syntheticPhone(random: () => number): string {
   for (;;) {
     const phone = pick(random, PHONE_SEGMENTS) + digits(random, 8);
-    if (validatePhone(phone).ok) return phone;
+    const valid = validatePhone(phone);
+    if (valid.ok && valid.carrier !== undefined && SYNTHETIC_CARRIERS.includes(valid.carrier)) return phone;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { CheckKind, Factors } from './factors.ts';
-import { KIND_FACTORS } from './factors.ts';
+import { CHECK_KINDS, KIND_FACTORS } from './factors.ts';
 import type { Card, Invalid, PhoneFacts, Subject } from './outcome.ts';
-import { validateIdNumber, type IdType } from './id-number.ts';
+import { validateIdNumber, type IdNumberResult, type IdType } from './id-number.ts';
 import { validateName } from './name.ts';
 import { validateBankCard } from './bank-card.ts';
 import { validatePhone } from './phone.ts';
@@ -24,10 +24,18 @@ export const WARNINGS = {
 const isForeigner = (type: IdType | undefined): boolean =>
   type === 'foreignPermanent2023' || type === 'foreignPermanent2017';
 
+/** Kinds that carry an ID number: a name's script is judged by the ID's type. */
+const WITH_ID_NUMBER = new Set<CheckKind>(CHECK_KINDS.filter((kind) => KIND_FACTORS[kind].includes('idNumber')));
+
 /**
  * Offline validation of the factors a kind needs, in KIND_FACTORS order; the first invalid factor answers.
  * `now` is injected so tests control "today" (birth dates are checked against today in Asia/Shanghai).
  * Valid factors come back in their canonical forms, with facts derived from the ID number and the BIN.
+ *
+ * A Latin-letter name needs a foreigner's ID number. Where the name comes before the ID number in the
+ * order (bankcard4) the ID is read ahead; an invalid one does not condemn the name's script, it answers
+ * in its own place. A kind without an ID number (bankcard2) has nothing to tie the script to: Latin
+ * letters pass.
  */
 export function validateFactors(kind: CheckKind, raw: Factors, now: Date): Validated {
   const factors: Factors = {};
@@ -35,14 +43,13 @@ export function validateFactors(kind: CheckKind, raw: Factors, now: Date): Valid
   let subject: Subject | undefined;
   let card: Card | undefined;
   let phone: PhoneFacts | undefined;
-  let idType: IdType | undefined;
+  let id: IdNumberResult | undefined;
   for (const field of KIND_FACTORS[kind]) {
     switch (field) {
       case 'idNumber': {
-        const r = validateIdNumber(raw.idNumber, now);
+        const r = (id ??= validateIdNumber(raw.idNumber, now));
         if (!r.ok) return r;
         factors.idNumber = r.idNumber;
-        idType = r.facts.type;
         if (r.facts.legacy15) warnings.push(WARNINGS.legacy15);
         const { region } = r.facts;
         subject = r.facts.sex
@@ -51,7 +58,9 @@ export function validateFactors(kind: CheckKind, raw: Factors, now: Date): Valid
         break;
       }
       case 'name': {
-        const r = validateName(raw.name, isForeigner(idType));
+        if (id === undefined && WITH_ID_NUMBER.has(kind)) id = validateIdNumber(raw.idNumber, now);
+        const allowLatin = id === undefined || !id.ok || isForeigner(id.facts.type);
+        const r = validateName(raw.name, allowLatin);
         if (!r.ok) return r;
         factors.name = r.name;
         break;

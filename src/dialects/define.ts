@@ -8,6 +8,8 @@ import { describeError } from './errors.ts';
 
 /** What a dialect's decide reads of a request once its body is parsed: no HTTP objects in it. */
 export interface Arrival {
+  /** The request target as sent: path and raw query (a signature may cover both). */
+  url: string;
   headers: IncomingHttpHeaders;
   /** What the dialect's content-type parser made of the body (undefined when none was sent). */
   body: unknown;
@@ -19,12 +21,14 @@ export interface Arrival {
 export interface Exchange {
   checkId: string;
   startedAt: number;
-  /** The check its route runs. */
-  kind: CheckKind;
+  /** The check it runs: its route's, or the one the request names (null until a dialect without a kind per route reads it). */
+  kind: CheckKind | null;
   /** The route's URL as registered (a dialect may answer in the format it names). */
   route: string;
   appid: string | null;
   factors: Factors;
+  /** What the request asked of the answer's form, as the dialect read it (TC3's VerifyMode): its present reads it. */
+  answerOptions?: Readonly<Record<string, string>>;
   outcome?: Outcome;
   refusal?: Refusal;
 }
@@ -57,12 +61,14 @@ export type Decide = (arrival: Arrival, exchange: Exchange) => Promise<Decision>
 export interface DialectDefinition<Options> {
   /** As audited and logged. */
   name: string;
-  /** The check routes (POST), each with the kind it runs. */
-  routes: ReadonlyArray<{ url: string; kind: CheckKind }>;
+  /** The check routes (POST), each with the kind it runs, or null where the request names it (TC3's one route, `/`). */
+  routes: ReadonlyArray<{ url: string; kind: CheckKind | null }>;
   /** Content type → parser of the whole body (read within the body limit); '*' for any other type. */
   parsers: Readonly<Record<string, BodyParser>>;
   /** Every code the dialect answers with, for README. */
   codes: readonly CodeRow[];
+  /** Further tables, by name, for README (TC3's Results, one table per action). */
+  tables?: Readonly<Record<string, readonly CodeRow[]>>;
   /** Which verdicts the app's quota is charged for, as the vendor bills. */
   billing: BillingTable;
   /** The dialect's own settings and their defaults. */
@@ -103,7 +109,7 @@ function dialectPlugin<Options>(d: DialectDefinition<Options>, services: Service
   const decide = d.decider(services, options, d.billing);
   const { name } = d;
 
-  const start = (kind: CheckKind, route: string): Exchange => ({
+  const start = (kind: CheckKind | null, route: string): Exchange => ({
     checkId: services.newCheckId(),
     startedAt: services.clock(),
     kind,
@@ -131,7 +137,7 @@ function dialectPlugin<Options>(d: DialectDefinition<Options>, services: Service
 
   return async (instance) => {
     instance.decorateRequest('exchange', null);
-    const exchangeOf = (request: FastifyRequest, kind: CheckKind = d.routes[0]!.kind): Exchange =>
+    const exchangeOf = (request: FastifyRequest, kind: CheckKind | null = d.routes[0]!.kind): Exchange =>
       ((request as Exchanged).exchange ??= start(kind, request.routeOptions.url ?? request.url));
 
     // The dialect's parsers never throw: its decide answers a broken body in its place in the order.
@@ -174,7 +180,7 @@ function dialectPlugin<Options>(d: DialectDefinition<Options>, services: Service
         },
         handler: async (request, reply) => {
           const exchange = exchangeOf(request, route.kind);
-          const arrival: Arrival = { headers: request.headers, body: request.body, clientIp: services.clientIp(request) };
+          const arrival: Arrival = { url: request.url, headers: request.headers, body: request.body, clientIp: services.clientIp(request) };
           return respond(request, reply, exchange, await decide(arrival, exchange));
         },
       });

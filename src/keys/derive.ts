@@ -1,7 +1,7 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 
 /** Each purpose gets its own key, so a leak or misuse in one place never exposes another. */
-export type KeyPurpose = 'registry-hmac' | 'secret-seal';
+export type KeyPurpose = 'registry-hmac' | 'secret-seal' | 'daily-limit';
 
 // A fixed salt: the master key is already uniformly random; the salt only versions the scheme.
 const SALT = Buffer.from('realname/v1');

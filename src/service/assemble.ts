@@ -8,6 +8,7 @@ import { createRouter, registrySource, type RouteEntry, type Source } from '../s
 import type { Store } from '../store/types.ts';
 import type { Clock, Services } from './types.ts';
 import { leasedCounters, type Counters, type LeaseOptions } from '../access/counters/index.ts';
+import { createDailyLimits } from './daily.ts';
 import { storeCounters } from './spend.ts';
 import { createVerifier } from './verifier.ts';
 
@@ -62,7 +63,7 @@ export function assembleServices(options: AssembleOptions): Services & { tenants
     access: createAccessRules(),
     replay: createReplayGuard(store.nonces),
     clientIp: clientAddress(options.trustProxy ?? []),
-    verifier: createVerifier(store.apps, router, clock, counters),
+    verifier: createVerifier(store.apps, router, clock, counters, createDailyLimits(store.daily, deriveKey(options.masterKey, 'daily-limit'))),
     auditor: createAuditor(store.audit, clock),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
   };

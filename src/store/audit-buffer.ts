@@ -1,3 +1,4 @@
+import { canonicalCheckId } from '../core/check-id.ts';
 import { defaultLogger, type Logger } from '../log.ts';
 import type { AuditRecord, AuditSink } from './types.ts';
 
@@ -18,8 +19,8 @@ type CloseResult<W extends Done> = W extends Promise<void> ? Promise<void> : voi
 export interface AuditBackend<W extends Done> {
   /** Writes at most AUDIT_BATCH records, in order; throws (or rejects) when nothing of it was written. */
   writeBatch(batch: AuditRecord[]): W;
-  /** The newest `limit` records, newest first; everything buffered before the call is written by then. */
-  read(appid: string | undefined, limit: number): AuditRecord[] | Promise<AuditRecord[]>;
+  /** The newest `limit` records, newest first; everything buffered before the call is written by then. `checkId` as stored. */
+  read(appid: string | undefined, limit: number, checkId?: string): AuditRecord[] | Promise<AuditRecord[]>;
 }
 
 export interface BufferedAuditSink<W extends Done> extends Omit<AuditSink, 'onBilled'> {
@@ -100,11 +101,11 @@ export function createBufferedAudit<W extends Done>(backend: AuditBackend<W>, lo
     async flush() {
       await drain();
     },
-    async query({ appid, limit = DEFAULT_LIMIT }) {
+    async query({ appid, checkId, limit = DEFAULT_LIMIT }) {
       // Read-your-writes: a caller sees records it wrote a moment ago.
       const pending = drain();
       if (pending) await pending;
-      return backend.read(appid, limit);
+      return backend.read(appid, limit, checkId === undefined ? undefined : canonicalCheckId(checkId));
     },
     close() {
       // A synchronous backend that fails to write stays open; once the writes have started, no record may join them.

@@ -6,6 +6,7 @@ import type {
   AppStore,
   AuditRecord,
   AuditSink,
+  DailyCounter,
   ImportResult,
   NonceStore,
   RateLimiter,
@@ -15,6 +16,7 @@ import type {
   Secret,
   Store,
 } from './types.ts';
+import { canonicalCheckId } from '../core/check-id.ts';
 import { guardedReplace, splitConflicts } from './registry-batch.ts';
 import { billedListeners, quotaGrant, rateShare, releasedFreeAt, wholeRequest } from './leases.ts';
 import { randomBytes } from 'node:crypto';
@@ -42,6 +44,7 @@ export function openMemoryStore(_opts: Record<string, never> = {}): Store {
     registry: memoryRegistry(),
     rate: memoryRate(),
     nonces: memoryNonces(),
+    daily: memoryDaily(),
     audit,
     async ping() {
       if (closed) throw new Error('memory store is closed');
@@ -301,6 +304,36 @@ function memoryNonces(): NonceStore {
   };
 }
 
+function memoryDaily(): DailyCounter {
+  // One map per day (keys as hex); a take on a new day forgets the days before it.
+  const days = new Map<number, Map<string, number>>();
+  const countsOf = (day: number) => {
+    let counts = days.get(day);
+    if (!counts) {
+      for (const old of days.keys()) if (old < day) days.delete(old);
+      days.set(day, (counts = new Map()));
+    }
+    return counts;
+  };
+  return {
+    async take(day, keys) {
+      const counts = countsOf(day);
+      const hex = keys.map(({ key }) => key.toString('hex'));
+      if (keys.some(({ limit }, i) => (counts.get(hex[i]!) ?? 0) >= limit)) return false;
+      for (const k of hex) counts.set(k, (counts.get(k) ?? 0) + 1);
+      return true;
+    },
+    async release(day, keys) {
+      const counts = days.get(day);
+      for (const key of keys) {
+        const k = key.toString('hex');
+        const n = counts?.get(k) ?? 0;
+        if (n > 0) counts!.set(k, n - 1);
+      }
+    },
+  };
+}
+
 const copyBuffer = (b: Buffer | null) => b && Buffer.from(b);
 const copyRow = (r: RegistryRow): RegistryRow => ({
   ...r,
@@ -310,22 +343,35 @@ const copyRow = (r: RegistryRow): RegistryRow => ({
   phoneHash: copyBuffer(r.phoneHash),
 });
 
-/** Rows grouped by person (hex of the ID hash), then keyed by card (hex, '' for no card). */
-type People = Map<string, Map<string, RegistryRow>>;
+/**
+ * Rows grouped by person (hex of the ID hash), then keyed by card (hex, '' for no card); and who holds
+ * each card (card hex → ID hexes), the index a check without an ID number reads.
+ */
+interface People {
+  byId: Map<string, Map<string, RegistryRow>>;
+  holders: Map<string, Set<string>>;
+}
+
+const noPeople = (): People => ({ byId: new Map(), holders: new Map() });
 
 function importInto(people: People, rows: RegistryRow[]): ImportResult {
-  const { accepted, conflicts } = splitConflicts(rows, (id) => people.get(id)?.values().next().value?.nameHash);
+  const { accepted, conflicts } = splitConflicts(rows, (id) => people.byId.get(id)?.values().next().value?.nameHash);
   const result: ImportResult = { inserted: 0, duplicates: 0, conflicts };
   for (const row of accepted) {
     const id = row.idHash.toString('hex');
-    let cards = people.get(id);
+    let cards = people.byId.get(id);
     const card = row.cardHash ? row.cardHash.toString('hex') : '';
     if (cards?.has(card)) {
       result.duplicates++;
       continue;
     }
-    if (!cards) people.set(id, (cards = new Map()));
+    if (!cards) people.byId.set(id, (cards = new Map()));
     cards.set(card, copyRow(row));
+    if (card !== '') {
+      let holders = people.holders.get(card);
+      if (!holders) people.holders.set(card, (holders = new Set()));
+      holders.add(id);
+    }
     result.inserted++;
   }
   return result;
@@ -333,37 +379,56 @@ function importInto(people: People, rows: RegistryRow[]): ImportResult {
 
 const countRows = (people: People) => {
   let n = 0;
-  for (const cards of people.values()) n += cards.size;
+  for (const cards of people.byId.values()) n += cards.size;
   return n;
 };
 
 function memoryRegistry(): RegistryStore {
-  let people: People = new Map();
+  let people = noPeople();
+  const rowsOf = (idHash: Buffer) => [...(people.byId.get(idHash.toString('hex'))?.values() ?? [])];
   return {
     async importBatch(rows) {
       return importInto(people, rows);
     },
     async lookup(idHash) {
-      return [...(people.get(idHash.toString('hex'))?.values() ?? [])].map(copyRow);
+      return rowsOf(idHash).map(copyRow);
     },
-    async match(idHash, nameHash, cardHash) {
-      const rows = [...(people.get(idHash.toString('hex'))?.values() ?? [])];
+    async match(idHash, nameHash, cardHash, phoneHash) {
+      const rows = rowsOf(idHash);
       const cards = rows.flatMap((r) => (r.cardHash && r.cardHash.length > 0 ? [r.cardHash] : []));
-      return {
+      const match = {
         found: rows.length > 0,
         nameMatches: rows.some((r) => r.nameHash.equals(nameHash)),
         cardsOnFile: cards.length > 0,
         cardMatches: cardHash !== null && cards.some((c) => c.equals(cardHash)),
       };
+      if (phoneHash === undefined) return match;
+      // The phone reserved with the asked card, or any of the person's phones when no card is asked.
+      const phones = rows.flatMap((r) => (r.phoneHash && (cardHash === null || r.cardHash?.equals(cardHash)) ? [r.phoneHash] : []));
+      return { ...match, phonesOnFile: phones.length > 0, phoneMatches: phones.some((p) => p.equals(phoneHash)) };
+    },
+    async matchCard(cardHash, nameHash) {
+      const card = cardHash.toString('hex');
+      const holders = [...(people.holders.get(card) ?? [])];
+      return {
+        found: holders.length > 0,
+        nameMatches: holders.some((id) => people.byId.get(id)?.get(card)?.nameHash.equals(nameHash) === true),
+      };
     },
     async remove(idHash) {
       const id = idHash.toString('hex');
-      const n = people.get(id)?.size ?? 0;
-      people.delete(id);
-      return n;
+      const cards = people.byId.get(id);
+      if (!cards) return 0;
+      for (const card of cards.keys()) {
+        const holders = people.holders.get(card);
+        holders?.delete(id);
+        if (holders?.size === 0) people.holders.delete(card);
+      }
+      people.byId.delete(id);
+      return cards.size;
     },
     async beginReplace(): Promise<RegistryReplace> {
-      const staged: People = new Map();
+      const staged = noPeople();
       return guardedReplace({
         importBatch: (rows) => importInto(staged, rows),
         swap: () => {
@@ -387,13 +452,14 @@ function memoryAudit(kept: (record: AuditRecord) => void, onBilled: AuditSink['o
     },
     onBilled,
     async flush() {},
-    async query({ appid, limit = 100 }) {
+    async query({ appid, checkId, limit = 100 }) {
       const out: AuditRecord[] = [];
+      const wanted = checkId === undefined ? undefined : canonicalCheckId(checkId);
       // Stable: equal times keep newest-written first.
       const sorted = records.map((r, i) => ({ r, i })).sort((x, y) => y.r.at - x.r.at || y.i - x.i);
       for (const { r } of sorted) {
         if (out.length >= limit) break;
-        if (appid === undefined || r.appid === appid) out.push(structuredClone(r));
+        if ((appid === undefined || r.appid === appid) && (wanted === undefined || r.checkId === wanted)) out.push(structuredClone(r));
       }
       return out;
     },

@@ -1,6 +1,7 @@
 import { postgresApps } from './postgres/apps.ts';
 import { postgresAudit } from './postgres/audit.ts';
 import { postgresNonces, postgresRate } from './postgres/counters.ts';
+import { postgresDaily } from './postgres/daily.ts';
 import { openDb } from './postgres/db.ts';
 import { postgresRegistry } from './postgres/registry.ts';
 import { postgresLeases } from './postgres/leases.ts';
@@ -42,6 +43,8 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
     registry: postgresRegistry(db),
     rate: counters?.rate ?? postgresRate(db),
     nonces: counters?.nonces ?? postgresNonces(db),
+    // Beside the apps and their quota, even with Redis: a day's counts must outlive a Redis restart.
+    daily: postgresDaily(db),
     audit,
     async ping() {
       if (closed) throw new Error('postgres store is closed');

@@ -45,6 +45,8 @@ export interface AppRow {
   quota: number | null;
   checks: string[] | null;
   ip_allow: string[] | null;
+  daily_per_id: number | null;
+  daily_per_name: number | null;
   suspended: boolean;
   replay_guard: boolean;
   appkey_sealed: string;
@@ -60,6 +62,8 @@ export const appFromRow = (r: AppRow): App => ({
   quota: r.quota,
   checks: r.checks as CheckKind[] | null,
   ipAllow: r.ip_allow,
+  dailyPerId: r.daily_per_id,
+  dailyPerName: r.daily_per_name,
   suspended: r.suspended,
   replayGuard: r.replay_guard,
   appkeySealed: r.appkey_sealed,
@@ -90,6 +94,8 @@ export const APP_PATCH_COLUMNS: { readonly [K in keyof Required<AppPatch>]: stri
   quota: 'quota',
   checks: 'checks',
   ipAllow: 'ip_allow',
+  dailyPerId: 'daily_per_id',
+  dailyPerName: 'daily_per_name',
   suspended: 'suspended',
   replayGuard: 'replay_guard',
 };

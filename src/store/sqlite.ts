@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { sqliteApps } from './sqlite/apps.ts';
 import { sqliteAudit } from './sqlite/audit.ts';
+import { sqliteDaily } from './sqlite/daily.ts';
 import { sqliteNonces } from './sqlite/nonces.ts';
 import { sqliteLeases } from './sqlite/leases.ts';
 import { randomBytes } from 'node:crypto';
@@ -68,6 +69,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     rate,
     spender,
     nonces: sqliteNonces(db),
+    daily: sqliteDaily(db),
     audit,
     async ping() {
       ping.get();

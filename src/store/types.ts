@@ -21,6 +21,10 @@ export interface App {
   checks: CheckKind[] | null;
   /** CIDR allow-list of client addresses; null = any address. */
   ipAllow: string[] | null;
+  /** Checks of one ID number per calendar day (Asia/Shanghai), in dialects that count them; null = no limit. */
+  dailyPerId: number | null;
+  /** Checks of one name per calendar day (Asia/Shanghai), in dialects that count them; null = no limit. */
+  dailyPerName: number | null;
   suspended: boolean;
   /** SUBMAIL-style replay guard for signatures reused inside the timestamp window. */
   replayGuard: boolean;
@@ -38,7 +42,9 @@ export interface Secret {
   createdAt: number;
 }
 
-export type AppPatch = Partial<Pick<App, 'qps' | 'quota' | 'checks' | 'ipAllow' | 'suspended' | 'replayGuard' | 'name' | 'buckets'>>;
+export type AppPatch = Partial<
+  Pick<App, 'qps' | 'quota' | 'checks' | 'ipAllow' | 'dailyPerId' | 'dailyPerName' | 'suspended' | 'replayGuard' | 'name' | 'buckets'>
+>;
 
 export interface AppStore {
   create(app: App, firstSecret: Secret): Promise<void>;
@@ -66,6 +72,23 @@ export interface RateLimiter {
    * Exact sliding window: at most `limit` admissions in any 1-second window, across processes.
    */
   take(key: string, limit: number, nowMs: number): Promise<boolean>;
+}
+
+/** One identity's count of a day: its key is a keyed hash (never a factor), its limit the app's. */
+export interface DailyKey {
+  key: Buffer;
+  limit: number;
+}
+
+/**
+ * How often each identity was checked on a calendar day (a YYYYMMDD number). Keys are opaque keyed
+ * hashes made by the caller. Exact under concurrency and across processes.
+ */
+export interface DailyCounter {
+  /** Counts one against every key when each is below its limit, all or none; false (nothing counted) when one is at it. */
+  take(day: number, keys: readonly DailyKey[]): Promise<boolean>;
+  /** Gives back one unit taken by `take` (the check was refused after all). */
+  release(day: number, keys: readonly Buffer[]): Promise<void>;
 }
 
 export interface NonceStore {
@@ -111,16 +134,35 @@ export interface RegistryMatch {
   cardsOnFile: boolean;
   /** One of their cards equals the asked one (false when no card was asked). */
   cardMatches: boolean;
+  /**
+   * Only when a phone is asked. The phones compared are those of the rows carrying the asked card
+   * (the phone reserved with it) when a card is asked, else those of every row of the person.
+   * At least one of those rows carries a phone.
+   */
+  phonesOnFile?: boolean;
+  /** Only when a phone is asked: one of those phones equals the asked one. */
+  phoneMatches?: boolean;
+}
+
+/** How the rows carrying a bank card compare with an asked name (a check without an ID number). */
+export interface CardMatch {
+  /** Some row carries the card. */
+  found: boolean;
+  /** One of the rows carrying it is of a person with the asked name. */
+  nameMatches: boolean;
 }
 
 export interface RegistryStore extends RegistryWriter {
   /** Every row of the person with this ID hash (empty when unknown). */
   lookup(idHash: Buffer): Promise<RegistryRow[]>;
   /**
-   * Compares in the store: only four flags come back, never the rows' hashes (no buffers per check).
-   * `cardHash` null when no card is asked.
+   * Compares in the store: only flags come back, never the rows' hashes (no buffers per check).
+   * `cardHash` null when no card is asked; `phoneHash` omitted when no phone is asked (and then the
+   * answer carries no phone flags).
    */
-  match(idHash: Buffer, nameHash: Buffer, cardHash: Buffer | null): Promise<RegistryMatch>;
+  match(idHash: Buffer, nameHash: Buffer, cardHash: Buffer | null, phoneHash?: Buffer): Promise<RegistryMatch>;
+  /** The rows carrying this bank card, whoever's they are, compared with the asked name (indexed by card). */
+  matchCard(cardHash: Buffer, nameHash: Buffer): Promise<CardMatch>;
   /** Removes every row of the person; returns the number of rows removed. */
   remove(idHash: Buffer): Promise<number>;
   beginReplace(): Promise<RegistryReplace>;
@@ -150,8 +192,8 @@ export interface AuditSink {
   write(record: AuditRecord): void;
   /** Resolves when everything written so far is durable. */
   flush(): Promise<void>;
-  /** Newest first. */
-  query(filter: { appid?: string; limit?: number }): Promise<AuditRecord[]>;
+  /** Newest first. `checkId` in either rendering (32 hex, or a UUID's 8-4-4-4-12 groups). */
+  query(filter: { appid?: string; checkId?: string; limit?: number }): Promise<AuditRecord[]>;
   /**
    * Calls `listener` after each commit with the billed answers it made durable, per app: their units left
    * this node's leases in that commit (the counters follow what the store holds for them).
@@ -251,6 +293,7 @@ export interface Store {
   /** Optional: the rate and quota of one check in one write (SQLite: one group-committed step). */
   spender?: CheckSpender;
   nonces: NonceStore;
+  daily: DailyCounter;
   audit: AuditSink;
   /** Throws when the storage cannot be reached (readyz). */
   ping(): Promise<void>;

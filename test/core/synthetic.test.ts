@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { generateIdentities } from '../../src/core/synthetic.ts';
+import { generateIdentities, SYNTHETIC_CARRIERS } from '../../src/core/synthetic.ts';
 import { validateFactors } from '../../src/core/validate.ts';
-import { validatePhone } from '../../src/core/phone.ts';
+import { carrierOf, validatePhone } from '../../src/core/phone.ts';
 import { validateIdNumber } from '../../src/core/id-number.ts';
 import { luhnValid } from '../../src/core/bank-card.ts';
 
@@ -40,5 +40,11 @@ describe('synthetic identities', () => {
     const ids = new Set<string>();
     for (const p of generateIdentities(50_000, 7)) ids.add(p.idNumber);
     expect(ids.size).toBe(50_000);
+  });
+
+  it('give every phone a segment of one of the three networks, and use all three', () => {
+    const carriers = people.map((p) => carrierOf(p.phone));
+    for (const carrier of carriers) expect(['中国移动', '中国联通', '中国电信']).toContain(carrier);
+    expect(new Set(carriers)).toEqual(new Set(SYNTHETIC_CARRIERS));
   });
 });

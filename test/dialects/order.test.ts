@@ -9,6 +9,7 @@ import { assembleServices } from '../../src/service/assemble.ts';
 import { openStore } from '../../src/store/index.ts';
 import type { AppPatch } from '../../src/store/types.ts';
 import { codeOf as submailCode, readReply } from '../helpers/submail.ts';
+import { postRaw, tc3Headers, type Tc3Spec } from '../helpers/tencentcloud.ts';
 
 /**
  * Each dialect's documented order of checks, proved pair by pair: for every two adjacent steps, a
@@ -29,6 +30,8 @@ interface Spec {
   before: number;
   /** Sign with another app's secret, for the same appid. */
   foreignSecret?: boolean;
+  /** Applied to the app after the `before` requests, before the one judged. */
+  late?: AppPatch;
 }
 
 type Fault = [code: string, apply: (s: Spec) => void];
@@ -139,5 +142,46 @@ pairs(
     const signature = signSubmail((spec.sign.appkey as string | undefined) ?? app.appkey, signed);
     const body = { appid: app.appid, ...signed, signature, ...spec.body };
     return submailCode(await readReply(await send('/factor/idcard', { ...spec, body }, () => ({}), app)));
+  },
+);
+
+// Tencent Cloud FaceID: RequestSizeLimitExceeded → AuthFailure.InvalidAuthorization (missing, then unparsable) →
+// AuthFailure.SecretIdNotFound → AuthFailure.SignatureExpire → AuthFailure.SignatureFailure → InvalidAction →
+// NoSuchVersion → MissingParameter → InvalidParameter → UnknownParameter → UnsupportedOperation →
+// UnauthorizedOperation.Arrears → UnauthorizedOperation.Nonactivated → IpNotInWhitelist → RequestLimitExceeded →
+// -2 (invalid field) → -7 (identity daily limit) → LimitExceeded.
+pairs(
+  'tencentcloud',
+  [
+    ['RequestSizeLimitExceeded', (s) => void (s.body.Padding = 'x'.repeat(20 * 1024))],
+    ['AuthFailure.InvalidAuthorization', (s) => void (s.sign.authorization = null)],
+    ['AuthFailure.InvalidAuthorization', (s) => void (s.sign.authorization = 'TC3-HMAC-SHA256 Credential=broken')],
+    ['AuthFailure.SecretIdNotFound', (s) => void (s.sign.secretId = 'AKIDunknown')],
+    ['AuthFailure.SignatureExpire', (s) => void (s.sign.timestamp = nowS() - 400)],
+    ['AuthFailure.SignatureFailure', (s) => void (s.sign.secretKey = 'wrong')],
+    ['InvalidAction', (s) => void (s.sign.action = 'LivenessRecognition')],
+    ['NoSuchVersion', (s) => void (s.sign.version = '2017-03-12')],
+    ['MissingParameter', (s) => void (s.body.Name = undefined)],
+    ['InvalidParameter', (s) => void (s.body.IdCard = 7)],
+    ['UnknownParameter', (s) => void (s.body.Phone = '13800138000')],
+    ['UnsupportedOperation', (s) => void (s.body.Encryption = { EncryptList: ['Name'], CiphertextBlob: 'AQID', Iv: '0123456789abcdef' })],
+    ['UnauthorizedOperation.Arrears', (s) => void (s.app.suspended = true)],
+    ['UnauthorizedOperation.Nonactivated', (s) => void (s.app.checks = ['bankcard3'])],
+    ['IpNotInWhitelist', (s) => void (s.app.ipAllow = ['10.0.0.0/8'])],
+    ['RequestLimitExceeded', (s) => void (s.app.qps = 0)],
+    ['-2', (s) => void (s.body.IdCard = '310101199601110010')],
+    ['-7', (s) => void ((s.app.dailyPerId = 1), (s.before = 1))],
+    ['LimitExceeded', (s) => void (s.late = { quota: 0 })],
+  ],
+  async (spec) => {
+    const app = await newApp(spec.app);
+    const endpoint = new URL(url).host;
+    const body = JSON.stringify({ IdCard: PERSON.idNumber, Name: PERSON.name, ...spec.body });
+    const headers = tc3Headers({ secretId: app.secretId, secretKey: app.secretKey, body, ...spec.sign } as Tc3Spec, endpoint);
+    for (let i = 0; i < spec.before; i++) await postRaw(endpoint, '/', headers, body);
+    if (spec.late) await services.tenants.update(app.appid, spec.late);
+    const reply = await postRaw(endpoint, '/', headers, body);
+    expect(reply.status).toBe(200);
+    return reply.json.Response.Error?.Code ?? String(reply.json.Response.Result);
   },
 );

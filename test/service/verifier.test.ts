@@ -12,7 +12,7 @@ const today = () => Date.UTC(2026, 10, 23);
 function appWith(quota: number | null): App {
   return {
     appid: '1250000001', name: 't', bucket: 'default', buckets: ['default'], qps: null, quota, checks: null,
-    ipAllow: null, suspended: false, replayGuard: true, appkeySealed: 'x', createdAt: 0,
+    ipAllow: null, dailyPerId: null, dailyPerName: null, suspended: false, replayGuard: true, appkeySealed: 'x', createdAt: 0,
   };
 }
 

@@ -69,6 +69,17 @@ export function storeContract(
         expect(await store.apps.update('9999999', { suspended: true })).toBeUndefined();
       });
 
+      it('keeps identity daily limits, off until set, and lifts them with null', async () => {
+        const app = makeApp('1000001');
+        await store.apps.create(app, makeSecret('AKIDa', '1000001'));
+        expect(await store.apps.get('1000001')).toMatchObject({ dailyPerId: null, dailyPerName: null });
+        expect(await store.apps.update('1000001', { dailyPerId: 3 })).toEqual({ ...app, dailyPerId: 3 });
+        expect(await store.apps.update('1000001', { dailyPerName: 5 })).toEqual({ ...app, dailyPerId: 3, dailyPerName: 5 });
+        expect(await store.apps.update('1000001', { dailyPerId: null })).toEqual({ ...app, dailyPerName: 5 });
+        await store.apps.create(makeApp('1000002', { dailyPerId: 1, dailyPerName: 2 }), makeSecret('AKIDb', '1000002'));
+        expect(await store.apps.get('1000002')).toMatchObject({ dailyPerId: 1, dailyPerName: 2 });
+      });
+
       it('adds and revokes secrets per app', async () => {
         await store.apps.create(makeApp('1000001'), makeSecret('AKIDa', '1000001'));
         await store.apps.create(makeApp('1000002'), makeSecret('AKIDother', '1000002'));
@@ -184,6 +195,45 @@ export function storeContract(
         // A refused check spends nothing: the window frees up a second after the admitted ones.
         expect(await spend(app, false, t0 + 999)).toBe('rate_limited');
         expect(await spend(app, false, t0 + 1000)).toBe('ok');
+      });
+    });
+
+    describe('daily counts', () => {
+      const day = 20260315;
+      const k = (limit: number, ...names: string[]) => names.map((n) => ({ key: h(n), limit }));
+
+      it('counts a key up to its limit in a day, then refuses it; another day or key starts again', async () => {
+        for (let i = 0; i < 3; i++) expect(await store.daily.take(day, k(3, 'id:a'))).toBe(true);
+        expect(await store.daily.take(day, k(3, 'id:a'))).toBe(false);
+        expect(await store.daily.take(day, k(4, 'id:a'))).toBe(true);
+        expect(await store.daily.take(day, k(3, 'id:b'))).toBe(true);
+        expect(await store.daily.take(day + 1, k(1, 'id:a'))).toBe(true);
+        expect(await store.daily.take(day + 1, k(1, 'id:a'))).toBe(false);
+      });
+
+      it('takes every key of a check or none of them', async () => {
+        expect(await store.daily.take(day, [{ key: h('name:x'), limit: 1 }])).toBe(true);
+        // The name is at its limit: the ID number is not counted either.
+        expect(await store.daily.take(day, [{ key: h('id:y'), limit: 1 }, { key: h('name:x'), limit: 1 }])).toBe(false);
+        expect(await store.daily.take(day, [{ key: h('id:y'), limit: 1 }])).toBe(true);
+        expect(await store.daily.take(day, [{ key: h('id:y'), limit: 1 }])).toBe(false);
+      });
+
+      it('gives a released unit back, never below zero', async () => {
+        expect(await store.daily.take(day, k(1, 'id:a', 'name:a'))).toBe(true);
+        expect(await store.daily.take(day, k(1, 'id:a'))).toBe(false);
+        await store.daily.release(day, [h('id:a'), h('name:a')]);
+        await store.daily.release(day, [h('id:a'), h('nothing')]);
+        expect(await store.daily.take(day, k(1, 'id:a', 'name:a'))).toBe(true);
+        expect(await store.daily.take(day, k(1, 'id:a'))).toBe(false);
+      });
+
+      it('admits exactly the limit under 60 concurrent takes of the same two keys', async () => {
+        const results = await Promise.all(Array.from({ length: 60 }, () => store.daily.take(day, k(25, 'id:race', 'name:race'))));
+        expect(results.filter(Boolean)).toHaveLength(25);
+        expect(await store.daily.take(day, k(26, 'id:race'))).toBe(true);
+        expect(await store.daily.take(day, k(26, 'name:race'))).toBe(true);
+        expect(await store.daily.take(day, k(26, 'name:race'))).toBe(false);
       });
     });
 
@@ -316,6 +366,64 @@ export function storeContract(
         expect(await m('nobody', 'n1', 'c1')).toEqual({ found: false, nameMatches: false, cardsOnFile: false, cardMatches: false });
       });
 
+      it('compares the phone reserved with the asked card, or every phone of the person when no card is asked', async () => {
+        await store.registry.importBatch([
+          row('p1', 'n1', 'c1', 'ph1'),
+          row('p1', 'n1', 'c2', null),
+          row('p1', 'n1', null, 'ph2'),
+          row('p2', 'n2', 'c3', null),
+        ]);
+        const m = (id: string, name: string, card: string | null, phone: string) =>
+          store.registry.match(h(id), h(name), card === null ? null : h(card), h(phone));
+        const person = { found: true, nameMatches: true, cardsOnFile: true };
+        // phone3: any of the person's rows.
+        expect(await m('p1', 'n1', null, 'ph1')).toEqual({ ...person, cardMatches: false, phonesOnFile: true, phoneMatches: true });
+        expect(await m('p1', 'n1', null, 'ph2')).toEqual({ ...person, cardMatches: false, phonesOnFile: true, phoneMatches: true });
+        expect(await m('p1', 'n1', null, 'ph9')).toEqual({ ...person, cardMatches: false, phonesOnFile: true, phoneMatches: false });
+        // bankcard4: only the asked card's row; ph2 is on file with no card, so not with c1.
+        expect(await m('p1', 'n1', 'c1', 'ph1')).toEqual({ ...person, cardMatches: true, phonesOnFile: true, phoneMatches: true });
+        expect(await m('p1', 'n1', 'c1', 'ph2')).toEqual({ ...person, cardMatches: true, phonesOnFile: true, phoneMatches: false });
+        // c2 was given without a phone: nothing to compare with.
+        expect(await m('p1', 'n1', 'c2', 'ph1')).toEqual({ ...person, cardMatches: true, phonesOnFile: false, phoneMatches: false });
+        // A card not theirs has no rows of theirs, so no phone of it either.
+        expect(await m('p1', 'n1', 'c3', 'ph1')).toEqual({ ...person, cardMatches: false, phonesOnFile: false, phoneMatches: false });
+        expect(await m('p2', 'other', null, 'ph1')).toEqual({ found: true, nameMatches: false, cardsOnFile: true, cardMatches: false, phonesOnFile: false, phoneMatches: false });
+        expect(await m('nobody', 'n1', 'c1', 'ph1')).toEqual({ found: false, nameMatches: false, cardsOnFile: false, cardMatches: false, phonesOnFile: false, phoneMatches: false });
+        // Without a phone asked the answer carries no phone flags.
+        expect(await store.registry.match(h('p1'), h('n1'), h('c1'))).toEqual({ ...person, cardMatches: true });
+      });
+
+      it('finds the holders of a bank card without an ID number, through imports, removals and replaces', async () => {
+        await store.registry.importBatch([row('p1', 'n1', 'c1'), row('p1', 'n1', null), row('p2', 'n2', 'c2'), row('p3', 'n3', 'c2')]);
+        const m = (card: string, name: string) => store.registry.matchCard(h(card), h(name));
+        expect(await m('c1', 'n1')).toEqual({ found: true, nameMatches: true });
+        expect(await m('c1', 'n2')).toEqual({ found: true, nameMatches: false });
+        // One card on file for two people (a registry may hold that): either holder's name matches.
+        expect(await m('c2', 'n2')).toEqual({ found: true, nameMatches: true });
+        expect(await m('c2', 'n3')).toEqual({ found: true, nameMatches: true });
+        expect(await m('c2', 'n1')).toEqual({ found: true, nameMatches: false });
+        expect(await m('c9', 'n1')).toEqual({ found: false, nameMatches: false });
+        // A card hash is never confused with another factor's hash of the same person.
+        expect(await m('p1', 'n1')).toEqual({ found: false, nameMatches: false });
+        expect(await store.registry.remove(h('p2'))).toBe(1);
+        expect(await m('c2', 'n2')).toEqual({ found: true, nameMatches: false });
+        expect(await m('c2', 'n3')).toEqual({ found: true, nameMatches: true });
+        const replace = await store.registry.beginReplace();
+        await replace.importBatch([row('p4', 'n4', 'c4'), row('p1', 'n1', null)]);
+        expect(await m('c4', 'n4')).toEqual({ found: false, nameMatches: false });
+        await replace.commit();
+        expect(await m('c4', 'n4')).toEqual({ found: true, nameMatches: true });
+        expect(await m('c1', 'n1')).toEqual({ found: false, nameMatches: false });
+        expect(await m('c2', 'n3')).toEqual({ found: false, nameMatches: false });
+        // And again after a second replace (the card index is rebuilt with every stage).
+        const again = await store.registry.beginReplace();
+        await again.importBatch([row('p5', 'n5', 'c4')]);
+        await again.commit();
+        expect(await m('c4', 'n4')).toEqual({ found: true, nameMatches: false });
+        expect(await m('c4', 'n5')).toEqual({ found: true, nameMatches: true });
+        expect(await m('c1', 'n1')).toEqual({ found: false, nameMatches: false });
+      });
+
       it('shows a check the store\'s own registry writes at once, within the same turn', async () => {
         const found = async (id: string) => (await store.registry.match(h(id), h('n1'), null)).found;
         expect(await found('p1')).toBe(false);
@@ -432,6 +540,19 @@ export function storeContract(
         expect(mine[0]).toEqual(auditRecord('chk-1199', t0 + 1199, '1000001'));
       });
 
+      it('finds a check by its id, quoted as 32 hex or as a UUID in any case', async () => {
+        const id = '0123456789abcdef0123456789abcdef';
+        store.audit.write(auditRecord('fedcba98765432100123456789abcdef', 1, '1000001'));
+        store.audit.write(auditRecord(id, 2, '1000001'));
+        store.audit.write(auditRecord('chk-plain', 3, '1000002'));
+        for (const quoted of [id, id.toUpperCase(), '01234567-89ab-cdef-0123-456789abcdef', '01234567-89AB-CDEF-0123-456789ABCDEF']) {
+          expect((await store.audit.query({ checkId: quoted })).map((r) => r.checkId)).toEqual([id]);
+        }
+        expect(await store.audit.query({ checkId: id, appid: '1000002' })).toEqual([]);
+        expect((await store.audit.query({ checkId: 'chk-plain' })).map((r) => r.appid)).toEqual(['1000002']);
+        expect(await store.audit.query({ checkId: '01234567-89ab-cdef-0123-456789abcdee' })).toEqual([]);
+      });
+
       it('round-trips nullable fields and orders equal times by write order', async () => {
         const bare: AuditRecord = {
           ...auditRecord('chk-a', 5, null),
@@ -492,6 +613,8 @@ export function makeApp(appid: string, over: Partial<App> = {}): App {
     quota: null,
     checks: null,
     ipAllow: null,
+    dailyPerId: null,
+    dailyPerName: null,
     suspended: false,
     replayGuard: false,
     appkeySealed: 'v1.sealed-appkey',

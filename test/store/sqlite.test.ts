@@ -160,6 +160,32 @@ describe('sqlite store on disk', () => {
     db.close();
   });
 
+  it('answers a card check from the card index, also after a replace and on a data dir migrated from before it', async () => {
+    const plan = (db: Database.Database) =>
+      (db.prepare('EXPLAIN QUERY PLAN SELECT count(*), max(name_hash = ?) FROM registry WHERE card_hash = ? AND length(card_hash) > 0').all(h('n1'), h('c1')) as { detail: string }[])
+        .map((r) => r.detail)
+        .join('; ');
+    // A data dir from before the index: version 4, rows already there.
+    const first = openSqliteStore({ file });
+    await first.registry.importBatch([row('p1', 'n1', 'c1'), row('p2', 'n2', null)]);
+    await first.close();
+    const old = new Database(file);
+    const [index] = old.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'registry' AND sql LIKE '%card_hash%'").pluck().all() as string[];
+    old.exec(`DROP INDEX ${index}; UPDATE schema_version SET version = 4;`);
+    old.close();
+    const store = openSqliteStore({ file });
+    expect(await store.registry.matchCard(h('c1'), h('n1'))).toEqual({ found: true, nameMatches: true });
+    const replace = await store.registry.beginReplace();
+    await replace.importBatch([row('p3', 'n3', 'c3')]);
+    await replace.commit();
+    expect(await store.registry.matchCard(h('c3'), h('n3'))).toEqual({ found: true, nameMatches: true });
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT version FROM schema_version').pluck().get()).toBe(SCHEMA_VERSION);
+    expect(plan(db)).toMatch(/USING COVERING INDEX registry\w*_by_card/);
+    db.close();
+  });
+
   it('refuses a database written by a newer Realname', async () => {
     openSqliteStore({ file }).close();
     const db = new Database(file);

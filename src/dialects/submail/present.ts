@@ -22,10 +22,20 @@ export const REFUSAL_CODES: Record<Refusal, SubmailCode> = {
   timestamp_invalid: '1208',
   timestamp_expired: '1213',
   replayed: '1220',
+  // SUBMAIL has no operations, versions or encryption of its own: a request naming them lacks what it needs.
+  action_unknown: '1209',
+  version_unknown: '1209',
+  parameter_missing: '1209',
+  parameter_invalid: '1209',
+  parameter_unknown: '1209',
+  parameter_value_invalid: '1209',
+  encryption_unsupported: '1209',
   suspended: '1206',
   not_permitted: '1218',
   ip_denied: '1202',
   rate_limited: '1216',
+  // Not in this dialect's order; an identity checked too often is answered as calls too frequent.
+  daily_limited: '1216',
   quota_exhausted: '1203',
   internal: '1299',
 };

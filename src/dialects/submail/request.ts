@@ -25,7 +25,7 @@ export type ReadResult = { ok: true; request: SubmailRequest } | { ok: false; re
  * (1210) → empty signature (1212) → missing or ill-typed fields (1209) → timestamp format (1208).
  * The factors found so far come back with a failure so the audit record shows what was sent (masked).
  */
-export function readCheckRequest(kind: CheckKind, body: BodyParse | undefined): ReadResult {
+export function readCheckRequest(kind: CheckKind | null, body: BodyParse | undefined): ReadResult {
   const factors: Factors = {};
   if (!body?.ok) return { ok: false, refusal: 'bad_request', factors };
   const fields = body.fields;
@@ -39,7 +39,7 @@ export function readCheckRequest(kind: CheckKind, body: BodyParse | undefined): 
   const signed: Record<string, string> = Object.create(null) as Record<string, string>;
   let complete = true;
   let encodedName: string | undefined;
-  const fieldsOfKind = FIELDS[kind];
+  const fieldsOfKind = kind === null ? undefined : FIELDS[kind];
   if (!fieldsOfKind) return fail('bad_request');
   for (const [wire, factor] of fieldsOfKind) {
     const value = fields[wire];

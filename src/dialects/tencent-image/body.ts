@@ -28,7 +28,7 @@ export type ReadResult = { ok: true; request: CheckRequest } | { ok: false; fact
  * Reads a check request out of a parsed body. Any missing or ill-typed field fails the whole request (21);
  * the factors found so far come back anyway so the audit record shows what was sent (masked by the auditor).
  */
-export function readCheckRequest(kind: CheckKind, body: BodyParse | undefined): ReadResult {
+export function readCheckRequest(kind: CheckKind | null, body: BodyParse | undefined): ReadResult {
   const factors: Factors = {};
   if (body?.kind !== 'json') return { ok: false, factors };
   const value = body.value;
@@ -36,7 +36,7 @@ export function readCheckRequest(kind: CheckKind, body: BodyParse | undefined): 
   const fields = value as Record<string, unknown>;
 
   let ok = true;
-  const fieldsOfKind = FIELDS[kind];
+  const fieldsOfKind = kind === null ? undefined : FIELDS[kind];
   if (!fieldsOfKind) return { ok: false, factors };
   for (const [wire, factor] of fieldsOfKind) {
     const field = Object.hasOwn(fields, wire) ? fields[wire] : undefined;

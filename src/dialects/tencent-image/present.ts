@@ -22,10 +22,20 @@ export const REFUSAL_CODES: Record<Refusal, TencentImageCode> = {
   timestamp_invalid: 5,
   timestamp_expired: 9,
   replayed: 13,
+  // The image service has no operations, versions or encryption of its own: a request naming them is an invalid parameter.
+  action_unknown: 21,
+  version_unknown: 21,
+  parameter_missing: 21,
+  parameter_invalid: 21,
+  parameter_unknown: 21,
+  parameter_value_invalid: 21,
+  encryption_unsupported: 21,
   suspended: 3,
   not_permitted: 24,
   ip_denied: 24,
   rate_limited: 15,
+  // Not in this dialect's order; an identity checked too often is, like a client calling too often, 操作太频繁.
+  daily_limited: 15,
   quota_exhausted: 25,
   internal: 213,
 };

@@ -6,30 +6,32 @@ const INSERT_SECRET = `INSERT INTO secrets (secret_id, appid, secret_key_sealed,
 const secretParams = (s: Secret) => [s.secretId, s.appid, s.secretKeySealed, s.revoked, s.createdAt];
 
 /** The quota reported is what is not yet billed: the unleased balance and every node's unspent units. */
-const APP = `SELECT appid, name, bucket, buckets, qps,
-    (quota + coalesce((SELECT sum(units) FROM quota_leases l WHERE l.appid = apps.appid), 0))::bigint AS quota,
-    checks, ip_allow, suspended, replay_guard, appkey_sealed, created_at FROM apps`;
+const APP = `SELECT *, (quota + coalesce((SELECT sum(units) FROM quota_leases l WHERE l.appid = apps.appid), 0))::bigint AS unbilled FROM apps`;
+const toApp = (r: AppRow & { unbilled: number | null }) => appFromRow({ ...r, quota: r.unbilled });
 
 export function postgresApps(db: Db): AppStore {
   const get = async (appid: string) => {
-    const { rows } = await db.query<AppRow>(`${APP} WHERE appid = $1`, [appid]);
-    return rows[0] && appFromRow(rows[0]);
+    const { rows } = await db.query<AppRow & { unbilled: number | null }>(`${APP} WHERE appid = $1`, [appid]);
+    return rows[0] && toApp(rows[0]);
   };
   return {
     async create(app, firstSecret) {
       await db.tx(async (c) => {
         await c.query(
-          `INSERT INTO apps (appid, name, bucket, buckets, qps, quota, checks, ip_allow, suspended, replay_guard, appkey_sealed, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-          [app.appid, app.name, app.bucket, app.buckets, app.qps, app.quota, app.checks, app.ipAllow, app.suspended, app.replayGuard, app.appkeySealed, app.createdAt],
+          `INSERT INTO apps (appid, name, bucket, buckets, qps, quota, checks, ip_allow, daily_per_id, daily_per_name, suspended, replay_guard, appkey_sealed, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+          [
+            app.appid, app.name, app.bucket, app.buckets, app.qps, app.quota, app.checks, app.ipAllow,
+            app.dailyPerId, app.dailyPerName, app.suspended, app.replayGuard, app.appkeySealed, app.createdAt,
+          ],
         );
         await c.query(INSERT_SECRET, secretParams(firstSecret));
       });
     },
     get,
     async list() {
-      const { rows } = await db.query<AppRow>(`${APP} ORDER BY created_at, appid COLLATE "C"`);
-      return rows.map(appFromRow);
+      const { rows } = await db.query<AppRow & { unbilled: number | null }>(`${APP} ORDER BY created_at, appid COLLATE "C"`);
+      return rows.map(toApp);
     },
     async update(appid, patch) {
       const values: unknown[] = [appid];

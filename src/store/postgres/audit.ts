@@ -42,9 +42,11 @@ export function postgresAudit(db: Db, node: string, logger?: Logger): PostgresAu
       );
       listeners.committed(billed);
     },
-    async read(appid, limit) {
+    async read(appid, limit, checkId) {
       const { rows } =
-        appid === undefined
+        checkId !== undefined
+          ? await db.query<AuditRow>('SELECT * FROM audit WHERE check_id = $1 AND ($2::text IS NULL OR appid = $2) ORDER BY at DESC, seq DESC LIMIT $3', [checkId, appid ?? null, limit])
+          : appid === undefined
           ? await db.query<AuditRow>('SELECT * FROM audit ORDER BY at DESC, seq DESC LIMIT $1', [limit])
           : await db.query<AuditRow>('SELECT * FROM audit WHERE appid = $1 ORDER BY at DESC, seq DESC LIMIT $2', [appid, limit]);
       return rows.map(auditFromRow);

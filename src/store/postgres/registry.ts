@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { guardedReplace, splitConflicts } from '../registry-batch.ts';
 import { cardOf, type RegistryDbRow, registryFromRow } from '../rows.ts';
-import type { ImportResult, RegistryMatch, RegistryReplace, RegistryRow, RegistryStore } from '../types.ts';
+import type { CardMatch, ImportResult, RegistryMatch, RegistryReplace, RegistryRow, RegistryStore } from '../types.ts';
 import type { Db } from './db.ts';
+import { registryCardIndexSql } from './schema.ts';
 
 const NO_CARD = Buffer.alloc(0);
 
@@ -49,13 +50,35 @@ export function postgresRegistry(db: Db): RegistryStore {
       const { rows } = await db.query<RegistryDbRow>('SELECT * FROM registry WHERE id_hash = $1', [idHash]);
       return rows.map(registryFromRow);
     },
-    async match(idHash, nameHash, cardHash) {
+    async match(idHash, nameHash, cardHash, phoneHash) {
+      if (phoneHash === undefined) {
+        const { rows } = await db.query<RegistryMatch>(
+          `SELECT count(*) > 0 AS found, coalesce(bool_or(name_hash = $2), false) AS "nameMatches",
+                  coalesce(bool_or(length(card_hash) > 0), false) AS "cardsOnFile",
+                  coalesce(bool_or(card_hash = $3), false) AS "cardMatches"
+           FROM registry WHERE id_hash = $1`,
+          [idHash, nameHash, cardHash],
+        );
+        return rows[0]!;
+      }
+      // The phones of the asked card's rows when a card is asked ($3 not NULL), else of every row.
       const { rows } = await db.query<RegistryMatch>(
         `SELECT count(*) > 0 AS found, coalesce(bool_or(name_hash = $2), false) AS "nameMatches",
                 coalesce(bool_or(length(card_hash) > 0), false) AS "cardsOnFile",
-                coalesce(bool_or(card_hash = $3), false) AS "cardMatches"
+                coalesce(bool_or(card_hash = $3), false) AS "cardMatches",
+                coalesce(bool_or(phone_hash IS NOT NULL AND ($3::bytea IS NULL OR card_hash = $3)), false) AS "phonesOnFile",
+                coalesce(bool_or(phone_hash = $4 AND ($3::bytea IS NULL OR card_hash = $3)), false) AS "phoneMatches"
          FROM registry WHERE id_hash = $1`,
-        [idHash, nameHash, cardHash],
+        [idHash, nameHash, cardHash, phoneHash],
+      );
+      return rows[0]!;
+    },
+    async matchCard(cardHash, nameHash) {
+      // The partial index's condition repeated, so the planner may use it (registryCardIndexSql).
+      const { rows } = await db.query<CardMatch>(
+        `SELECT count(*) > 0 AS found, coalesce(bool_or(name_hash = $2), false) AS "nameMatches"
+         FROM registry WHERE card_hash = $1 AND length(card_hash) > 0`,
+        [cardHash, nameHash],
       );
       return rows[0]!;
     },
@@ -69,7 +92,11 @@ export function postgresRegistry(db: Db): RegistryStore {
     async beginReplace(): Promise<RegistryReplace> {
       // A unique name: two replaces (even from two processes) never share a stage.
       const stage = `registry_stage_${randomBytes(6).toString('hex')}`;
-      await db.query(`CREATE TABLE ${stage} (LIKE registry INCLUDING ALL)`);
+      // Its indexes made here under names the swap renames (LIKE … INCLUDING INDEXES would invent names).
+      await db.query(
+        `CREATE TABLE ${stage} (LIKE registry INCLUDING ALL EXCLUDING INDEXES, CONSTRAINT ${stage}_pkey PRIMARY KEY (id_hash, card_hash));
+         ${registryCardIndexSql(stage)}`,
+      );
       return guardedReplace({
         importBatch: (rows) => importInto(db, stage, rows),
         // Readers see the old table until this transaction commits, then only the new one (a query
@@ -80,6 +107,7 @@ export function postgresRegistry(db: Db): RegistryStore {
             await c.query('DROP TABLE registry');
             await c.query(`ALTER TABLE ${stage} RENAME TO registry`);
             await c.query(`ALTER INDEX ${stage}_pkey RENAME TO registry_pkey`);
+            await c.query(`ALTER INDEX ${stage}_by_card RENAME TO registry_by_card`);
           }),
         drop: async () => {
           await db.query(`DROP TABLE IF EXISTS ${stage}`);

@@ -1,5 +1,15 @@
 import type pg from 'pg';
 
+/**
+ * The registry's index by bank card, for checks without an ID number (bankcard2); also built on the
+ * staging table of a replace and renamed with it. Partial: rows without a card (card_hash '') are not
+ * in it, so a registry of ID numbers and names only pays nothing for it. INCLUDE name_hash: a check
+ * can be answered from the index alone. Shipped in migration 2: never change it here.
+ */
+export function registryCardIndexSql(table: string): string {
+  return `CREATE INDEX ${table}_by_card ON ${table} (card_hash) INCLUDE (name_hash) WHERE length(card_hash) > 0`;
+}
+
 /** Append-only: migration N brings the schema from version N to N + 1. Never edit a shipped entry. */
 const MIGRATIONS: string[] = [
   `CREATE TABLE apps (
@@ -56,18 +66,24 @@ const MIGRATIONS: string[] = [
    CREATE INDEX audit_by_app ON audit(appid, at, seq);`,
   // The gate's refusal reason beside the wire code, so counts by reason are a query.
   `ALTER TABLE audit ADD COLUMN refusal text;`,
+  // bankcard2 (name + bank card) looks a card's holders up without an ID number.
+  registryCardIndexSql('registry'),
+  // Identity daily limits (per app, off by default) and each identity's count of the day, by keyed hash.
+  // Idempotent: a schema whose version was set back (restored from a copy, say) may hold them already.
+  `ALTER TABLE apps ADD COLUMN IF NOT EXISTS daily_per_id integer, ADD COLUMN IF NOT EXISTS daily_per_name integer;
+   CREATE TABLE IF NOT EXISTS daily (day integer NOT NULL, key bytea NOT NULL, count integer NOT NULL, PRIMARY KEY (day, key));`,
   // Counters by lease (src/store/leases.ts): apps.quota is the unleased balance; each node's unspent units
-  // and QPS share are rows of their own, renewed by the node and reclaimed once they lapse.
-  `ALTER TABLE apps ADD COLUMN quota_epoch bigint NOT NULL DEFAULT 0;
-   ALTER TABLE apps ADD COLUMN quota_reclaim_at double precision NOT NULL DEFAULT 0;
-   CREATE TABLE quota_leases (
+  // and QPS share are rows of their own, renewed by the node and reclaimed once they lapse. Idempotent, as above.
+  `ALTER TABLE apps ADD COLUMN IF NOT EXISTS quota_epoch bigint NOT NULL DEFAULT 0;
+   ALTER TABLE apps ADD COLUMN IF NOT EXISTS quota_reclaim_at double precision NOT NULL DEFAULT 0;
+   CREATE TABLE IF NOT EXISTS quota_leases (
      appid text NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
      node text NOT NULL,
      units bigint NOT NULL,
      expires_at double precision NOT NULL,
      PRIMARY KEY (appid, node)
    );
-   CREATE TABLE rate_shares (
+   CREATE TABLE IF NOT EXISTS rate_shares (
      appid text NOT NULL,
      node text NOT NULL,
      share integer NOT NULL,
@@ -75,8 +91,8 @@ const MIGRATIONS: string[] = [
      expires_at double precision NOT NULL,
      PRIMARY KEY (appid, node)
    );
-   CREATE TABLE rate_released (appid text NOT NULL, units integer NOT NULL, free_at double precision NOT NULL);
-   CREATE INDEX rate_released_by_app ON rate_released(appid, free_at);`,
+   CREATE TABLE IF NOT EXISTS rate_released (appid text NOT NULL, units integer NOT NULL, free_at double precision NOT NULL);
+   CREATE INDEX IF NOT EXISTS rate_released_by_app ON rate_released(appid, free_at);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -15,9 +15,10 @@ type SecretRow = Omit<SharedSecretRow, 'revoked'> & { revoked: number };
 const json = (v: unknown) => (v === null ? null : JSON.stringify(v));
 const parseJson = (v: string | null) => (v === null ? null : JSON.parse(v));
 
-const toApp = (r: Row): App =>
+const toApp = (r: Row & { unbilled?: number | null }): App =>
   appFromRow({
     ...r,
+    quota: r.unbilled === undefined ? r.quota : r.unbilled,
     buckets: JSON.parse(r.buckets),
     checks: parseJson(r.checks),
     ip_allow: parseJson(r.ip_allow),
@@ -35,6 +36,8 @@ const ENCODE: { [K in keyof Required<AppPatch>]: (v: NonNullable<AppPatch>[K]) =
   quota: (v) => v,
   checks: json,
   ipAllow: json,
+  dailyPerId: (v) => v,
+  dailyPerName: (v) => v,
   suspended: (v) => (v ? 1 : 0),
   replayGuard: (v) => (v ? 1 : 0),
 };
@@ -42,17 +45,15 @@ const ENCODE: { [K in keyof Required<AppPatch>]: (v: NonNullable<AppPatch>[K]) =
 /** `reserveInTurn` takes a unit of a limited app's quota in the turn's counter transaction (group-commit.ts). */
 export function sqliteApps(db: Database.Database, reserveInTurn: (appid: string) => Promise<boolean>): AppStore {
   const insertApp = db.prepare(
-    `INSERT INTO apps (appid, name, bucket, buckets, qps, quota, checks, ip_allow, suspended, replay_guard, appkey_sealed, created_at)
-     VALUES (@appid, @name, @bucket, @buckets, @qps, @quota, @checks, @ipAllow, @suspended, @replayGuard, @appkeySealed, @createdAt)`,
+    `INSERT INTO apps (appid, name, bucket, buckets, qps, quota, checks, ip_allow, daily_per_id, daily_per_name, suspended, replay_guard, appkey_sealed, created_at)
+     VALUES (@appid, @name, @bucket, @buckets, @qps, @quota, @checks, @ipAllow, @dailyPerId, @dailyPerName, @suspended, @replayGuard, @appkeySealed, @createdAt)`,
   );
   const insertSecret = db.prepare(
     `INSERT INTO secrets (secret_id, appid, secret_key_sealed, revoked, created_at)
      VALUES (@secretId, @appid, @secretKeySealed, @revoked, @createdAt)`,
   );
   // The quota reported is what is not yet billed: the unleased balance and every node's unspent units.
-  const columns = `appid, name, bucket, buckets, qps,
-    quota + ifnull((SELECT sum(units) FROM quota_leases l WHERE l.appid = apps.appid), 0) AS quota,
-    checks, ip_allow, suspended, replay_guard, appkey_sealed, created_at`;
+  const columns = `*, quota + ifnull((SELECT sum(units) FROM quota_leases l WHERE l.appid = apps.appid), 0) AS unbilled`;
   const selectApp = db.prepare(`SELECT ${columns} FROM apps WHERE appid = ?`);
   const selectApps = db.prepare(`SELECT ${columns} FROM apps ORDER BY created_at, appid`);
   // A new quota is the whole remaining balance: every lease of the old one is void.

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { guardedReplace } from '../registry-batch.ts';
 import { cardOf, type RegistryDbRow, registryFromRow } from '../rows.ts';
-import type { ImportResult, RegistryMatch, RegistryReplace, RegistryRow, RegistryStore, RegistryWriter } from '../types.ts';
-import { registryTableSql } from './schema.ts';
+import type { CardMatch, ImportResult, RegistryMatch, RegistryReplace, RegistryRow, RegistryStore, RegistryWriter } from '../types.ts';
+import { registryCardIndexSql, registryTableSql } from './schema.ts';
 
 /** importBatch against one table: the live registry or a replace's staging table. */
 function tableWriter(db: Database.Database, table: string): RegistryWriter['importBatch'] {
@@ -41,6 +41,21 @@ export function sqliteRegistry(db: Database.Database): RegistryStore {
             ifnull(max(length(card_hash) > 0), 0) AS cardsOnFile, ifnull(max(card_hash = ?), 0) AS cardMatches
      FROM registry WHERE id_hash = ?`,
   );
+  // With a phone asked: its rows are those of the asked card when one is asked (card not NULL), else
+  // all. A row without a phone has NULL there, which max() passes over. Parameters: name, card ×5,
+  // phone, ID (anonymous and positional, as above).
+  const matchWithPhone = db.prepare(
+    `SELECT count(*) AS found, ifnull(max(name_hash = ?), 0) AS nameMatches,
+            ifnull(max(length(card_hash) > 0), 0) AS cardsOnFile, ifnull(max(card_hash = ?), 0) AS cardMatches,
+            ifnull(max(phone_hash IS NOT NULL AND (? IS NULL OR card_hash = ?)), 0) AS phonesOnFile,
+            ifnull(max((? IS NULL OR card_hash = ?) AND phone_hash = ?), 0) AS phoneMatches
+     FROM registry WHERE id_hash = ?`,
+  );
+  // The partial index's condition repeated, so the planner may use it (registryCardIndexSql).
+  const matchCard = db.prepare(
+    `SELECT count(*) AS found, ifnull(max(name_hash = ?), 0) AS nameMatches
+     FROM registry WHERE card_hash = ? AND length(card_hash) > 0`,
+  );
   const remove = db.prepare('DELETE FROM registry WHERE id_hash = ?');
   const count = db.prepare('SELECT count(*) AS n FROM registry');
 
@@ -49,9 +64,24 @@ export function sqliteRegistry(db: Database.Database): RegistryStore {
     async lookup(idHash) {
       return (lookup.all(idHash) as RegistryDbRow[]).map(registryFromRow);
     },
-    async match(idHash, nameHash, cardHash) {
-      const m = match.get(nameHash, cardHash, idHash) as Record<keyof RegistryMatch, number>;
-      return { found: m.found > 0, nameMatches: m.nameMatches === 1, cardsOnFile: m.cardsOnFile === 1, cardMatches: m.cardMatches === 1 };
+    async match(idHash, nameHash, cardHash, phoneHash) {
+      if (phoneHash === undefined) {
+        const m = match.get(nameHash, cardHash, idHash) as Record<keyof RegistryMatch, number>;
+        return { found: m.found > 0, nameMatches: m.nameMatches === 1, cardsOnFile: m.cardsOnFile === 1, cardMatches: m.cardMatches === 1 };
+      }
+      const m = matchWithPhone.get(nameHash, cardHash, cardHash, cardHash, cardHash, cardHash, phoneHash, idHash) as Record<keyof RegistryMatch, number>;
+      return {
+        found: m.found > 0,
+        nameMatches: m.nameMatches === 1,
+        cardsOnFile: m.cardsOnFile === 1,
+        cardMatches: m.cardMatches === 1,
+        phonesOnFile: m.phonesOnFile === 1,
+        phoneMatches: m.phoneMatches === 1,
+      };
+    },
+    async matchCard(cardHash, nameHash) {
+      const m = matchCard.get(nameHash, cardHash) as Record<keyof CardMatch, number>;
+      return { found: m.found > 0, nameMatches: m.nameMatches === 1 };
     },
     async remove(idHash) {
       return remove.run(idHash).changes;
@@ -63,6 +93,7 @@ export function sqliteRegistry(db: Database.Database): RegistryStore {
       // A unique name: two replaces (even from two processes) never share a stage.
       const stage = `registry_stage_${randomBytes(6).toString('hex')}`;
       db.exec(registryTableSql(stage));
+      db.exec(registryCardIndexSql(stage));
       const stageImport = tableWriter(db, stage);
       const swap = db.transaction(() => {
         db.exec(`DROP TABLE registry; ALTER TABLE ${stage} RENAME TO registry;`);

@@ -15,8 +15,22 @@ export function registryTableSql(table: string): string {
   ) WITHOUT ROWID`;
 }
 
+/**
+ * The registry's index by bank card, for checks without an ID number (bankcard2), also built on the
+ * staging table of a replace (named after it: SQLite cannot rename an index, so after a replace the
+ * live table's card index carries the stage's name — find it by tbl_name, not by name). Partial: rows
+ * without a card are not in it, so a registry of ID numbers and names only pays nothing for it.
+ * Covering the name hash: a check reads the index alone. Shipped in migration 4: never change it here.
+ */
+export function registryCardIndexSql(table: string): string {
+  return `CREATE INDEX IF NOT EXISTS ${table}_by_card ON ${table} (card_hash, name_hash) WHERE length(card_hash) > 0`;
+}
+
+/** SQL, or a function where SQLite's SQL cannot say "if not there yet". */
+type Migration = string | ((db: Database.Database) => void);
+
 /** Append-only: migration N brings the schema from version N to N + 1. Never edit a shipped entry. */
-const MIGRATIONS: string[] = [
+const MIGRATIONS: Migration[] = [
   `CREATE TABLE apps (
      appid TEXT PRIMARY KEY,
      name TEXT NOT NULL,
@@ -88,27 +102,39 @@ const MIGRATIONS: string[] = [
    );`,
   // The gate's refusal reason beside the wire code, so counts by reason are a query.
   `ALTER TABLE audit ADD COLUMN refusal TEXT;`,
+  // bankcard2 (name + bank card) looks a card's holders up without an ID number.
+  `${registryCardIndexSql('registry')};`,
+  // Identity daily limits (per app, off by default) and each identity's count of the day, by keyed hash.
+  // Idempotent: a file whose version was set back (restored from a copy, say) may hold the columns already.
+  (db) => {
+    const columns = new Set(db.prepare("SELECT name FROM pragma_table_info('apps')").pluck().all());
+    for (const column of ['daily_per_id', 'daily_per_name']) if (!columns.has(column)) db.exec(`ALTER TABLE apps ADD COLUMN ${column} INTEGER`);
+    db.exec('CREATE TABLE IF NOT EXISTS daily (day INTEGER NOT NULL, key BLOB NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (day, key))');
+  },
   // Counters by lease (src/store/leases.ts): apps.quota is the unleased balance; each node's unspent units
-  // and QPS share are rows of their own, renewed by the node and reclaimed once they lapse.
-  `ALTER TABLE apps ADD COLUMN quota_epoch INTEGER NOT NULL DEFAULT 0;
-   ALTER TABLE apps ADD COLUMN quota_reclaim_at REAL NOT NULL DEFAULT 0;
-   CREATE TABLE quota_leases (
-     appid TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
-     node TEXT NOT NULL,
-     units INTEGER NOT NULL,
-     expires_at REAL NOT NULL,
-     PRIMARY KEY (appid, node)
-   ) WITHOUT ROWID;
-   CREATE TABLE rate_shares (
-     appid TEXT NOT NULL,
-     node TEXT NOT NULL,
-     share INTEGER NOT NULL,
-     want INTEGER NOT NULL,
-     expires_at REAL NOT NULL,
-     PRIMARY KEY (appid, node)
-   ) WITHOUT ROWID;
-   CREATE TABLE rate_released (appid TEXT NOT NULL, units INTEGER NOT NULL, free_at REAL NOT NULL);
-   CREATE INDEX rate_released_by_app ON rate_released(appid, free_at);`,
+  // and QPS share are rows of their own, renewed by the node and reclaimed once they lapse. Idempotent, as above.
+  (db) => {
+    const columns = new Set(db.prepare("SELECT name FROM pragma_table_info('apps')").pluck().all());
+    if (!columns.has('quota_epoch')) db.exec('ALTER TABLE apps ADD COLUMN quota_epoch INTEGER NOT NULL DEFAULT 0');
+    if (!columns.has('quota_reclaim_at')) db.exec('ALTER TABLE apps ADD COLUMN quota_reclaim_at REAL NOT NULL DEFAULT 0');
+    db.exec(`CREATE TABLE IF NOT EXISTS quota_leases (
+       appid TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+       node TEXT NOT NULL,
+       units INTEGER NOT NULL,
+       expires_at REAL NOT NULL,
+       PRIMARY KEY (appid, node)
+     ) WITHOUT ROWID;
+     CREATE TABLE IF NOT EXISTS rate_shares (
+       appid TEXT NOT NULL,
+       node TEXT NOT NULL,
+       share INTEGER NOT NULL,
+       want INTEGER NOT NULL,
+       expires_at REAL NOT NULL,
+       PRIMARY KEY (appid, node)
+     ) WITHOUT ROWID;
+     CREATE TABLE IF NOT EXISTS rate_released (appid TEXT NOT NULL, units INTEGER NOT NULL, free_at REAL NOT NULL);
+     CREATE INDEX IF NOT EXISTS rate_released_by_app ON rate_released(appid, free_at);`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -122,7 +148,11 @@ export function migrate(db: Database.Database, target = SCHEMA_VERSION): void {
     if (current > SCHEMA_VERSION) {
       throw new Error(`Database schema version ${current} is newer than this Realname (${SCHEMA_VERSION}); upgrade Realname`);
     }
-    for (let v = current; v < target; v++) db.exec(MIGRATIONS[v]!);
+    for (let v = current; v < target; v++) {
+      const migration = MIGRATIONS[v]!;
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
+    }
     if (row) db.prepare('UPDATE schema_version SET version = ?').run(Math.max(current, target));
     else db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(target);
   }).immediate();
