@@ -16,6 +16,10 @@ export interface Config {
   trustProxy: string[];
   /** Per-source time limit in milliseconds. */
   sourceTimeoutMs: number;
+  /** How long a node's leased quota units last unrenewed: a crashed node's come back after this (ms). */
+  quotaLeaseTtlMs: number;
+  /** `serve`: processes sharing the port, each a node with its own leases. */
+  workers: number;
   /** SUBMAIL dialect: how far (seconds) a request's timestamp may be from now, either way. */
   timestampWindow: number;
   logLevel: LogLevel;
@@ -188,6 +192,24 @@ export const SETTINGS: readonly SettingSpec[] = [
     parse: wholeNumber('sourceTimeoutMs', 1, 600_000),
   },
   {
+    key: 'quotaLeaseTtlMs',
+    env: 'REALNAME_QUOTA_LEASE_TTL_MS',
+    arg: 'ms',
+    scope: 'serve, demo',
+    defaultText: '10000',
+    meaning: "how long a node's leased quota units last unrenewed: a crashed node's units come back after this",
+    parse: wholeNumber('quotaLeaseTtlMs', 1000, 3_600_000),
+  },
+  {
+    key: 'workers',
+    env: 'REALNAME_WORKERS',
+    arg: 'n',
+    scope: 'serve, demo',
+    defaultText: '1',
+    meaning: 'processes sharing the port (`serve`), each a node with its own store connections and leases',
+    parse: wholeNumber('workers', 1, 64),
+  },
+  {
     key: 'timestampWindow',
     env: 'REALNAME_TIMESTAMP_WINDOW',
     arg: 'seconds',
@@ -348,6 +370,8 @@ const DEFAULTS = {
   bodyLimit: 16 * 1024,
   trustProxy: [] as string[],
   sourceTimeoutMs: 3000,
+  quotaLeaseTtlMs: 10_000,
+  workers: 1,
   timestampWindow: 300,
   logLevel: 'info' as LogLevel,
   store: 'sqlite' as StoreKind,

@@ -105,9 +105,14 @@ export async function openRuntime(config: Config, options: OpenOptions = {}): Pr
       chargeHits: config.cacheHitsCharged,
       maxEntries: config.cacheMaxEntries,
     },
+    leases: { quota: { ttlMs: config.quotaLeaseTtlMs } },
   });
   const close = async () => {
     try {
+      // Every answer's audit record (and so its unit's way out of the lease) first, then the leases back,
+      // while the store is still open, then the sources, then the store.
+      await store.audit.flush().catch(() => undefined);
+      await services.counters.close().catch((error: unknown) => logger.warn({ error: (error as Error).message }, 'leases not given back'));
       await services.close();
     } finally {
       await store.close();

@@ -27,6 +27,8 @@ const CORE_STEPS: ReadonlySet<GateStep> = new Set<CoreStep>(['rate', 'validate',
 /** What a request claims, as the dialect read it; the gate fills in what it learns. */
 export interface Claim {
   checkId: string;
+  /** When the request arrived (ms): the instant its QPS unit is counted at, as the audit records it. */
+  at?: number;
   /** Null while the request has not yet named a kind the dialect knows (TC3 names it in X-TC-Action, read by the request step). */
   kind: CheckKind | null;
   factors: Factors;
@@ -62,6 +64,8 @@ export interface CheckPath {
     app: App;
     kind: CheckKind;
     factors: Factors;
+    /** When the request arrived (default: now). */
+    at?: number | undefined;
     /** A factor the dialect found invalid: answered in validation's place instead of validating. */
     rejected?: Invalid | undefined;
     /** Default: rate, validate, quota. */
@@ -146,7 +150,7 @@ export function createGate<E>(services: GateServices, plan: GatePlan<E>): Gate<E
           break;
       }
     }
-    const result = await verifier.verify({ checkId: claim.checkId, app: app!, kind: kindOf(claim), factors: claim.factors, rejected: claim.rejected, order, billing });
+    const result = await verifier.verify({ checkId: claim.checkId, at: claim.at, app: app!, kind: kindOf(claim), factors: claim.factors, rejected: claim.rejected, order, billing });
     return 'outcome' in result ? { outcome: result.outcome, app: app! } : { ...result, app };
   };
 }

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { serve, type Serving } from '../runtime.ts';
 import { configFrom, withServeOptions } from './options.ts';
-import { notice } from './runtime.ts';
+import { notice, withRuntime } from './runtime.ts';
+import { announceListening, isWorker, runWorkers } from './workers.ts';
 
 /**
  * Runs until SIGTERM/SIGINT, then drains in-flight requests and exits. The signal handlers are in
@@ -23,7 +24,8 @@ export async function serveUntilSignalled(options: Record<string, unknown>, onLi
   }
   if (serving.created) notice(serving.created);
   onListening?.(serving.address);
-  process.stderr.write(`realname listening on ${serving.address}\n`);
+  if (isWorker()) announceListening(serving.address);
+  else process.stderr.write(`realname listening on ${serving.address}\n`);
   await stopAsked;
   process.stderr.write('realname: draining in-flight requests\n');
   await serving.stop().catch((error: unknown) => {
@@ -37,6 +39,12 @@ export function serveCommand(): Command {
     .description('serve the HTTP API (never creates tenants: use `realname apps create`)')
     .option('--init', 'create the store (and a master key) when there is none; without it a missing store is an error')
     .action(async (options) => {
-      await serveUntilSignalled(options);
+      // --workers N: a primary that forks N workers sharing the port; each worker serves as a node of its own.
+      const { workers } = configFrom(options);
+      if (workers > 1 && !isWorker()) {
+        // The store is made (with --init) once, here, before any worker opens it: never two new master keys.
+        if (options.init === true) await withRuntime(options, 'create', async () => undefined);
+        await runWorkers(workers);
+      } else await serveUntilSignalled(options);
     });
 }

@@ -13,8 +13,9 @@ import { createUpstreams, type Upstreams } from '../sources/upstream/configured.
 import { memoryResultCache } from '../store/memory-cache.ts';
 import type { Store } from '../store/types.ts';
 import type { Clock, Services } from './types.ts';
+import { leasedCounters, type Counters, type LeaseOptions } from '../access/counters/index.ts';
 import { createDailyLimits } from './daily.ts';
-import { createSpend } from './spend.ts';
+import { storeCounters } from './spend.ts';
 import { createVerifier } from './verifier.ts';
 
 export interface AssembleOptions {
@@ -27,6 +28,12 @@ export interface AssembleOptions {
   bodyLimit?: number;
   trustProxy?: string[];
   sourceTimeoutMs?: number;
+  /**
+   * How quota and QPS are counted: by lease (the default: decided in memory, a few store writes a second),
+   * or by the store on every check ('store': for tests of the check path that read the store's counters).
+   */
+  counters?: 'leased' | 'store';
+  leases?: LeaseOptions;
   /**
    * A fixed route: the registry, then these, in failover order. Without it the route of each kind comes
    * from the store's configuration (`realname sources` / `routes`), read again at most every `sourcesTtlMs`.
@@ -41,6 +48,8 @@ export interface AssembleOptions {
 /** What the CLI and the server get beyond the dialects' view: tenants, the upstream sources, the cache. */
 export interface Assembled extends Services {
   tenants: Tenants;
+  /** Quota and QPS by lease (or by the store); closed by the runtime before the store. */
+  counters: Counters;
   upstreams: Upstreams | undefined;
   cache: ResultCache | undefined;
   /** Writes what the sources counted and closes their connections (the store is the caller's). */
@@ -115,14 +124,16 @@ export function assembleServices(options: AssembleOptions): Assembled {
           store.sources,
           (error) => logger.warn({ error: (error as Error).message }, 'cache: its store failed; answering without it'),
         );
+  const counters = options.counters === 'store' ? storeCounters(store) : leasedCounters(store, clock, options.leases);
   return {
     clock,
+    counters,
     newCheckId: options.newCheckId ?? newCheckId,
     tenants,
     access: createAccessRules(),
     replay: createReplayGuard(store.nonces),
     clientIp: clientAddress(options.trustProxy ?? []),
-    verifier: createVerifier(store.apps, cache ?? routed, clock, createSpend(store), createDailyLimits(store.daily, stableKey('daily-limit')), () => store.audit.accepting()),
+    verifier: createVerifier(store.apps, cache ?? routed, clock, counters, createDailyLimits(store.daily, stableKey('daily-limit')), () => store.audit.accepting()),
     auditor: createAuditor(store.audit, clock),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     upstreams,

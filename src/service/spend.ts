@@ -1,3 +1,4 @@
+import type { Counters } from '../access/counters/index.ts';
 import type { App, AppStore, CheckSpender, RateLimiter, SpendResult } from '../store/types.ts';
 
 /**
@@ -24,5 +25,18 @@ export function createSpend(counters: { apps: AppStore; rate?: RateLimiter; spen
     if (!takeRate || app.qps === null) return reserveQuota(app, reserve);
     const window = { key: `qps:${app.appid}`, limit: app.qps };
     return spender ? spender.spend(app.appid, window, nowMs, reserve) : composed(app, window, reserve, nowMs);
+  };
+}
+
+/**
+ * Counters decided by the store on every check (a unit of quota is a store write): exact without leases,
+ * for a store used by one check path at a time (the tests of the check path itself, a CLI).
+ */
+export function storeCounters(counters: { apps: AppStore; rate?: RateLimiter; spender?: CheckSpender }): Counters {
+  const spend = createSpend(counters);
+  return {
+    spend,
+    giveBack: (app) => counters.apps.releaseQuota(app.appid),
+    async close() {},
   };
 }

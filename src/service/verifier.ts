@@ -2,16 +2,17 @@ import type { CheckPath, CoreStep } from '../access/index.ts';
 import { REFUSED } from '../access/index.ts';
 import { BILL_EVERY_VERDICT, isBilled, validateFactors, type CheckKind, type Factors, type Outcome, type Validated } from '../core/index.ts';
 import type { SourceRouter } from '../sources/index.ts';
+import type { Counters } from '../access/counters/index.ts';
 import type { App, AppStore, SpendResult } from '../store/types.ts';
 import type { DailyLimits, DailyTicket } from './daily.ts';
-import { createSpend, type Spend } from './spend.ts';
+import { storeCounters } from './spend.ts';
 import type { Clock } from './types.ts';
 
 /** The vendors' order, for callers that give none: over the QPS, then invalid input, then no quota left. */
 const DEFAULT_ORDER: readonly CoreStep[] = ['rate', 'validate', 'quota'];
 
 /**
- * The core's steps behind the gate: validate → spend (QPS window, then one unit of quota, in one store
+ * The core's steps behind the gate: validate → spend (QPS window, then one unit of quota, by lease or in one store
  * write where the store can) → sources → settle, answering in the order the dialect gives. Invalid input
  * never reaches a source and is never billed; a unit is given back when no verdict came or the dialect's
  * billing table does not charge the verdict, so quota is exact. Where the order has the `daily` step and
@@ -22,26 +23,27 @@ export function createVerifier(
   apps: AppStore,
   router: SourceRouter,
   clock: Clock,
-  spend: Spend = createSpend({ apps }),
+  counters: Counters = storeCounters({ apps }),
   daily?: DailyLimits,
   auditAccepting: () => boolean = () => true,
 ): CheckPath {
-  /** The rate unit, the identity's daily count, then the quota unit: three writes, for apps with a daily limit only. */
+  /** The rate unit, the identity's daily count, then the quota unit: the daily count a store write, for apps with a daily limit only. */
   const spendCounted = async (app: App, kind: CheckKind, factors: Factors, reserve: boolean, now: number, rate: boolean) => {
-    const spent = await spend(app, false, now, rate);
+    const spent = await counters.spend(app, false, now, rate);
     if (spent !== 'ok') return { spent };
     const ticket: DailyTicket | undefined = await daily!.take(app, kind, factors, now);
     if (!ticket) return { spent: 'daily_limited' as const };
-    const reserved = reserve ? await spend(app, true, now, false) : 'ok';
+    const reserved = reserve ? await counters.spend(app, true, now, false) : 'ok';
     if (reserved !== 'ok') await daily!.release(ticket);
     return { spent: reserved };
   };
 
   return {
-    async verify({ checkId, app, kind, factors, rejected, order = DEFAULT_ORDER, billing = BILL_EVERY_VERDICT }) {
+    async verify({ checkId, at, app, kind, factors, rejected, order = DEFAULT_ORDER, billing = BILL_EVERY_VERDICT }) {
       // No verdict without its audit record: while the audit log cannot keep one, nothing is spent or asked.
       if (!auditAccepting()) return { outcome: { checkId, kind, verdict: 'unavailable', unavailable: 'unreachable', source: 'audit', billed: false } };
-      const now = clock();
+      // The request's own arrival: its QPS unit is counted at the instant the audit records.
+      const now = at ?? clock();
       // Validation is pure, so it runs first and the counters are one write, not two. A factor the
       // dialect rejected is answered in its place.
       const validated: Validated = rejected ? { ok: false, invalid: rejected } : validateFactors(kind, factors, new Date(now));
@@ -58,7 +60,7 @@ export function createVerifier(
       }
       let spent: SpendResult | 'daily_limited';
       if (counted && validated.ok) spent = (await spendCounted(app, kind, validated.factors, quota, now, rate)).spent;
-      else spent = await spend(app, quota, now, rate);
+      else spent = await counters.spend(app, quota, now, rate);
       for (let i = 0; i < order.length; i++) {
         const step = order[i];
         if (step === 'rate' && spent === 'rate_limited') return REFUSED.rate_limited;
@@ -75,7 +77,7 @@ export function createVerifier(
       try {
         answer = await router.check(kind, validated.factors, checkId, app.appid);
       } catch (error) {
-        if (reserved) await apps.releaseQuota(app.appid);
+        if (reserved) await counters.giveBack(app);
         throw error;
       }
       let outcome: Outcome;
@@ -89,7 +91,7 @@ export function createVerifier(
             ? { checkId, kind, verdict: 'mismatch', mismatched: answer.mismatched ?? [], source: answer.source, billed }
             : { checkId, kind, verdict: answer.verdict, source: answer.source, billed };
       }
-      if (reserved && !outcome.billed) await apps.releaseQuota(app.appid);
+      if (reserved && !outcome.billed) await counters.giveBack(app);
       return { outcome: withFacts(outcome, validated) };
     },
   };

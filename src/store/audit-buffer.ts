@@ -39,7 +39,7 @@ export interface AuditBufferOptions {
   limit?: number;
 }
 
-export interface BufferedAuditSink<W extends Done> extends AuditSink {
+export interface BufferedAuditSink<W extends Done> extends Omit<AuditSink, 'onBilled'> {
   /** Writes what is buffered and stops accepting records. */
   close(): CloseResult<W>;
 }

@@ -15,22 +15,37 @@ import {
   type Secret,
   type Store,
   type KeyStore,
+  type LeaseStore,
+  type QuotaLease,
   type RegistryCursor,
   type StoredKey,
 } from './types.ts';
 import { canonicalCheckId } from '../core/check-id.ts';
 import { guardedReplace, splitConflicts } from './registry-batch.ts';
 import { memorySources } from './memory-sources.ts';
+import { billedListeners, quotaGrant, rateShare, releasedFreeAt, wholeRequest } from './leases.ts';
+import { randomBytes } from 'node:crypto';
 import { cardOf } from './rows.ts';
 import { admit, newest, WINDOW_MS } from './window.ts';
 
 /** Everything in one process's memory: for tests, the demo and single-process trials. */
 export function openMemoryStore(_opts: Record<string, never> = {}): Store {
   let closed = false;
-  const audit = memoryAudit();
+  const ledger: Ledger = { apps: new Map(), leases: new Map(), epochs: new Map(), reclaims: new Map(), shares: new Map(), released: new Map() };
+  const node = randomBytes(8).toString('hex');
+  const billed = billedListeners();
+  const audit = memoryAudit((record) => {
+    // A billed answer's unit leaves this node's lease as its record is kept.
+    if (!record.billed || record.appid === null) return;
+    const own = ledger.leases.get(record.appid)?.get(node);
+    if (own) own.units = Math.max(0, own.units - 1);
+    billed.committed(new Map([[record.appid, 1]]));
+  }, billed.add);
   return {
     kind: 'memory',
-    apps: memoryApps(),
+    node,
+    apps: memoryApps(ledger),
+    leases: memoryLeases(ledger),
     registry: memoryRegistry(),
     rate: memoryRate(),
     nonces: memoryNonces(),
@@ -54,8 +69,33 @@ const copyApp = (a: App): App => ({
   ipAllow: a.ipAllow && [...a.ipAllow],
 });
 
-function memoryApps(): AppStore {
-  const apps = new Map<string, App>();
+/** The apps and what nodes hold of their counters. */
+interface Ledger {
+  apps: Map<string, App>;
+  /** appid → node → unspent units and when the lease lapses. */
+  leases: Map<string, Map<string, { units: number; expiresAt: number }>>;
+  epochs: Map<string, number>;
+  reclaims: Map<string, number>;
+  /** appid → node → share of the QPS limit. */
+  shares: Map<string, Map<string, { share: number; want: number; expiresAt: number }>>;
+  /** appid → shares given up, free again at `freeAt`. */
+  released: Map<string, { units: number; freeAt: number }[]>;
+}
+
+const leasedUnits = (ledger: Ledger, appid: string): number => {
+  let sum = 0;
+  for (const l of ledger.leases.get(appid)?.values() ?? []) sum += l.units;
+  return sum;
+};
+
+function memoryApps(ledger: Ledger): AppStore {
+  const apps = ledger.apps;
+  /** What `get` and `list` report: the balance not yet billed, leased units included. */
+  const view = (a: App): App => {
+    const copy = copyApp(a);
+    if (copy.quota !== null) copy.quota += leasedUnits(ledger, a.appid);
+    return copy;
+  };
   const secrets = new Map<string, Secret>();
   const addSecret = (s: Secret) => {
     if (!apps.has(s.appid)) throw new Error(`unknown app ${s.appid}`);
@@ -73,10 +113,10 @@ function memoryApps(): AppStore {
     },
     async get(appid) {
       const a = apps.get(appid);
-      return a && copyApp(a);
+      return a && view(a);
     },
     async list() {
-      return [...apps.values()].sort(byCreated((a) => a.appid)).map(copyApp);
+      return [...apps.values()].sort(byCreated((a) => a.appid)).map(view);
     },
     async update(appid, patch: AppPatch) {
       const a = apps.get(appid);
@@ -85,7 +125,13 @@ function memoryApps(): AppStore {
       for (const [k, v] of Object.entries(patch)) {
         if (v !== undefined) (a as unknown as Record<string, unknown>)[k] = Array.isArray(v) ? [...v] : v;
       }
-      return copyApp(a);
+      // A new quota is the whole remaining balance: every lease of the old one is void.
+      if (patch.quota !== undefined) {
+        ledger.leases.delete(appid);
+        ledger.epochs.set(appid, (ledger.epochs.get(appid) ?? 0) + 1);
+        ledger.reclaims.delete(appid);
+      }
+      return view(a);
     },
     async delete(appid) {
       if (!apps.delete(appid)) return false;
@@ -134,6 +180,104 @@ function memoryApps(): AppStore {
     async releaseQuota(appid) {
       const a = apps.get(appid);
       if (a && a.quota !== null) a.quota += 1;
+    },
+  };
+}
+
+function memoryLeases(ledger: Ledger): LeaseStore {
+  const state = (appid: string, node: string, nowMs: number): QuotaLease | undefined => {
+    const app = ledger.apps.get(appid);
+    if (!app) return undefined;
+    const epoch = ledger.epochs.get(appid) ?? 0;
+    const reclaimAt = ledger.reclaims.get(appid) ?? 0;
+    if (app.quota === null) return { held: 0, granted: 0, lapsed: false, balance: null, heldElsewhere: 0, otherNodes: 0, epoch, reclaimAt };
+    let held = 0;
+    let heldElsewhere = 0;
+    let otherNodes = 0;
+    for (const [n, l] of ledger.leases.get(appid) ?? []) {
+      if (n === node) held = l.units;
+      else if (l.expiresAt > nowMs) {
+        heldElsewhere += l.units;
+        otherNodes++;
+      }
+    }
+    return { held, granted: 0, lapsed: false, balance: app.quota, heldElsewhere, otherNodes, epoch, reclaimAt };
+  };
+  return {
+    async quota(request) {
+      const req = wholeRequest(request);
+      const app = ledger.apps.get(req.appid);
+      if (!app) return undefined;
+      const epoch = ledger.epochs.get(req.appid) ?? 0;
+      if (app.quota === null) return state(req.appid, req.node, req.nowMs);
+      let leases = ledger.leases.get(req.appid);
+      if (!leases) ledger.leases.set(req.appid, (leases = new Map()));
+      // A lapsed lease gives its unspent units back — the caller's own too: units of a lapsed lease are void.
+      const lapsed = (leases.get(req.node)?.expiresAt ?? Infinity) <= req.nowMs;
+      for (const [n, l] of leases) {
+        if (l.expiresAt <= req.nowMs) {
+          app.quota += l.units;
+          leases.delete(n);
+        }
+      }
+      const own = leases.get(req.node) ?? { units: 0, expiresAt: 0 };
+      if (req.epoch === epoch) {
+        const give = Math.min(req.give, own.units);
+        own.units -= give;
+        app.quota += give;
+      }
+      const live = 1 + [...leases].filter(([n, l]) => n !== req.node && l.expiresAt > req.nowMs).length;
+      const grant = quotaGrant(req.take, app.quota, live);
+      app.quota -= grant;
+      own.units += grant;
+      own.expiresAt = req.nowMs + req.ttlMs;
+      if (own.units > 0) leases.set(req.node, own);
+      else leases.delete(req.node);
+      const after = state(req.appid, req.node, req.nowMs)!;
+      if (req.starving && grant === 0 && after.heldElsewhere > after.otherNodes) {
+        ledger.reclaims.set(req.appid, req.nowMs);
+        after.reclaimAt = req.nowMs;
+      }
+      return { ...after, granted: grant, lapsed };
+    },
+    async quotaState(appid, node, nowMs) {
+      return state(appid, node, nowMs);
+    },
+    async rate(req) {
+      let shares = ledger.shares.get(req.appid);
+      if (!shares) ledger.shares.set(req.appid, (shares = new Map()));
+      let released = (ledger.released.get(req.appid) ?? []).filter((r) => r.freeAt > req.nowMs);
+      for (const [n, s] of shares) {
+        if (n === req.node || s.expiresAt > req.nowMs) continue;
+        // A lapsed share may have admitted until it lapsed: free a second after.
+        released.push({ units: s.share, freeAt: releasedFreeAt(s.expiresAt) });
+        shares.delete(n);
+      }
+      released = released.filter((r) => r.freeAt > req.nowMs);
+      const current = shares.get(req.node)?.share ?? 0;
+      const others = [...shares].filter(([n]) => n !== req.node).map(([, s]) => s);
+      const pending = released.reduce((sum, r) => sum + r.units, 0);
+      const share = rateShare(req, others, pending);
+      if (share < current) released.push({ units: current - share, freeAt: releasedFreeAt(req.nowMs) });
+      ledger.released.set(req.appid, released);
+      shares.set(req.node, { share, want: Math.max(0, Math.floor(req.want)), expiresAt: req.nowMs + req.ttlMs });
+      return { share, otherNodes: others.length };
+    },
+    async release(node, nowMs) {
+      for (const [appid, leases] of ledger.leases) {
+        const own = leases.get(node);
+        const app = ledger.apps.get(appid);
+        if (own && app && app.quota !== null) app.quota += own.units;
+        leases.delete(node);
+      }
+      for (const [appid, shares] of ledger.shares) {
+        const own = shares.get(node);
+        if (!own) continue;
+        shares.delete(node);
+        const released = ledger.released.get(appid) ?? [];
+        released.push({ units: own.share, freeAt: releasedFreeAt(nowMs) });
+        ledger.released.set(appid, released);
+      }
     },
   };
 }
@@ -402,11 +546,12 @@ function memoryKeys(): KeyStore {
   };
 }
 
-function memoryAudit(): AuditSink {
+function memoryAudit(kept: (record: AuditRecord) => void, onBilled: AuditSink['onBilled']): AuditSink {
   const records: AuditRecord[] = [];
   return {
     write(record) {
       records.push(structuredClone(record));
+      kept(record);
     },
     // Kept in memory at once: always accepting, nothing ever waits.
     accepting: () => true,
@@ -414,6 +559,7 @@ function memoryAudit(): AuditSink {
     whenStored(done) {
       done();
     },
+    onBilled,
     async flush() {},
     async flushWithin() {},
     async query({ appid, checkId, limit = 100 }) {

@@ -6,9 +6,11 @@ import { openDb } from './postgres/db.ts';
 import { postgresKeys } from './postgres/keys.ts';
 import { postgresRegistry } from './postgres/registry.ts';
 import { postgresSources } from './postgres/sources.ts';
+import { postgresLeases } from './postgres/leases.ts';
+import { randomBytes } from 'node:crypto';
 import { migrate } from './postgres/schema.ts';
 import { openRedisCounters } from './redis.ts';
-import type { Store } from './types.ts';
+import type { LeaseStore, Store } from './types.ts';
 import type { Logger } from '../log.ts';
 
 export interface PostgresStoreOptions {
@@ -34,11 +36,14 @@ export interface PostgresStoreOptions {
 export function openPostgresStore(opts: PostgresStoreOptions): Store {
   const db = openDb({ url: opts.url, schema: opts.schema, poolSize: opts.poolSize, migrate, logger: opts.logger });
   const counters = opts.redisUrl ? openRedisCounters({ url: opts.redisUrl, prefix: opts.redisPrefix, logger: opts.logger }) : undefined;
-  const audit = postgresAudit(db, opts.logger, opts.auditBuffer === undefined ? {} : { limit: opts.auditBuffer });
+  const node = randomBytes(8).toString('hex');
+  const audit = postgresAudit(db, node, opts.logger, opts.auditBuffer === undefined ? {} : { limit: opts.auditBuffer });
   let closed = false;
   return {
     kind: counters ? 'postgres+redis' : 'postgres',
+    node,
     apps: postgresApps(db),
+    leases: withShares(postgresLeases(db), counters?.shares),
     registry: postgresRegistry(db),
     rate: counters?.rate ?? postgresRate(db),
     nonces: counters?.nonces ?? postgresNonces(db),
@@ -61,6 +66,19 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
       } finally {
         await Promise.all([db.end(), counters?.close()]);
       }
+    },
+  };
+}
+
+/** With Redis, QPS shares live there (every node's rate decisions in one place); quota leases stay with the apps. */
+function withShares(leases: LeaseStore, shares: Pick<LeaseStore, 'rate' | 'release'> | undefined): LeaseStore {
+  if (!shares) return leases;
+  return {
+    quota: leases.quota,
+    quotaState: leases.quotaState,
+    rate: shares.rate,
+    async release(node, nowMs) {
+      await Promise.all([leases.release(node, nowMs), shares.release(node, nowMs)]);
     },
   };
 }

@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
 import { defaultLogger, type Logger } from '../log.ts';
-import type { NonceStore, RateLimiter, ResultCacheStore } from './types.ts';
+import type { LeaseStore, NonceStore, RateLimiter, ResultCacheStore } from './types.ts';
 import { redisResultCache } from './redis/cache.ts';
 import { WINDOW_MS } from './window.ts';
-import { CLAIM_NONCE, script, SLIDING_WINDOW } from './redis/scripts.ts';
+import { CLAIM_NONCE, RATE_SHARE, RELEASE_SHARE, script, SLIDING_WINDOW } from './redis/scripts.ts';
 
 export interface RedisCountersOptions {
   url: string;
@@ -18,6 +18,8 @@ export interface RedisCounters {
   nonces: NonceStore;
   /** Remembered answers, shared by every process on this Redis (single flight across them). */
   resultCache: ResultCacheStore;
+  /** QPS shares by lease (the quota's leases stay in PostgreSQL, with the apps). */
+  shares: Pick<LeaseStore, 'rate' | 'release'>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -39,6 +41,9 @@ export function openRedisCounters(opts: RedisCountersOptions): RedisCounters {
   redis.on('ready', () => (lastError = ''));
   const slidingWindow = script(redis, SLIDING_WINDOW);
   const claimNonce = script(redis, CLAIM_NONCE);
+  const rateShare = script(redis, RATE_SHARE);
+  const releaseShare = script(redis, RELEASE_SHARE);
+  const shareKeys = (appid: string) => [`${prefix}rate:${appid}:shares`, `${prefix}rate:${appid}:released`];
   let closed = false;
 
   return {
@@ -54,6 +59,18 @@ export function openRedisCounters(opts: RedisCountersOptions): RedisCounters {
       },
     },
     resultCache: redisResultCache(redis, prefix),
+    shares: {
+      async rate(req) {
+        const keys = [...shareKeys(req.appid), `${prefix}node:${req.node}:apps`];
+        const [share, otherNodes] = (await rateShare(keys, req.node, req.limit, req.want, req.ttlMs, Math.floor(req.nowMs), req.appid)) as [number, number];
+        return { share, otherNodes };
+      },
+      async release(node, nowMs) {
+        const apps = await redis.smembers(`${prefix}node:${node}:apps`);
+        for (const appid of apps) await releaseShare(shareKeys(appid), node, Math.floor(nowMs));
+        await redis.del(`${prefix}node:${node}:apps`);
+      },
+    },
     async ping() {
       if (closed) throw new Error('redis connection is closed');
       await redis.ping();

@@ -6,6 +6,8 @@ import { sqliteAudit } from './sqlite/audit.ts';
 import { sqliteDaily } from './sqlite/daily.ts';
 import { sqliteKeys } from './sqlite/keys.ts';
 import { sqliteNonces } from './sqlite/nonces.ts';
+import { sqliteLeases } from './sqlite/leases.ts';
+import { randomBytes } from 'node:crypto';
 import { sqliteRegistry } from './sqlite/registry.ts';
 import { sqliteSources } from './sqlite/sources.ts';
 import { type Checkpointer, startCheckpointer } from './sqlite/checkpointer.ts';
@@ -45,7 +47,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     throw err;
   }
 
-  const audit = sqliteAudit(db, opts.logger, opts.auditBuffer === undefined ? {} : { limit: opts.auditBuffer });
+  const node = randomBytes(8).toString('hex');
+  const audit = sqliteAudit(db, node, opts.logger, opts.auditBuffer === undefined ? {} : { limit: opts.auditBuffer });
   const ping = db.prepare('SELECT 1');
   // Rate units and quota units of one turn's checks share one transaction: one lock, one commit.
   const counters = counterBatch(db);
@@ -63,7 +66,9 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   };
   return {
     kind: 'sqlite',
+    node,
     apps,
+    leases: sqliteLeases(db),
     registry: sqliteRegistry(db),
     rate,
     spender,

@@ -288,6 +288,11 @@ export interface AuditSink {
   flushWithin(ms: number): Promise<void>;
   /** Newest first. `checkId` in either rendering (32 hex, or a UUID's 8-4-4-4-12 groups). */
   query(filter: { appid?: string; checkId?: string; limit?: number }): Promise<AuditRecord[]>;
+  /**
+   * Calls `listener` after each commit with the billed answers it made durable, per app: their units left
+   * this node's leases in that commit (the counters follow what the store holds for them).
+   */
+  onBilled(listener: (appid: string, units: number) => void): void;
 }
 
 /** What admitting one check cost: nothing refused it, or the first counter that did. */
@@ -424,9 +429,82 @@ export interface ResultCacheStore {
   readonly shared: boolean;
 }
 
+/** What a node holds of an app's quota, and what it needs to know to hold it well. */
+export interface QuotaLease {
+  /** The node's unspent units as the store records them (0 for an unlimited app, which needs no lease). */
+  held: number;
+  /** Units this call moved to the node (0 for a read). */
+  granted: number;
+  /** This call found the node's own lease lapsed and gave its units back: the node's old units are void. */
+  lapsed: boolean;
+  /** The app's unleased balance; null: unlimited. */
+  balance: number | null;
+  /** Units held by the other live nodes, and how many they are. */
+  heldElsewhere: number;
+  otherNodes: number;
+  /** Bumped by every quota change: units of an older epoch are void. */
+  epoch: number;
+  /** When a node last found the balance spent while others held units (ms; 0: never): holders give back. */
+  reclaimAt: number;
+}
+
+export interface QuotaLeaseRequest {
+  appid: string;
+  node: string;
+  /** Units the node asks for; the store grants at most min(take, balance, ⌈balance / (2 · live nodes)⌉), at least 1 when any is left. */
+  take: number;
+  /** Units the node gives back (it keeps the rest of what it holds). */
+  give: number;
+  /** The epoch the node's units belong to: a node with a stale epoch holds nothing. */
+  epoch: number;
+  /** Asking while the balance is spent and others hold units: flags them to give back. */
+  starving?: boolean;
+  ttlMs: number;
+  nowMs: number;
+}
+
+/** A node's share of an app's QPS limit: the most it may admit in any 1000 ms. */
+export interface RateShare {
+  share: number;
+  /** Other live nodes holding or wanting a share. */
+  otherNodes: number;
+}
+
+export interface RateShareRequest {
+  appid: string;
+  node: string;
+  limit: number;
+  /** What the node would admit in a second at its current demand (the limit when it is alone). */
+  want: number;
+  ttlMs: number;
+  nowMs: number;
+}
+
+/**
+ * Quota and QPS by lease: a node takes a part of an app's counters in one store write and spends it in
+ * memory. Every write moves units, never loses them: a crashed node's units come back once its lease
+ * expires, and billed units leave its lease in the audit commit of their answers (AuditSink).
+ */
+export interface LeaseStore {
+  /**
+   * One transaction: lapsed leases of the app back to its balance (the caller's own too: a node whose lease
+   * lapsed holds nothing), then this node's give and take, and its lease renewed. Undefined: no such app.
+   */
+  quota(req: QuotaLeaseRequest): Promise<QuotaLease | undefined>;
+  /** The same figures, read only (a node's poll). */
+  quotaState(appid: string, node: string, nowMs: number): Promise<QuotaLease | undefined>;
+  /** One transaction: this node's share renewed, shrunk or grown within what the other shares and recent releases leave. */
+  rate(req: RateShareRequest): Promise<RateShare>;
+  /** Gives back every lease and share of this node (a clean shutdown). */
+  release(node: string, nowMs: number): Promise<void>;
+}
+
 export interface Store {
   readonly kind: string;
+  /** This process's id among the nodes sharing the store (its leases are its own). */
+  readonly node: string;
   apps: AppStore;
+  leases: LeaseStore;
   registry: RegistryStore;
   rate: RateLimiter;
   /** Optional: the rate and quota of one check in one write (SQLite: one group-committed step). */

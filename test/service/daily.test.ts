@@ -8,7 +8,7 @@ import type { CoreStep } from '../../src/access/index.ts';
 import { generateIdentities } from '../../src/core/synthetic.ts';
 import { createDailyLimits } from '../../src/service/daily.ts';
 import { createVerifier } from '../../src/service/verifier.ts';
-import { createSpend } from '../../src/service/spend.ts';
+import { storeCounters } from '../../src/service/spend.ts';
 import { createRouter } from '../../src/sources/router.ts';
 import type { Source } from '../../src/sources/types.ts';
 import { openMemoryStore } from '../../src/store/memory.ts';
@@ -29,7 +29,7 @@ async function house(app: Partial<App>, store: Store = openMemoryStore()) {
     dailyPerId: null, dailyPerName: null, suspended: false, replayGuard: true, appkeySealed: 'x', createdAt: 0, ...app,
   };
   await store.apps.create(full, { secretId: 'AKID1', appid: full.appid, secretKeySealed: 'x', revoked: false, createdAt: 0 });
-  const verifier = createVerifier(store.apps, createRouter([source], { timeoutMs: 100 }), () => now, createSpend(store), createDailyLimits(store.daily, randomBytes(32)));
+  const verifier = createVerifier(store.apps, createRouter([source], { timeoutMs: 100 }), () => now, storeCounters(store), createDailyLimits(store.daily, randomBytes(32)));
   const check = async (person = alice!, order: CoreStep[] = ORDER) => {
     const app = (await store.apps.get(full.appid))!;
     const result = await verifier.verify({ checkId: 'c', app, kind: 'idcard2', factors: { idNumber: person.idNumber, name: person.name }, order });

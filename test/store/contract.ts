@@ -237,6 +237,87 @@ export function storeContract(
       });
     });
 
+    describe('leases', () => {
+      const T0 = 1_700_000_000_000;
+      const lease = (node: string, take: number, o: Partial<Parameters<Store['leases']['quota']>[0]> = {}) =>
+        store.leases.quota({ appid: '1000001', node, take, give: 0, epoch: 0, ttlMs: 10_000, nowMs: T0, ...o });
+      const remaining = async () => (await store.apps.get('1000001'))!.quota;
+
+      it('hands out units in one write each, never more than the balance, shrinking near its end', async () => {
+        await store.apps.create(makeApp('1000001', { quota: 100 }), makeSecret('AKIDa', '1000001'));
+        expect(await lease('a', 80)).toMatchObject({ held: 50, balance: 50, heldElsewhere: 0, otherNodes: 0, epoch: 0 });
+        // Two live nodes: at most a quarter of what is left.
+        expect(await lease('b', 80)).toMatchObject({ held: 13, balance: 37, heldElsewhere: 50, otherNodes: 1 });
+        expect(await lease('a', 1000)).toMatchObject({ held: 60, balance: 27 });
+        // Leased units are still the app's: the quota reported is what is not yet billed.
+        expect(await remaining()).toBe(100);
+        expect(await lease('a', 0, { give: 60 })).toMatchObject({ held: 0, balance: 87 });
+        expect(await remaining()).toBe(100);
+        expect(await store.leases.quota({ appid: '9999999', node: 'a', take: 1, give: 0, epoch: 0, ttlMs: 1, nowMs: T0 })).toBeUndefined();
+      });
+
+      it('never grants more than the balance to many nodes at once', async () => {
+        await store.apps.create(makeApp('1000001', { quota: 40 }), makeSecret('AKIDa', '1000001'));
+        const grants = await Promise.all(Array.from({ length: 30 }, (_, i) => lease(`n${i}`, 5)));
+        expect(grants.reduce((sum, g) => sum + g!.held, 0)).toBe(40);
+        expect(grants.every((g) => g!.held >= 0 && g!.held <= 5)).toBe(true);
+        expect(await remaining()).toBe(40);
+      });
+
+      it("gives a lapsed node's unspent units back to the balance", async () => {
+        await store.apps.create(makeApp('1000001', { quota: 10 }), makeSecret('AKIDa', '1000001'));
+        await lease('dead', 4, { ttlMs: 1000 });
+        expect(await lease('live', 0, { nowMs: T0 + 999 })).toMatchObject({ balance: 6, heldElsewhere: 4, otherNodes: 1 });
+        expect(await lease('live', 0, { nowMs: T0 + 1000 })).toMatchObject({ balance: 10, heldElsewhere: 0, otherNodes: 0 });
+      });
+
+      it('voids every lease when the quota is set, and refunds nothing of the old epoch', async () => {
+        await store.apps.create(makeApp('1000001', { quota: 10 }), makeSecret('AKIDa', '1000001'));
+        await lease('a', 5);
+        await store.apps.update('1000001', { quota: 3 });
+        expect(await remaining()).toBe(3);
+        expect(await lease('a', 0, { give: 5 })).toMatchObject({ held: 0, balance: 3, epoch: 1 });
+        expect(await lease('a', 9, { epoch: 1 })).toMatchObject({ held: 2, balance: 1, epoch: 1 });
+        await store.apps.update('1000001', { quota: null });
+        expect(await lease('a', 9, { epoch: 2 })).toMatchObject({ held: 0, balance: null, epoch: 2 });
+        expect(await remaining()).toBeNull();
+      });
+
+      it('asks the holders back when a node finds the balance spent', async () => {
+        await store.apps.create(makeApp('1000001', { quota: 3 }), makeSecret('AKIDa', '1000001'));
+        expect(await lease('a', 3)).toMatchObject({ held: 2, balance: 1 });
+        expect(await lease('a', 3)).toMatchObject({ held: 3, balance: 0 });
+        expect((await lease('b', 1))!.reclaimAt).toBe(0);
+        expect(await lease('b', 1, { starving: true, nowMs: T0 + 5 })).toMatchObject({ held: 0, reclaimAt: T0 + 5 });
+        expect((await store.leases.quotaState('1000001', 'a', T0 + 6))!.reclaimAt).toBe(T0 + 5);
+        expect(await lease('a', 0, { give: 2, nowMs: T0 + 6 })).toMatchObject({ held: 1, balance: 2 });
+      });
+
+      it('gives a whole QPS limit to a lone node and the fair share under contention, each shrink free a second later', async () => {
+        const rate = (node: string, want: number, nowMs: number, limit = 10) =>
+          store.leases.rate({ appid: '1000001', node, limit, want, ttlMs: 2000, nowMs });
+        expect(await rate('a', 10, T0)).toEqual({ share: 10, otherNodes: 0 });
+        expect(await rate('b', 10, T0 + 100)).toEqual({ share: 0, otherNodes: 1 });
+        // b wants more than it holds: a comes down to the fair share, and b may take it only a second later.
+        expect(await rate('a', 10, T0 + 200)).toEqual({ share: 5, otherNodes: 1 });
+        expect(await rate('b', 10, T0 + 1199)).toEqual({ share: 0, otherNodes: 1 });
+        expect(await rate('b', 10, T0 + 1200)).toEqual({ share: 5, otherNodes: 1 });
+        // a lapses at T0 + 2200: its share is free a second later.
+        expect(await rate('b', 10, T0 + 3199)).toEqual({ share: 5, otherNodes: 0 });
+        expect(await rate('b', 10, T0 + 3200)).toEqual({ share: 10, otherNodes: 0 });
+      });
+
+      it('gives back every lease and share of a node that shuts down', async () => {
+        await store.apps.create(makeApp('1000001', { quota: 10 }), makeSecret('AKIDa', '1000001'));
+        await lease('a', 6);
+        await store.leases.rate({ appid: '1000001', node: 'a', limit: 4, want: 4, ttlMs: 2000, nowMs: T0 });
+        await store.leases.release('a', T0);
+        expect(await store.leases.quotaState('1000001', 'b', T0)).toMatchObject({ balance: 10, heldElsewhere: 0 });
+        expect(await store.leases.rate({ appid: '1000001', node: 'b', limit: 4, want: 4, ttlMs: 2000, nowMs: T0 + 999 })).toMatchObject({ share: 0 });
+        expect(await store.leases.rate({ appid: '1000001', node: 'b', limit: 4, want: 4, ttlMs: 2000, nowMs: T0 + 1000 })).toMatchObject({ share: 4 });
+      });
+    });
+
     describe('nonces', () => {
       it('accepts a key once, refuses it while remembered, and accepts it again after the TTL', async () => {
         const t0 = 1_700_000_000_000;

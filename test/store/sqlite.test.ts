@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
-import { SCHEMA_VERSION } from '../../src/store/sqlite/schema.ts';
+import { migrate, SCHEMA_VERSION } from '../../src/store/sqlite/schema.ts';
 import type { SpendResult } from '../../src/store/types.ts';
 import { admit } from '../../src/store/window.ts';
 import { auditRecord, h, makeApp, makeSecret, row, storeContract } from './contract.ts';
@@ -130,15 +130,12 @@ describe('sqlite store on disk', () => {
   });
 
   it('opens a data dir written before the per-instant rate window, and counts from there', async () => {
-    openSqliteStore({ file }).close();
+    // A data dir at schema version 2, made by the migrations of the time.
+    mkdirSync(dirname(file), { recursive: true });
     const old = new Database(file);
-    old.exec(`DROP TABLE rate;
-      CREATE TABLE rate (key TEXT PRIMARY KEY, seq INTEGER NOT NULL, last_at REAL NOT NULL);
-      CREATE TABLE rate_admissions (key TEXT NOT NULL, n INTEGER NOT NULL, at REAL NOT NULL, PRIMARY KEY (key, n)) WITHOUT ROWID;
-      INSERT INTO rate VALUES ('qps:1000001', 1, 1000);
-      INSERT INTO rate_admissions VALUES ('qps:1000001', 0, 1000);
-      ALTER TABLE audit DROP COLUMN refusal;
-      UPDATE schema_version SET version = 2;`);
+    migrate(old, 2);
+    old.exec(`INSERT INTO rate VALUES ('qps:1000001', 1, 1000);
+      INSERT INTO rate_admissions VALUES ('qps:1000001', 0, 1000);`);
     old.close();
     const store = openSqliteStore({ file });
     expect(await store.rate.take('qps:1000001', 1, 2000)).toBe(true);

@@ -26,6 +26,6 @@ export function createDecide(services: Services, options: SubmailOptions, billin
     exchange.factors = read.ok ? read.request.factors : read.factors;
     if (!read.ok) return REFUSED[read.refusal];
     const { request } = read;
-    return gate({ checkId: exchange.checkId, kind: exchange.kind, factors: request.factors, clientIp: arrival.clientIp, appid: request.appid }, request);
+    return gate({ checkId: exchange.checkId, at: exchange.startedAt, kind: exchange.kind, factors: request.factors, clientIp: arrival.clientIp, appid: request.appid }, request);
   };
 }

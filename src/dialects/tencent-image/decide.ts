@@ -36,6 +36,7 @@ export function createDecide(services: Services, billing: BillingTable): Decide 
     if (impossible) return impossible;
     const claim = {
       checkId: exchange.checkId,
+      at: exchange.startedAt,
       kind: exchange.kind,
       factors: exchange.factors,
       clientIp: arrival.clientIp,

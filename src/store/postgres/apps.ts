@@ -15,10 +15,14 @@ async function claimName(c: Queryable, name: string, appid: string): Promise<voi
   if (rows.length > 0) throw new AppNameTaken(name);
 }
 
+/** The quota reported is what is not yet billed: the unleased balance and every node's unspent units. */
+const APP = `SELECT *, (quota + coalesce((SELECT sum(units) FROM quota_leases l WHERE l.appid = apps.appid), 0))::bigint AS unbilled FROM apps`;
+const toApp = (r: AppRow & { unbilled: number | null }) => appFromRow({ ...r, quota: r.unbilled });
+
 export function postgresApps(db: Db): AppStore {
   const get = async (appid: string) => {
-    const { rows } = await db.query<AppRow>('SELECT * FROM apps WHERE appid = $1', [appid]);
-    return rows[0] && appFromRow(rows[0]);
+    const { rows } = await db.query<AppRow & { unbilled: number | null }>(`${APP} WHERE appid = $1`, [appid]);
+    return rows[0] && toApp(rows[0]);
   };
   return {
     async create(app, firstSecret) {
@@ -37,8 +41,8 @@ export function postgresApps(db: Db): AppStore {
     },
     get,
     async list() {
-      const { rows } = await db.query<AppRow>('SELECT * FROM apps ORDER BY created_at, appid COLLATE "C"');
-      return rows.map(appFromRow);
+      const { rows } = await db.query<AppRow & { unbilled: number | null }>(`${APP} ORDER BY created_at, appid COLLATE "C"`);
+      return rows.map(toApp);
     },
     async update(appid, patch) {
       const values: unknown[] = [appid];
@@ -49,15 +53,15 @@ export function postgresApps(db: Db): AppStore {
         sets.push(`${column} = $${values.length}`);
       }
       if (sets.length === 0) return get(appid);
-      const sql = `UPDATE apps SET ${sets.join(', ')} WHERE appid = $1 RETURNING *`;
-      const { rows } =
-        patch.name === undefined
-          ? await db.query<AppRow>(sql, values)
-          : await db.tx(async (c) => {
-              await claimName(c, patch.name!, appid);
-              return c.query<AppRow>(sql, values);
-            });
-      return rows[0] && appFromRow(rows[0]);
+      // A new quota is the whole remaining balance: every lease of the old one is void.
+      if (patch.quota !== undefined) sets.push('quota_epoch = quota_epoch + 1', 'quota_reclaim_at = 0');
+      const updated = await db.tx(async (c) => {
+        if (patch.name !== undefined) await claimName(c, patch.name, appid);
+        const { rowCount } = await c.query(`UPDATE apps SET ${sets.join(', ')} WHERE appid = $1`, values);
+        if (patch.quota !== undefined) await c.query('DELETE FROM quota_leases WHERE appid = $1', [appid]);
+        return rowCount === 1;
+      });
+      return updated ? get(appid) : undefined;
     },
     async delete(appid) {
       // Secrets go with it (ON DELETE CASCADE).

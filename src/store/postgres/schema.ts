@@ -117,6 +117,27 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (source, day, bucket)
    );
    CREATE TABLE IF NOT EXISTS cache_purges (scope text PRIMARY KEY, at bigint NOT NULL);`,
+  // Counters by lease (src/store/leases.ts): apps.quota is the unleased balance; each node's unspent units
+  // and QPS share are rows of their own, renewed by the node and reclaimed once they lapse. Idempotent, as above.
+  `ALTER TABLE apps ADD COLUMN IF NOT EXISTS quota_epoch bigint NOT NULL DEFAULT 0;
+   ALTER TABLE apps ADD COLUMN IF NOT EXISTS quota_reclaim_at double precision NOT NULL DEFAULT 0;
+   CREATE TABLE IF NOT EXISTS quota_leases (
+     appid text NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+     node text NOT NULL,
+     units bigint NOT NULL,
+     expires_at double precision NOT NULL,
+     PRIMARY KEY (appid, node)
+   );
+   CREATE TABLE IF NOT EXISTS rate_shares (
+     appid text NOT NULL,
+     node text NOT NULL,
+     share integer NOT NULL,
+     want integer NOT NULL,
+     expires_at double precision NOT NULL,
+     PRIMARY KEY (appid, node)
+   );
+   CREATE TABLE IF NOT EXISTS rate_released (appid text NOT NULL, units integer NOT NULL, free_at double precision NOT NULL);
+   CREATE INDEX IF NOT EXISTS rate_released_by_app ON rate_released(appid, free_at);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

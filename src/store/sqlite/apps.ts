@@ -15,9 +15,10 @@ type SecretRow = Omit<SharedSecretRow, 'revoked'> & { revoked: number };
 const json = (v: unknown) => (v === null ? null : JSON.stringify(v));
 const parseJson = (v: string | null) => (v === null ? null : JSON.parse(v));
 
-const toApp = (r: Row): App =>
+const toApp = (r: Row & { unbilled?: number | null }): App =>
   appFromRow({
     ...r,
+    quota: r.unbilled === undefined ? r.quota : r.unbilled,
     buckets: JSON.parse(r.buckets),
     checks: parseJson(r.checks),
     ip_allow: parseJson(r.ip_allow),
@@ -52,8 +53,13 @@ export function sqliteApps(db: Database.Database, reserveInTurn: (appid: string)
     `INSERT INTO secrets (secret_id, appid, secret_key_sealed, revoked, created_at)
      VALUES (@secretId, @appid, @secretKeySealed, @revoked, @createdAt)`,
   );
-  const selectApp = db.prepare('SELECT * FROM apps WHERE appid = ?');
-  const selectApps = db.prepare('SELECT * FROM apps ORDER BY created_at, appid');
+  // The quota reported is what is not yet billed: the unleased balance and every node's unspent units.
+  const columns = `*, quota + ifnull((SELECT sum(units) FROM quota_leases l WHERE l.appid = apps.appid), 0) AS unbilled`;
+  const selectApp = db.prepare(`SELECT ${columns} FROM apps WHERE appid = ?`);
+  const selectApps = db.prepare(`SELECT ${columns} FROM apps ORDER BY created_at, appid`);
+  // A new quota is the whole remaining balance: every lease of the old one is void.
+  const newEpoch = db.prepare('UPDATE apps SET quota_epoch = quota_epoch + 1, quota_reclaim_at = 0 WHERE appid = ?');
+  const dropLeases = db.prepare('DELETE FROM quota_leases WHERE appid = ?');
   const selectSecret = db.prepare('SELECT * FROM secrets WHERE secret_id = ?');
   const selectSecrets = db.prepare('SELECT * FROM secrets WHERE appid = ? ORDER BY created_at, secret_id');
   const revoke = db.prepare('UPDATE secrets SET revoked = 1 WHERE secret_id = ? AND appid = ?');
@@ -96,6 +102,10 @@ export function sqliteApps(db: Database.Database, reserveInTurn: (appid: string)
     if (patch.name !== undefined) claimName(patch.name, appid);
     for (const { field, value } of patchedFields(patch)) {
       patchField[field]!.run((ENCODE[field] as (v: unknown) => unknown)(value), appid);
+    }
+    if (patch.quota !== undefined) {
+      newEpoch.run(appid);
+      dropLeases.run(appid);
     }
     return get(appid);
   });

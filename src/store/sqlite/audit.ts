@@ -1,14 +1,15 @@
 import type Database from 'better-sqlite3';
 import { type AuditBufferOptions, type BufferedAuditSink, createBufferedAudit, salvageRecord } from '../audit-buffer.ts';
 import { type AuditRow, auditFromRow } from '../rows.ts';
-import type { AuditRecord } from '../types.ts';
+import type { AuditRecord, AuditSink } from '../types.ts';
+import { billedListeners, billedPerApp } from '../leases.ts';
 import type { Logger } from '../../log.ts';
 
 /** SQLite keeps `masked` as JSON text and `billed` as 0/1. */
 type Row = Omit<AuditRow, 'masked' | 'billed'> & { masked: string; billed: number };
 
 /** Synchronous to the end: the store's close() has written every record when it returns. */
-export type SqliteAuditSink = BufferedAuditSink<void>;
+export type SqliteAuditSink = BufferedAuditSink<void> & Pick<AuditSink, 'onBilled'>;
 
 /** Rows per multi-row INSERT: fewer statement runs a batch; larger statements measured no faster. */
 const ROWS_PER_INSERT = 8;
@@ -38,7 +39,7 @@ function bind(into: unknown[], at: number, r: AuditRecord): void {
 /** A constraint, a value too big or of the wrong type: the rows, not the file or its lock. */
 const refusedRows = (error: unknown): boolean => /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH)/.test(String((error as { code?: unknown }).code ?? ''));
 
-export function sqliteAudit(db: Database.Database, logger?: Logger, options: AuditBufferOptions = {}): SqliteAuditSink {
+export function sqliteAudit(db: Database.Database, node: string, logger?: Logger, options: AuditBufferOptions = {}): SqliteAuditSink {
   const insertMany = db.prepare(insertSql(ROWS_PER_INSERT));
   const insertOne = db.prepare(insertSql(1));
   const many: unknown[] = new Array(ROWS_PER_INSERT * COLUMNS);
@@ -47,7 +48,10 @@ export function sqliteAudit(db: Database.Database, logger?: Logger, options: Aud
   const newestOfApp = db.prepare(`SELECT * FROM audit WHERE appid = ? ORDER BY at DESC, seq DESC LIMIT ?`);
   // A lookup by check id is an operator's, now and then: no index is kept for it (every check would write one).
   const ofCheck = db.prepare(`SELECT * FROM audit WHERE check_id = ? AND (? IS NULL OR appid = ?) ORDER BY at DESC, seq DESC LIMIT ?`);
-  const writeBatch = db.transaction((records: AuditRecord[]) => {
+  const spendLease = db.prepare('UPDATE quota_leases SET units = max(units - ?, 0) WHERE appid = ? AND node = ?');
+  const billed = billedListeners();
+  const writeBatch = db.transaction((records: AuditRecord[], perApp: Map<string, number>) => {
+    for (const [appid, units] of perApp) spendLease.run(units, appid, node);
     let i = 0;
     for (; i + ROWS_PER_INSERT <= records.length; i += ROWS_PER_INSERT) {
       for (let k = 0; k < ROWS_PER_INSERT; k++) bind(many, k * COLUMNS, records[i + k]!);
@@ -59,8 +63,12 @@ export function sqliteAudit(db: Database.Database, logger?: Logger, options: Aud
     }
   });
 
-  return createBufferedAudit({
-    writeBatch: (batch: AuditRecord[]): void => writeBatch(batch),
+  const sink = createBufferedAudit({
+    writeBatch: (batch: AuditRecord[]): void => {
+      const perApp = billedPerApp(batch);
+      writeBatch(batch, perApp);
+      billed.committed(perApp);
+    },
     refused: refusedRows,
     salvage: salvageRecord,
     read(appid, limit, checkId) {
@@ -69,4 +77,5 @@ export function sqliteAudit(db: Database.Database, logger?: Logger, options: Aud
       return rows.map((r) => auditFromRow({ ...r, masked: JSON.parse(r.masked), billed: r.billed === 1 }));
     },
   }, logger, options);
+  return { ...sink, onBilled: billed.add };
 }

@@ -156,12 +156,36 @@ const MIGRATIONS: Migration[] = [
      PRIMARY KEY (source, day, bucket)
    ) WITHOUT ROWID;
    CREATE TABLE IF NOT EXISTS cache_purges (scope TEXT PRIMARY KEY, at INTEGER NOT NULL);`,
+  // Counters by lease (src/store/leases.ts): apps.quota is the unleased balance; each node's unspent units
+  // and QPS share are rows of their own, renewed by the node and reclaimed once they lapse. Idempotent, as above.
+  (db) => {
+    const columns = new Set(db.prepare("SELECT name FROM pragma_table_info('apps')").pluck().all());
+    if (!columns.has('quota_epoch')) db.exec('ALTER TABLE apps ADD COLUMN quota_epoch INTEGER NOT NULL DEFAULT 0');
+    if (!columns.has('quota_reclaim_at')) db.exec('ALTER TABLE apps ADD COLUMN quota_reclaim_at REAL NOT NULL DEFAULT 0');
+    db.exec(`CREATE TABLE IF NOT EXISTS quota_leases (
+       appid TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+       node TEXT NOT NULL,
+       units INTEGER NOT NULL,
+       expires_at REAL NOT NULL,
+       PRIMARY KEY (appid, node)
+     ) WITHOUT ROWID;
+     CREATE TABLE IF NOT EXISTS rate_shares (
+       appid TEXT NOT NULL,
+       node TEXT NOT NULL,
+       share INTEGER NOT NULL,
+       want INTEGER NOT NULL,
+       expires_at REAL NOT NULL,
+       PRIMARY KEY (appid, node)
+     ) WITHOUT ROWID;
+     CREATE TABLE IF NOT EXISTS rate_released (appid TEXT NOT NULL, units INTEGER NOT NULL, free_at REAL NOT NULL);
+     CREATE INDEX IF NOT EXISTS rate_released_by_app ON rate_released(appid, free_at);`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Brings the file to the current schema; several processes may open it at once (IMMEDIATE serialises them). */
-export function migrate(db: Database.Database): void {
+export function migrate(db: Database.Database, target = SCHEMA_VERSION): void {
   db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
     const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
@@ -169,12 +193,12 @@ export function migrate(db: Database.Database): void {
     if (current > SCHEMA_VERSION) {
       throw new Error(`Database schema version ${current} is newer than this Realname (${SCHEMA_VERSION}); upgrade Realname`);
     }
-    for (let v = current; v < SCHEMA_VERSION; v++) {
+    for (let v = current; v < target; v++) {
       const migration = MIGRATIONS[v]!;
       if (typeof migration === 'string') db.exec(migration);
       else migration(db);
     }
-    if (row) db.prepare('UPDATE schema_version SET version = ?').run(SCHEMA_VERSION);
-    else db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);
+    if (row) db.prepare('UPDATE schema_version SET version = ?').run(Math.max(current, target));
+    else db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(target);
   }).immediate();
 }

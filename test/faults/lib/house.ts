@@ -143,7 +143,11 @@ export class House {
 
   /** An app's quota left, as the store has it (the suite's main app unless told). */
   async quotaLeft(appid = this.tenant.appid): Promise<number> {
-    const [row] = await this.query<{ quota: number | string }>('SELECT quota FROM apps WHERE appid = ?', [appid]);
+    // What is not yet billed: the unleased balance and every node's unspent units (a killed node's too, until reclaimed).
+    const [row] = await this.query<{ quota: number | string }>(
+      'SELECT quota + coalesce((SELECT sum(units) FROM quota_leases l WHERE l.appid = apps.appid), 0) AS quota FROM apps WHERE appid = ?',
+      [appid],
+    );
     return Number(row!.quota);
   }
 
