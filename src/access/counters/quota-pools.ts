@@ -143,6 +143,8 @@ export class QuotaPools {
       const lease = await pool.refilling.then(() => this.lastLease.get(pool.appid));
       if (pool.available > 0 && this.spendable(pool)) continue;
       if (!lease || lease.balance === null) return lease?.balance === null;
+      // Others waiting on the same refill took what it brought: there is more to lease.
+      if (lease.balance > 0) continue;
       // Spent here; units held elsewhere by nodes with more than one each may come back when asked.
       if (lease.heldElsewhere <= lease.otherNodes || this.closed || this.clock() - started >= this.options.starveMs) return false;
       await new Promise((resolve) => setTimeout(resolve, STARVE_POLL_MS).unref());
