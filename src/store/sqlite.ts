@@ -26,7 +26,7 @@ export interface SqliteStoreOptions {
   auditBuffer?: number;
 }
 
-/** Checks spent before checkpoints move off the event loop (src/store/sqlite/checkpointer.ts). */
+/** Checks (audit records, or counter steps) before checkpoints move off the event loop (src/store/sqlite/checkpointer.ts). */
 const CHECKPOINT_WORKER_AFTER = 1000;
 
 /** The embedded default backend: one file, WAL, safe to share between processes on one machine. */
@@ -57,12 +57,21 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   // A store that serves checks moves its WAL checkpoints to a worker thread once it is busy (a CLI
   // command or a short test never starts one).
   let checkpointer: Checkpointer | undefined;
-  let spends = 0;
+  let checks = 0;
+  const busy = () => {
+    if (checkpointer === undefined && ++checks >= CHECKPOINT_WORKER_AFTER) checkpointer = startCheckpointer(db, { busyTimeoutMs, logger: opts.logger });
+  };
   const spender: CheckSpender = {
     spend: (appid, window, nowMs, reserve) => {
-      if (checkpointer === undefined && ++spends >= CHECKPOINT_WORKER_AFTER) checkpointer = startCheckpointer(db, { busyTimeoutMs, logger: opts.logger });
+      busy();
       return counters.spend(appid, window.key, window.limit, nowMs, reserve);
     },
+  };
+  // Every answer writes its audit record (with counters by lease, the only per-check write).
+  const write = audit.write;
+  audit.write = (record) => {
+    busy();
+    write(record);
   };
   return {
     kind: 'sqlite',
