@@ -11,6 +11,7 @@ import { median, paced, percentile, pooled, run, sequential, type RunResult, typ
 import { pin, processCpuUs, startChild } from './lib/proc.ts';
 import { CONNECTIONS, LOAD_CPU, precheck, SERVER_CPU, startBaseline, startRealname, TENANT, wireRequests, type Credentials } from './lib/servers.ts';
 import { renderTable, type Figures } from './lib/report.ts';
+import { measureScaleout, measureStalls } from './lib/scaleout.ts';
 import { compareValidation } from './lib/validation.ts';
 
 const argv = process.argv.slice(2);
@@ -19,7 +20,7 @@ const asJson = argv.includes('--json');
 const profileAt = argv.indexOf('--profile');
 const profileDir = profileAt >= 0 ? argv[profileAt + 1] : undefined;
 /** `--only http,import,scaling,validation,gateway`: just those parts (while working on one of them). */
-const PARTS = ['http', 'import', 'scaling', 'validation', 'gateway'] as const;
+const PARTS = ['http', 'import', 'scaling', 'validation', 'gateway', 'scaleout', 'stalls'] as const;
 const onlyAt = argv.indexOf('--only');
 const only = new Set(onlyAt >= 0 ? (argv[onlyAt + 1] ?? '').split(',') : PARTS);
 for (const part of only) {
@@ -240,6 +241,14 @@ if (only.has('scaling')) await measureScaling(figures);
 if (only.has('gateway')) {
   log('gateway in front of an upstream Realname');
   await measureGateway(figures);
+}
+if (only.has('scaleout')) {
+  log('scale-out: PostgreSQL + Redis against SQLite, and --workers');
+  figures.scaleout = await measureScaleout({ rows: quick ? P.rows : P.rowsSmall, rounds: quick ? 1 : 3, seconds: quick ? 3 : 6, log });
+}
+if (only.has('stalls')) {
+  log('stalls: a fixed rate at half the maximum');
+  figures.stalls = await measureStalls({ rows: P.rows, seconds: quick ? 10 : 60, segments: quick ? 2 : 6, log });
 }
 if (only.has('validation')) {
   log('validation');

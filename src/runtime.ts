@@ -126,6 +126,8 @@ export interface Serving {
   address: string;
   /** Set when serving created the store (--init): the line that says so. */
   created?: string;
+  /** The runtime served (its store, services and counters), for tools that watch a server in-process. */
+  runtime: Runtime;
   stop(): Promise<void>;
 }
 
@@ -193,6 +195,6 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
       runtime.logger.flush();
       if (unwritten) throw unwritten;
     })());
-  return { server, address, ...(runtime.created ? { created: runtime.created } : {}), stop };
+  return { server, address, ...(runtime.created ? { created: runtime.created } : {}), runtime, stop };
 }
 

@@ -1,12 +1,16 @@
-// Realname as `realname serve` runs it — the compiled build in dist/ (src/runtime.ts: SQLite store, audit log,
-// quota and QPS counters), on a cached data dir, listening on 127.0.0.1:0. Plain JavaScript, run without a
-// loader, so nothing but the build is measured. Creates one tenant first, with a QPS limit and a quota so
-// every check does the counter writes a production tenant does. Logs at warn: the bare baseline logs nothing.
+// Realname as `realname serve` runs it — the compiled build in dist/ (src/runtime.ts: SQLite store by default,
+// or PostgreSQL + Redis; audit log, quota and QPS by lease), on a cached data dir, listening on 127.0.0.1:0.
+// Plain JavaScript, run without a loader, so nothing but the build is measured. Creates one tenant first, with
+// a QPS limit and a quota so every check spends what a production tenant spends. Logs at warn: the bare
+// baseline logs nothing. On a `stats` message it answers what the server saw: the counters' store calls and
+// its event loop's delay (monitorEventLoopDelay); `reset` starts both over.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../../dist/config.js';
 import { openRuntime, serve } from '../../dist/runtime.js';
 
 const args = JSON.parse(process.argv[2]);
-const config = loadConfig({ data: args.data, keyFile: args.keyFile, host: '127.0.0.1', port: 0, logLevel: 'warn' });
+const store = args.postgresUrl ? { store: 'postgres', postgresUrl: args.postgresUrl, ...(args.redisUrl ? { redisUrl: args.redisUrl } : {}) } : {};
+const config = loadConfig({ data: args.data, keyFile: args.keyFile, host: '127.0.0.1', port: 0, logLevel: 'warn', ...store });
 const runtime = await openRuntime(config, { store: 'create' });
 // App names are unique and the data dir is reused run after run: a name of its own each time.
 const credentials = await runtime.services.tenants.create({ name: `bench ${Date.now()}-${process.pid}`, qps: args.qps, quota: args.quota });
@@ -14,8 +18,25 @@ const rows = await runtime.store.registry.count();
 await runtime.close();
 
 const serving = await serve(config);
+const delay = monitorEventLoopDelay({ resolution: 5 });
+delay.enable();
+let base = serving.runtime.services.counters.stats();
 process.send({ type: 'ready', address: serving.address, credentials, rows });
 process.on('message', (m) => {
-  if (m.type !== 'stop') return;
-  void serving.stop().finally(() => process.exit(0));
+  if (m.type === 'stats') {
+    const now = serving.runtime.services.counters.stats();
+    process.send({
+      type: 'stats',
+      counterWrites: now.writes - base.writes,
+      counterReads: now.reads - base.reads,
+      eventLoopMaxMs: delay.max / 1e6,
+      eventLoopP99Ms: delay.percentile(99) / 1e6,
+    });
+  } else if (m.type === 'reset') {
+    base = serving.runtime.services.counters.stats();
+    delay.reset();
+    process.send({ type: 'reset' });
+  } else if (m.type === 'stop') {
+    void serving.stop().finally(() => process.exit(0));
+  }
 });

@@ -16,6 +16,8 @@ export interface RouteFigures {
   p99AtHalfRatio: number;
 }
 
+import type { ScaleoutFigures, StallFigures } from './scaleout.ts';
+
 export interface Figures {
   mode: 'quick' | 'full';
   seconds: number;
@@ -33,6 +35,8 @@ export interface Figures {
   };
   scaling?: { latency10kMs: number; latency1mMs: number; ratio: number; rowsSmall: number; rows: number };
   validation?: ValidationFigures;
+  scaleout?: ScaleoutFigures;
+  stalls?: StallFigures;
   /** A check answered by an upstream Realname through a Realname gateway, against the upstream asked directly. */
   gateway?: { checks: number; directMs: number; gatewayMs: number; addedMs: number; gatewayCpuUsPerCheck: number };
 }
@@ -50,6 +54,8 @@ export function renderTable(f: Figures): string {
   if (f.scaling) renderScaling(out, f.scaling);
   if (f.validation) renderValidation(out, f.validation);
   if (f.gateway) renderGateway(out, f.gateway);
+  if (f.scaleout) renderScaleout(out, f.scaleout);
+  if (f.stalls) renderStalls(out, f.stalls);
   out.push('', `(${f.seconds.toFixed(0)} s)`, '');
   return out.join('\n');
 }
@@ -105,4 +111,23 @@ function renderGateway(out: string[], g: NonNullable<Figures['gateway']>): void 
   out.push(`| the same upstream through a Realname gateway (\`tencent-image\` source, cache off) | ${f3(g.gatewayMs)} ms |`);
   out.push(`| latency the gateway adds | ${f3(g.addedMs)} ms |`);
   out.push(`| gateway CPU a check | ${n0(g.gatewayCpuUsPerCheck)} µs |`);
+}
+
+function renderScaleout(out: string[], f: ScaleoutFigures): void {
+  out.push('', `### Scale-out (${n0(f.rows)}-row registry, /auth/idbankcard, each server on one core)`, '');
+  out.push('| figure | value | target |', '|---|---:|---|');
+  out.push(`| SQLite req/s | ${n0(f.sqliteRps)} | |`);
+  out.push(`| PostgreSQL + Redis req/s | ${n0(f.postgresRps)} | |`);
+  out.push(`| PostgreSQL + Redis / SQLite | ${f2(f.ratio)} | >= 0.5 (${verdict(f.ratio >= 0.5)}) |`);
+  out.push(`| counter store writes per 1,000 checks, SQLite / PostgreSQL | ${f2(f.writesPer1000.sqlite)} / ${f2(f.writesPer1000.postgres)} | <= 10 (${verdict(Math.max(f.writesPer1000.sqlite, f.writesPer1000.postgres) <= 10)}) |`);
+  out.push(`| SQLite --workers 1 / 2 req/s | ${n0(f.workers.sqlite1)} / ${n0(f.workers.sqlite2)} | as measured (2 cores shared with the load generator) |`);
+  out.push(`| PostgreSQL --workers 1 / 2 req/s | ${n0(f.workers.postgres1)} / ${n0(f.workers.postgres2)} | as measured |`);
+}
+
+function renderStalls(out: string[], f: StallFigures): void {
+  out.push('', `### Stalls (${n0(f.rate)} req/s for ${f.seconds} s, half of Realname's maximum, alternating segments with the baseline)`, '');
+  out.push('| figure | Realname | baseline | target |', '|---|---:|---:|---|');
+  out.push(`| server event-loop delay max / p99 ms | ${f3(f.eventLoopMaxMs)} / ${f3(f.eventLoopP99Ms)} | | max <= 100 (${verdict(f.eventLoopMaxMs <= 100)}) |`);
+  out.push(`| client p99 ms | ${f3(f.p99Ms)} | ${f3(f.baselineP99Ms)} | <= 2x (${verdict(f.p99Ms <= 2 * f.baselineP99Ms)}) |`);
+  out.push(`| client max ms | ${f3(f.maxMs)} | ${f3(f.baselineMaxMs)} | beside the baseline's |`);
 }

@@ -13,6 +13,13 @@ export interface Counters {
   giveBack(app: App): void | Promise<void>;
   /** Gives every lease back (a clean shutdown). */
   close(): Promise<void>;
+  /** Store calls the counters made so far: writes (lease takes, gives, renewals, shares) and reads (polls). */
+  stats(): CounterStats;
+}
+
+export interface CounterStats {
+  writes: number;
+  reads: number;
 }
 
 export interface LeaseOptions {
@@ -26,8 +33,10 @@ export interface LeaseOptions {
  * quota, never more admissions than the limit in any 1000 ms across nodes — are kept by the leases.
  */
 export function leasedCounters(store: { leases: LeaseStore; node: string; audit: Pick<AuditSink, 'onBilled'> }, clock: () => number, options: LeaseOptions = {}): Counters {
-  const pools = new QuotaPools(store.leases, store.node, clock, { ...QUOTA_POOL_DEFAULTS, ...options.quota });
-  const shares = new RateShares(store.leases, store.node, clock, { ...RATE_SHARE_DEFAULTS, ...options.rate });
+  const stats: CounterStats = { writes: 0, reads: 0 };
+  const leases = counted(store.leases, stats);
+  const pools = new QuotaPools(leases, store.node, clock, { ...QUOTA_POOL_DEFAULTS, ...options.quota });
+  const shares = new RateShares(leases, store.node, clock, { ...RATE_SHARE_DEFAULTS, ...options.rate });
   store.audit.onBilled((appid, units) => pools.committed(appid, units));
   // Set once a lease was ever asked for: a process that served no check (a CLI command) gives nothing back.
   let leased = false;
@@ -51,8 +60,19 @@ export function leasedCounters(store: { leases: LeaseStore; node: string; audit:
     },
     async close() {
       await Promise.all([pools.close(), shares.close()]);
-      if (leased) await store.leases.release(store.node, clock());
+      if (leased) await leases.release(store.node, clock());
     },
+    stats: () => ({ ...stats }),
+  };
+}
+
+/** The lease store, counting its calls (the bench reports store writes per 1,000 checks). */
+function counted(leases: LeaseStore, stats: CounterStats): LeaseStore {
+  return {
+    quota: (req) => (stats.writes++, leases.quota(req)),
+    quotaState: (appid, node, nowMs) => (stats.reads++, leases.quotaState(appid, node, nowMs)),
+    rate: (req) => (stats.writes++, leases.rate(req)),
+    release: (node, nowMs) => (stats.writes++, leases.release(node, nowMs)),
   };
 }
 
