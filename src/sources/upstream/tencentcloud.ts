@@ -1,4 +1,4 @@
-import { checkIdAsUuid } from '../../core/index.ts';
+import { CHECK_KINDS, checkIdAsUuid } from '../../core/index.ts';
 import { SERVICE, tc3Signer, VERSION } from '../../protocols/tencentcloud/index.ts';
 import { ACTION_OF_KIND, readAnswer, requestBody, type FaceidPeer } from '../../protocols/tencentcloud/upstream.ts';
 import { SourceFailure } from '../types.ts';
@@ -23,7 +23,7 @@ const CHECK_ID = /^[0-9a-f]{32}$/;
 export function faceidAdapter(peer: FaceidPeer): Adapter {
   return {
     credentials: { required: ['secretId', 'secretKey'] },
-    kinds: Object.keys(ACTION_OF_KIND),
+    kinds: CHECK_KINDS.filter((kind) => Object.hasOwn(ACTION_OF_KIND, kind)),
     create({ endpoint, credentials, clock }) {
       const { secretId, secretKey } = credentials as Record<string, string>;
       const sign = tc3Signer({ secretId: secretId!, secretKey: secretKey!, service: SERVICE });
