@@ -176,7 +176,7 @@ describe('failure handling between tencentcloud and the realname source', () => 
     [a, b] = await Promise.all([startFaultProxy(hq.url), startFaultProxy(hq.url)]);
     const credentials = { secretId: hq.app.secretId, secretKey: hq.app.secretKey };
     await gw.admin.add('tc', 'tencentcloud', { endpoint: a.url, credentials, settings: { timeoutMs: 400, breakerFailures: 50, costFen: 12 } });
-    await gw.admin.add('hq', 'realname', { endpoint: b.url, credentials, settings: { timeoutMs: 2000 } });
+    await gw.admin.add('hq', 'realname', { endpoint: b.url, credentials, settings: { timeoutMs: 2000, breakerFailures: 50 } });
     for (const kind of Object.values(KIND)) await gw.admin.setRoute(kind, 'tc,hq');
     client = faceidClient({ endpoint: gw.url.replace('http://', ''), secretId: gw.app.secretId, secretKey: gw.app.secretKey });
     await sleep(300);
