@@ -2,7 +2,6 @@
 // Realname reached through its image dialect (the `tencent-image` source), with the result cache
 // keeping nothing (TTL 0), so every check is answered by the upstream. Creates its own tenant first.
 import { loadConfig } from '../../dist/config.js';
-import { deriveKey } from '../../dist/keys/derive.js';
 import { openRuntime, serve } from '../../dist/runtime.js';
 import { SourceAdmin } from '../../dist/sources/upstream/admin.js';
 
@@ -17,9 +16,9 @@ const config = loadConfig({
   cacheTtlMismatch: 0,
   cacheTtlNotFound: 0,
 });
-const runtime = openRuntime(config);
+const runtime = await openRuntime(config, { store: 'create' });
 const credentials = await runtime.services.tenants.create({ name: 'bench', qps: args.qps, quota: args.quota });
-const admin = new SourceAdmin(runtime.store.sources, deriveKey(runtime.masterKey, 'secret-seal'));
+const admin = new SourceAdmin(runtime.store.sources, runtime.keys.sealer);
 await admin.add('upstream', 'tencent-image', { endpoint: args.upstream, credentials: args.vendor, settings: { concurrency: 32 } });
 for (const kind of ['idcard2', 'bankcard3']) await admin.setRoute(kind, 'upstream');
 await runtime.close();

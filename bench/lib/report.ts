@@ -105,7 +105,7 @@ function renderValidation(out: string[], v: ValidationFigures): void {
 }
 
 function renderGateway(out: string[], g: NonNullable<Figures['gateway']>): void {
-  out.push('', `### Gateway (one check at a time, \`/auth/idbankcard\`, ${n0(g.checks)} checks each, median)`, '');
+  out.push('', `### Gateway (one check at a time, \`/auth/idbankcard\`, ${n0(g.checks)} checks each after the warm-up, median)`, '');
   out.push('| figure | value |', '|---|---:|');
   out.push(`| upstream Realname asked directly | ${f3(g.directMs)} ms |`);
   out.push(`| the same upstream through a Realname gateway (\`tencent-image\` source, cache off) | ${f3(g.gatewayMs)} ms |`);

@@ -44,6 +44,21 @@ describe('realname sources, routes and cache', () => {
     expect((await realname(['sources', 'add', 'ali', '--type', 'aliyun', '--endpoint', 'https://x.example', '--data', dir], { stdin: aliyun })).stderr).toMatch(/a source named ali exists/);
   });
 
+  it('adds Tencent Cloud FaceID and another Realname with {"secretId","secretKey"} from stdin, answering all five kinds', async () => {
+    const dir = data();
+    const faceid = JSON.stringify({ secretId: 'AKIDexample', secretKey: SECRET });
+    for (const [name, type, endpoint] of [['tc', 'tencentcloud', 'https://faceid.tencentcloudapi.com'], ['hq', 'realname', 'https://hq.example:8443']]) {
+      const added = await realname(['sources', 'add', name!, '--type', type!, '--endpoint', endpoint!, '--data', dir], { stdin: faceid });
+      expect(added.code).toBe(0);
+      expect(JSON.parse(added.stdout)).toMatchObject({ name, type, endpoint, kinds: ['idcard2', 'bankcard2', 'bankcard3', 'bankcard4', 'phone3'], credentials: ['secretId', 'secretKey'] });
+      expect(added.stdout).not.toContain(SECRET);
+    }
+    const wrong = await realname(['sources', 'add', 'x', '--type', 'realname', '--endpoint', 'https://hq.example', '--data', dir], { stdin: JSON.stringify({ appid: '1', secretId: 'a', secretKey: 'b' }) });
+    expect(wrong.stderr).toBe('realname: credentials field appid is not one of secretId, secretKey\n');
+    expect((await realname(['sources', 'add', 'x', '--type', 'realname', '--endpoint', 'http://10.0.0.8:8080', '--data', dir], { stdin: faceid })).stderr).toMatch(/plain http is only for a loopback endpoint/);
+    expect((await realname(['sources', 'add', 'x', '--type', 'nope', '--endpoint', 'https://x.example', '--data', dir], { stdin: faceid })).stderr).toMatch(/tencentcloud, realname/);
+  });
+
   it('changes, switches off and on, routes and removes a source', async () => {
     const dir = data();
     await realname(['sources', 'add', 'ali', '--type', 'aliyun', '--endpoint', 'https://x.example', '--data', dir], { stdin: aliyun });

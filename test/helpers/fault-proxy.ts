@@ -14,7 +14,9 @@ export type Fault =
   | 'garbage'
   /** Forwards, then sends the vendor's answer one byte every 50 ms. */
   | 'slow'
-  | { delayMs: number };
+  | { delayMs: number }
+  /** Forwards, then answers the client with `rewrite(the vendor's answer)` (the vendor saw, and may have billed, the request). */
+  | { rewrite: (answer: string) => string };
 
 export interface FaultProxy {
   url: string;
@@ -46,7 +48,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const bodies: string[] = [];
   const to = new URL(target);
 
-  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, slow: boolean) => {
+  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, slow: boolean, rewrite?: (answer: string) => string) => {
     forwarded++;
     const upstream = httpRequest(
       { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: req.headers.host ?? to.host } },
@@ -54,7 +56,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         const chunks: Buffer[] = [];
         answer.on('data', (c: Buffer) => chunks.push(c));
         answer.on('end', () => {
-          const bytes = Buffer.concat(chunks);
+          const bytes = rewrite ? Buffer.from(rewrite(Buffer.concat(chunks).toString('utf8'))) : Buffer.concat(chunks);
+          if (rewrite) {
+            res.writeHead(answer.statusCode ?? 502, { 'content-type': answer.headers['content-type'] ?? 'application/json', 'content-length': bytes.length });
+            res.end(bytes);
+            return;
+          }
           if (!slow) {
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             res.end(bytes);
@@ -98,6 +105,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       else if (f === '5xx') res.writeHead(502, { 'content-type': 'text/html' }).end('<html>bad gateway</html>');
       else if (f === 'garbage') res.writeHead(200, { 'content-type': 'application/json' }).end('{"this is": no vendor');
       else if (f === 'slow') forward(req, body, res, true);
+      else if (typeof f === 'object' && 'rewrite' in f) forward(req, body, res, false, f.rewrite);
       else if (typeof f === 'object') setTimeout(() => forward(req, body, res, false), f.delayMs);
       else forward(req, body, res, false);
     });

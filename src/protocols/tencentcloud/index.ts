@@ -4,7 +4,7 @@
  * tables and the error codes — shared by the FaceID dialect (we answer like the vendor) and an
  * upstream source (we call the vendor). Pure: no I/O; imports only src/core.
  */
-export { ALGORITHM, REQUIRED_SIGNED_HEADERS, hostWithoutPort, scopeDate, signTc3, type SignedRequest, type SignInput } from './tc3.ts';
+export { ALGORITHM, REQUIRED_SIGNED_HEADERS, hostWithoutPort, scopeDate, signTc3, tc3Signer, type SignedRequest, type SignInput } from './tc3.ts';
 export { MAX_SIGNED_HEADERS, parseAuthorization, type AuthorizationFailure, type AuthorizationParse, type Tc3Authorization } from './authorization.ts';
 export {
   TIMESTAMP_HEADER,

@@ -66,7 +66,8 @@ function cardStateRows(first: number, abnormal: number): ResultRow[] {
 const BUSY = '验证中心服务繁忙';
 const TOO_OFTEN = '验证次数超限，请次日重试';
 const CERT_TYPE = '该证件号暂不支持核验，当前仅支持二代身份证';
-const HOLDER = '持卡人信息有误';
+/** The bank-card actions' billed no-record (持卡人信息有误): the vendor answers its own 不一致 examples with it too. */
+export const HOLDER = '持卡人信息有误';
 
 /** Each action's table in the vendor's order: billed rows first, then the others. */
 export const RESULTS: Record<ActionName, readonly ResultRow[]> = {

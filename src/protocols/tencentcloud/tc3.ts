@@ -110,12 +110,31 @@ export interface SignInput {
 
 /** The Authorization header value for a request (an upstream client, and tests acting as one). */
 export function signTc3(input: SignInput): string {
+  const { request, timestamp, ...credential } = input;
+  return tc3Signer(credential)(request, timestamp);
+}
+
+/**
+ * A client's signer for one credential and service: `sign(request, timestamp)` gives the Authorization
+ * header value. kSigning depends only on the secret, the date and the service, so it is made once per
+ * UTC date instead of three HMACs a request.
+ */
+export function tc3Signer(input: Omit<SignInput, 'request' | 'timestamp'>): (request: SignedRequest, timestamp: number) => string {
   const signedHeaders = input.signedHeaders ?? REQUIRED_SIGNED_HEADERS;
-  const unsent = signedHeaders.find((name) => input.request.headers[name] === undefined);
-  if (unsent !== undefined) throw new Error(`signTc3: the signed header ${unsent} is not among the request's headers`);
-  const date = scopeDate(input.timestamp);
-  const scope = credentialScope(date, input.service);
-  const key = signingKey(input.secretKey, date, input.service);
-  const signature = signatureOf(key, input.request, signedHeaders, input.timestamp, scope, input.form ?? 'lowercase').toString('hex');
-  return `${ALGORITHM} Credential=${input.secretId}/${scope}, SignedHeaders=${signedHeaders.join(';')}, Signature=${signature}`;
+  const names = signedHeaders.join(';');
+  const form = input.form ?? 'lowercase';
+  let date = '';
+  let key: Buffer = Buffer.alloc(0);
+  return (request, timestamp) => {
+    const unsent = signedHeaders.find((name) => request.headers[name] === undefined);
+    if (unsent !== undefined) throw new Error(`signTc3: the signed header ${unsent} is not among the request's headers`);
+    const today = scopeDate(timestamp);
+    if (today !== date) {
+      key = signingKey(input.secretKey, today, input.service);
+      date = today;
+    }
+    const scope = credentialScope(date, input.service);
+    const signature = signatureOf(key, request, signedHeaders, timestamp, scope, form).toString('hex');
+    return `${ALGORITHM} Credential=${input.secretId}/${scope}, SignedHeaders=${names}, Signature=${signature}`;
+  };
 }

@@ -26,13 +26,13 @@ export interface Adapter {
  * SourceFailure saying whether the next source may be asked. A reply that is not the vendor's (a gateway's
  * error page, garbage) says nothing was decided: HTTP 5xx and garbage hand over to the next source.
  */
-export function settle(reply: VendorReply, read: { code: string; verdict: VendorVerdict } | undefined): SourceAnswer {
+export function settle(reply: VendorReply, read: { code: string; verdict: VendorVerdict; error?: string } | undefined): SourceAnswer {
   if (!read) {
     const code = reply.status === 200 ? 'garbage' : `HTTP ${reply.status}`;
     throw new SourceFailure('error', `not an answer of the vendor (${code})`, { code });
   }
   const { code, verdict: v } = read;
-  if (v.verdict === 'unavailable') throw new SourceFailure('error', `vendor error ${code}`, { code, next: v.next });
+  if (v.verdict === 'unavailable') throw new SourceFailure('error', `vendor ${read.error ?? 'error'} ${code}`, { code, next: v.next });
   const answer: SourceAnswer = { verdict: v.verdict, vendor: { code, billed: v.billed } };
   if (v.verdict === 'mismatch') answer.mismatched = [...v.mismatched];
   return answer;
