@@ -35,6 +35,8 @@ export interface Config {
   redisPrefix?: string;
   /** Most audit records held while the store is slow or down; checks answer unavailable from 90 % of it. */
   auditBuffer: number;
+  /** With PostgreSQL: every audit commit waits for the WAL's flush to disk (power-cut durable, ~5 ms a commit). */
+  postgresAuditSync: boolean;
   /** On SIGTERM, how long (seconds) to keep retrying audit records a failing store has not taken. */
   shutdownGrace: number;
   /** Seconds a request's headers may take to arrive (an idle new connection included). */
@@ -229,6 +231,16 @@ export const SETTINGS: readonly SettingSpec[] = [
     parse: oneOf('logFormat', LOG_FORMATS),
   },
   {
+    key: 'postgresAuditSync',
+    env: 'REALNAME_POSTGRES_AUDIT_SYNC',
+    arg: 'true|false',
+    scope: 'serve, demo',
+    defaultText: 'false',
+    meaning:
+      "with `postgres`: `true` makes every audit commit wait for PostgreSQL's WAL flush to disk (a record then survives a power cut of the database server; each flush is milliseconds, and every answer waits for its record). `false`: a commit returns once PostgreSQL has it — it survives a crash of Realname, and only the database server's own crash may lose its last fraction of a second, as with SQLite's default",
+    parse: yesNo('postgresAuditSync'),
+  },
+  {
     key: 'auditBuffer',
     env: 'REALNAME_AUDIT_BUFFER',
     arg: 'records',
@@ -376,6 +388,7 @@ const DEFAULTS = {
   logLevel: 'info' as LogLevel,
   store: 'sqlite' as StoreKind,
   auditBuffer: 10_000,
+  postgresAuditSync: false,
   shutdownGrace: 30,
   headersTimeout: 10,
   requestTimeout: 30,

@@ -31,8 +31,8 @@ export interface Runtime {
 /** The configured backend: the embedded SQLite file in the data dir (default), or PostgreSQL (+ Redis). */
 export function storeSpec(config: Config, logger?: Logger): StoreSpec {
   if (config.store === 'postgres') {
-    const { postgresUrl, redisUrl, redisPrefix, auditBuffer } = config;
-    return { kind: 'postgres', url: postgresUrl!, logger, auditBuffer, ...(redisUrl ? { redisUrl, ...(redisPrefix ? { redisPrefix } : {}) } : {}) };
+    const { postgresUrl, redisUrl, redisPrefix, auditBuffer, postgresAuditSync } = config;
+    return { kind: 'postgres', url: postgresUrl!, logger, auditBuffer, auditSync: postgresAuditSync, ...(redisUrl ? { redisUrl, ...(redisPrefix ? { redisPrefix } : {}) } : {}) };
   }
   return { kind: 'sqlite', file: join(config.data, 'realname.db'), logger, auditBuffer: config.auditBuffer };
 }

@@ -12,8 +12,11 @@ import { announceListening, isWorker, runWorkers } from './workers.ts';
 export async function serveUntilSignalled(options: Record<string, unknown>, onListening?: (address: string) => void): Promise<void> {
   let signalled!: () => void;
   const stopAsked = new Promise<void>((resolve) => (signalled = resolve));
-  process.once('SIGTERM', signalled);
-  process.once('SIGINT', signalled);
+  // A worker hears a signal twice when its whole group is signalled (a terminal's Ctrl-C, `kill -- -pgid`):
+  // once itself, once passed on by the primary. The second must not cut its drain short.
+  const listen = isWorker() ? process.on.bind(process) : process.once.bind(process);
+  listen('SIGTERM', signalled);
+  listen('SIGINT', signalled);
   let serving: Serving;
   try {
     serving = await serve(configFrom(options), { store: options.init === true ? 'create' : 'existing' });
@@ -45,6 +48,13 @@ export function serveCommand(): Command {
         // The store is made (with --init) once, here, before any worker opens it: never two new master keys.
         if (options.init === true) await withRuntime(options, 'create', async () => undefined);
         await runWorkers(workers);
-      } else await serveUntilSignalled(options);
+      } else {
+        try {
+          await serveUntilSignalled(options);
+        } finally {
+          // A worker's channel to the primary keeps its event loop alive: close it, and a drained (or failed) worker exits.
+          if (isWorker()) process.disconnect?.();
+        }
+      }
     });
 }

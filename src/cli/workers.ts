@@ -1,38 +1,57 @@
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 
 /**
  * `serve --workers N`: N processes sharing the port (node:cluster hands each connection to one). Each
  * worker is a node of its own — its own store connections and leases — so quota and QPS stay exact
  * across them as across machines. The primary prints the address once, passes SIGTERM/SIGINT on, waits
- * for every worker to drain, and starts a worker again if one dies while serving.
+ * for every worker to drain, and starts a worker again if one dies while serving. A worker that dies
+ * before it listens (a taken port, a store it cannot open) stops the whole service with exit code 1:
+ * starting it again would fail the same way, forever.
  */
 export async function runWorkers(workers: number): Promise<void> {
   let stopping = false;
   let announced = false;
+  const listening = new WeakSet<Worker>();
+  const pending = new Set<NodeJS.Timeout>();
   const fork = () => {
     const worker = cluster.fork({ REALNAME_WORKER: '1' });
     worker.on('message', (m: { type?: string; address?: string }) => {
-      if (m.type !== 'listening' || announced) return;
+      if (m.type !== 'listening') return;
+      listening.add(worker);
+      if (announced) return;
       announced = true;
       process.stderr.write(`realname listening on ${m.address} (${workers} workers)\n`);
     });
   };
+  const stop = (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    for (const timer of pending) clearTimeout(timer);
+    pending.clear();
+    process.stderr.write(`realname: ${reason}\n`);
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  const alive = () => Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead()).length;
   for (let i = 0; i < workers; i++) fork();
   await new Promise<void>((resolve) => {
     cluster.on('exit', (worker, code, signal) => {
-      if (!stopping) {
+      if (!stopping && !listening.has(worker)) {
+        process.exitCode = 1;
+        stop(`worker ${worker.process.pid} failed to start (${signal ?? code}); stopping`);
+      } else if (!stopping) {
         process.stderr.write(`realname: worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);
-        setTimeout(fork, 1000).unref();
+        const timer = setTimeout(() => {
+          pending.delete(timer);
+          if (!stopping) fork();
+        }, 1000);
+        pending.add(timer);
         return;
+      } else if (code !== 0 && signal !== 'SIGTERM') {
+        process.exitCode = 1;
       }
-      if (code !== 0) process.exitCode = 1;
-      if (Object.keys(cluster.workers ?? {}).length === 0) resolve();
+      if (alive() === 0) resolve();
     });
-    const shutdown = () => {
-      stopping = true;
-      process.stderr.write('realname: draining in-flight requests\n');
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-    };
+    const shutdown = () => stop('draining in-flight requests');
     process.once('SIGTERM', shutdown);
     process.once('SIGINT', shutdown);
   });

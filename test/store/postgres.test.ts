@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateIdentities } from '../../src/core/synthetic.ts';
 import { signAuthorization } from '../../src/protocols/tencent-image/signature.ts';
 import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres.ts';
+import { openDb } from '../../src/store/postgres/db.ts';
 import { SCHEMA_VERSION } from '../../src/store/postgres/schema.ts';
 import type { Store } from '../../src/store/types.ts';
 import { exited, realname, realnameListening } from '../helpers/cli.ts';
@@ -232,5 +233,23 @@ describe.skipIf(!postgresUp || !redisUp)('realname on postgres and redis, throug
     const unknown = await realname(['apps', 'list', '--data', dir, '--store', 'mysql']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/expected sqlite or postgres/);
+  });
+});
+
+describe.skipIf(!postgresUp)('postgres connections', () => {
+  it('run a pool’s session settings before its first query, on every connection it opens', async () => {
+    const { schema, drop } = await createSchema();
+    cleanups.push(drop);
+    const db = openDb({ url: POSTGRES_URL, schema, poolSize: 3, migrate: async () => undefined, session: ['SET synchronous_commit = off'] });
+    const plain = openDb({ url: POSTGRES_URL, schema, poolSize: 1, migrate: async () => undefined });
+    try {
+      // three at once: three connections, each with the setting
+      const shown = await Promise.all([1, 2, 3].map(() => db.tx((c) => c.query<{ synchronous_commit: string }>('SHOW synchronous_commit'))));
+      expect(shown.map((r) => r.rows[0]!.synchronous_commit)).toEqual(['off', 'off', 'off']);
+      expect((await plain.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]!.synchronous_commit).toBe('on');
+    } finally {
+      await Promise.all([db.end(), plain.end()]);
+      await cleanup();
+    }
   });
 });

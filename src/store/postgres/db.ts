@@ -26,6 +26,8 @@ export interface DbOptions {
   poolSize?: number;
   migrate(client: pg.PoolClient, schema: string | undefined): Promise<void>;
   logger?: Logger;
+  /** SET statements run on every new connection of this pool, before anything else it is asked. */
+  session?: readonly string[];
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -67,6 +69,8 @@ export function openDb(opts: DbOptions): Db {
     max: opts.poolSize ?? 10,
     idleTimeoutMillis: 30_000,
   });
+  // A client queues its queries in order: these run before the first query the pool hands it.
+  if (opts.session?.length) pool.on('connect', (client) => void Promise.all(opts.session!.map((sql) => client.query(sql))).catch(() => undefined));
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   const log = opts.logger ?? defaultLogger();
   pool.on('error', (err) => log.warn({ error: err.message }, 'postgres: idle connection lost'));
