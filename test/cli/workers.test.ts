@@ -46,11 +46,14 @@ describe('realname serve --workers 2', () => {
     try {
       expect(output()).toMatch(/\(2 workers\)/);
       const codes = await Promise.all(Array.from({ length: 60 }, () => check(url, app)));
-      // -5807: a valid identity that is not on file, billed; 25: quota spent
-      expect(codes.filter((c) => c === -5807)).toHaveLength(30);
-      expect(codes.filter((c) => c === 25)).toHaveLength(30);
+      // -5807: a valid identity that is not on file, billed; 25: quota spent. The quota code may come
+      // while the other worker holds one last unit (README's promise), never sooner.
+      const billed = codes.filter((c) => c === -5807).length;
+      expect(billed).toBeLessThanOrEqual(30);
+      expect(billed).toBeGreaterThanOrEqual(29);
+      expect(codes.filter((c) => c === 25)).toHaveLength(60 - billed);
       const shown = JSON.parse((await realname(['apps', 'show', app.appid, '--json', '--data', dir])).stdout) as { quota: number };
-      expect(shown.quota).toBe(0);
+      expect(shown.quota).toBe(30 - billed);
     } finally {
       child.kill('SIGTERM');
     }
