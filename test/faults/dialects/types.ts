@@ -44,7 +44,10 @@ export interface SignOptions {
 
 /** A dialect's answer read off the wire. */
 export interface Answer {
-  /** The dialect's code, as a string ('0', '-5803', '1204', 'success'). */
+  /**
+   * The dialect's code, as a string ('0', '-5803', '1204', 'success', 'AuthFailure.SignatureFailure'); a
+   * code of a per-action Result table (see `resultTables`) as `ACTION/code` ('IdCardVerification/-5').
+   */
   code: string;
   /** The check id the answer names (Tencent's session_id; SUBMAIL's send_id, success only). */
   checkId?: string;
@@ -54,6 +57,11 @@ export interface DialectUnderTest {
   name: string;
   /** The README code table that documents every code it answers (`<!-- codes:NAME -->`). */
   readmeTable: string;
+  /**
+   * Per-action Result tables besides (`<!-- codes:NAME/ACTION -->`), for a protocol whose Result codes
+   * mean different things per action: its answers name such a code as `ACTION/code`.
+   */
+  resultTables?: readonly string[];
   /** Answers documented in prose rather than in the table (SUBMAIL's `"status":"success"`). */
   untabled: readonly string[];
   /** Check routes (every URL form of them) and the check each runs. */
@@ -83,10 +91,11 @@ export interface DialectUnderTest {
     billed: readonly string[];
     /** The internal-error code (counted with 5xx). */
     internal: string;
-    /** No source (or no audit log) could answer. */
+    /** No source (or no audit log) could answer an idcard2 check (what `validCheck` sends by default). */
     unavailable: string;
     tooLarge: string;
-    replayed: string;
+    /** A single-use signature used again (single-use dialects only). */
+    replayed?: string;
     /** Codes that only come once the signature has verified: a forgery answered with one got through. */
     pastSignature: readonly string[];
   };

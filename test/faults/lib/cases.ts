@@ -92,7 +92,12 @@ export interface FuzzCase {
   forged: boolean;
   /** A validly signed check: billable. */
   signed: boolean;
+  /** A header of the draft holds a character HTTP refuses in a value (a NUL, a control): it is no well-framed request. */
+  unreadableHeader: boolean;
 }
+
+/** What llhttp refuses in a header value: controls other than HTAB, and DEL. */
+const UNREADABLE = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 function apply(fields: Record<string, unknown>, mutations: readonly Mutation[], other: Person): Record<string, unknown> {
   const out: Record<string, unknown> = { ...fields };
@@ -245,5 +250,6 @@ export function materialize(plan: Plan, dialect: DialectUnderTest, tenant: Tenan
     from = cut;
   }
   const label = `${dialect.name} ${route.path} ${plan.signature.kind}${forged ? `(${dialect.forgeries[plan.signature.forgery]})` : ''} ${encoding}/${plan.body}/${plan.contentType}/${plan.framing} mutations=${JSON.stringify([...plan.mutations, ...plan.mutateAfterSigning]).slice(0, 160)}`;
-  return { label, chunks, requests, ...(responses ? { responses } : {}), endAfter, forged, signed: signed && plan.framing !== 'oversize' };
+  const unreadableHeader = Object.values(draft.headers).some((v) => UNREADABLE.test(v));
+  return { label, chunks, requests, ...(responses ? { responses } : {}), endAfter, forged, signed: signed && plan.framing !== 'oversize', unreadableHeader };
 }
