@@ -71,6 +71,12 @@ export interface DialectUnderTest {
   fields(check: Check, tenant: Tenant, person: Person): Record<string, string>;
   /** The draft signed as the vendor's clients sign it. */
   sign(draft: Draft, tenant: Tenant, options: SignOptions): Draft;
+  /**
+   * For a protocol whose signature covers the body's bytes and the content type (TC3): the signed draft
+   * signed again over the body and content type as finally sent (broken, truncated, of another type), so
+   * that they reach the checks behind the signature instead of all failing it.
+   */
+  signSent?(draft: Draft, tenant: Tenant, options: SignOptions, sent: { body: Buffer; contentType: string | undefined }): Draft;
   /** Kinds of forged signature `forge` makes. */
   forgeries: readonly string[];
   /** The draft with a forged signature of the given kind: never the vendor's valid one. */
