@@ -105,12 +105,12 @@ describe('realname sources, routes and cache', () => {
   it('prints concise text unless asked for --json, and one JSON document with it', async () => {
     const dir = data();
     const added = await realname(['sources', 'add', 'ali', '--type', 'aliyun', '--endpoint', 'https://x.example', '--cost-fen', '15', '--data', dir], { stdin: aliyun });
-    expect(added.stdout).toMatch(/^source ali added\nsource ali \(aliyun\) — ok\n  endpoint     https:\/\/x\.example\n/);
-    expect(added.stdout).toMatch(/\n  credentials  accessKeyId, accessKeySecret \(sealed\)\n/);
-    expect(added.stdout).toMatch(/\n  today        0 calls, 0 errors, 0 billed, 0 possibly billed/);
+    expect(added.stdout).toMatch(/^source ali added\nsource ali \(aliyun\) — ok\n {2}endpoint {5}https:\/\/x\.example\n/);
+    expect(added.stdout).toMatch(/\n {2}credentials {2}accessKeyId, accessKeySecret \(sealed\)\n/);
+    expect(added.stdout).toMatch(/\n {2}today {8}0 calls, 0 errors, 0 billed, 0 possibly billed/);
     expect(added.stdout).not.toContain(SECRET);
     expect((await realname(['sources', 'show', 'ali', '--data', dir])).stdout).toMatch(/^source ali \(aliyun\) — ok\n/);
-    expect((await realname(['sources', 'set', 'ali', '--timeout-ms', '900', '--data', dir])).stdout).toMatch(/\n  time limit   900 ms;/);
+    expect((await realname(['sources', 'set', 'ali', '--timeout-ms', '900', '--data', dir])).stdout).toMatch(/\n {2}time limit {3}900 ms;/);
     expect((await realname(['sources', 'disable', 'ali', '--data', dir])).stdout).toBe('source ali disabled: no node asks it within a second\n');
     expect((await realname(['sources', 'enable', 'ali', '--data', dir])).stdout).toBe('source ali enabled: every node may ask it again within a second\n');
     expect((await realname(['routes', 'set', 'bankcard3', 'registry,ali', '--data', dir])).stdout).toBe('bankcard3: registry:next,ali:answer\n');
