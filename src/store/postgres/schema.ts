@@ -138,6 +138,8 @@ const MIGRATIONS: string[] = [
    );
    CREATE TABLE IF NOT EXISTS rate_released (appid text NOT NULL, units integer NOT NULL, free_at double precision NOT NULL);
    CREATE INDEX IF NOT EXISTS rate_released_by_app ON rate_released(appid, free_at);`,
+  // Upstream calls that left and got no answer (the vendor may have billed them), counted apart. Idempotent, as above.
+  `ALTER TABLE source_usage ADD COLUMN IF NOT EXISTS maybe_billed bigint NOT NULL DEFAULT 0;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
