@@ -64,6 +64,7 @@ export function registryCommand(): Command {
     .option('--yes', 'with --replace: do not ask')
     .option('--json', 'print the summary as one JSON object')
     .action(async (file: string, options, command: Command) => {
+      if (options.yes && !options.replace) throw new UsageError(command, '--yes confirms --replace and means nothing without it: a plain import asks nothing');
       const format = checkInput(file, options.format);
       if (options.rejects !== undefined) checkRejects(options.rejects, command);
       const ask = options.replace && !options.yes;

@@ -126,6 +126,12 @@ const CASES: Case[] = [
       usage('realname registry import <file> [options]'),
   },
   {
+    what: '--yes without --replace',
+    args: () => ['registry', 'import', join(root, 'one-bad.csv'), '--yes', '--data', store],
+    code: 2,
+    stderr: () => 'realname: --yes confirms --replace and means nothing without it: a plain import asks nothing\n' + usage('realname registry import <file> [options]'),
+  },
+  {
     what: 'a read-only command against a data dir that is not there',
     args: () => ['apps', 'list', '--data', join(root, 'typo')],
     code: 1,
