@@ -47,6 +47,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
   });
 
+  // Anything no dialect answers (another path, another method): a plain 404 of our own, never echoing the
+  // URL (a query string may carry a factor). README, Connections, documents it.
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ error: 'not found', message: 'no such route: this server answers the routes of its dialects, GET /healthz and GET /readyz only' }),
+  );
+
   // Each in its own encapsulated context: a dialect's parsers and error handler are its own.
   for (const dialect of DIALECTS) app.register(dialect.plugin(options.services, options.dialects?.[dialect.name]));
   return app;
