@@ -152,3 +152,11 @@ export function mergeResume(earlier: readonly (string | null)[], cuts: ResumePoi
   for (const [chain, point] of Object.entries(cuts)) take(chain, point);
   return merged;
 }
+
+/** What an erasure leaves of a record's masks: which factors were sent, none of what they were. */
+export const ERASED = '<erased>';
+export function erasedMasks(masked: AuditRecord['masked']): AuditRecord['masked'] {
+  const out: AuditRecord['masked'] = {};
+  for (const field of Object.keys(masked) as (keyof AuditRecord['masked'])[]) out[field] = ERASED;
+  return out;
+}

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { type AuditChain, type EraseDetail, mergeResume, type PurgeDetail, type ResumePoints } from '../audit-chain.ts';
+import { type AuditChain, type EraseDetail, erasedMasks, mergeResume, type PurgeDetail, type ResumePoints } from '../audit-chain.ts';
 import { auditWhere, entryFromRow, type EntryRow, HASH_COLUMN, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
 import { TALLY_SLOT_MS, type AuditTally, type AuditTrail, type ChainEntry } from '../types.ts';
 import type { Db } from './db.ts';
@@ -12,14 +12,14 @@ const entryParams = (e: ChainEntry) => [e.chain, e.n, e.kind, e.at, e.firstAt, e
 /** The PostgreSQL audit read whole: searches stream by seq; purge and erasure commit with their chain event. */
 export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<void>): AuditTrail {
   /** `work` in one transaction, its event entry last, on this process's chain (no batch seals the same head meanwhile). */
-  const withEvent = <T>(work: (client: pg.PoolClient) => Promise<{ entry: ChainEntry; result: T }>): Promise<T> =>
+  const withEvent = <T>(work: (client: pg.PoolClient) => Promise<{ entry: ChainEntry | undefined; result: T }>): Promise<T> =>
     chain.exclusive(async () => {
       const { entry, result } = await db.tx(async (client) => {
         const done = await work(client);
-        await client.query(INSERT_ENTRY, entryParams(done.entry));
+        if (done.entry) await client.query(INSERT_ENTRY, entryParams(done.entry));
         return done;
       });
-      chain.committed(entry);
+      if (entry) chain.committed(entry);
       return result;
     });
 
@@ -96,6 +96,8 @@ export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<vo
           await client.query('DELETE FROM audit_chain WHERE chain = $1 AND n <= $2', [id, n]);
         }
         records += (await client.query('DELETE FROM audit WHERE chain IS NULL AND at < $1', [before])).rowCount ?? 0;
+        // Nothing went (a second node's purge of the same day): nothing to say.
+        if (records === 0 && heads.length === 0) return { entry: undefined, result: { records, batches } };
         const detail: PurgeDetail = { before, records, batches, resume: mergeResume(earlier, cuts), by };
         return { entry: chain.sealEvent('purge', detail, Date.now(), records), result: { records, batches } };
       });
@@ -107,8 +109,9 @@ export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<vo
         const detail: EraseDetail = { factor, hash: value, rows: [], by };
         for (const row of rows) if (row.chain !== null) detail.rows.push([row.seq, chain.personalDigest(row)]);
         await client.query(
-          "UPDATE audit SET masked = '{}'::jsonb, name_hash = NULL, id_hash = NULL, card_hash = NULL, phone_hash = NULL WHERE seq = ANY($1::bigint[])",
-          [rows.map((r) => r.seq)],
+          `UPDATE audit a SET masked = e.masked, name_hash = NULL, id_hash = NULL, card_hash = NULL, phone_hash = NULL
+           FROM unnest($1::bigint[], $2::jsonb[]) AS e(seq, masked) WHERE a.seq = e.seq`,
+          [rows.map((r) => r.seq), rows.map((r) => JSON.stringify(erasedMasks(r.masked)))],
         );
         return { entry: chain.sealEvent('erase', detail, Date.now(), rows.length), result: { records: rows.length } };
       });

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { type AuditChain, type EraseDetail, mergeResume, type PurgeDetail, type ResumePoints } from '../audit-chain.ts';
+import { type AuditChain, type EraseDetail, erasedMasks, mergeResume, type PurgeDetail, type ResumePoints } from '../audit-chain.ts';
 import { auditWhere, entryFromRow, type EntryRow, HASH_COLUMN, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
 import { TALLY_SLOT_MS, type AuditTally, type AuditTrail, type ChainEntry, type StoredAudit } from '../types.ts';
 
@@ -33,6 +33,8 @@ export function sqliteTrail(db: Database.Database, chain: AuditChain, flush: () 
     }
     // Records from before chains existed go by their own time.
     records += db.prepare('DELETE FROM audit WHERE chain IS NULL AND at < ?').run(before).changes;
+    // Nothing went (a second node's purge of the same day): nothing to say.
+    if (records === 0 && heads.length === 0) return { records, batches };
     const detail: PurgeDetail = { before, records, batches, resume: mergeResume(earlier, cuts), by };
     append(chain.sealEvent('purge', detail, Date.now(), records));
     return { records, batches };
@@ -40,12 +42,12 @@ export function sqliteTrail(db: Database.Database, chain: AuditChain, flush: () 
 
   const erase = db.transaction((factor: keyof typeof HASH_COLUMN, value: string, by: object): { records: number } => {
     const rows = (db.prepare(`SELECT * FROM audit WHERE ${HASH_COLUMN[factor]} = ?`).all(value) as Row[]).map(decode);
-    const blank = db.prepare("UPDATE audit SET masked = '{}', name_hash = NULL, id_hash = NULL, card_hash = NULL, phone_hash = NULL WHERE seq = ?");
+    const blank = db.prepare('UPDATE audit SET masked = ?, name_hash = NULL, id_hash = NULL, card_hash = NULL, phone_hash = NULL WHERE seq = ?');
     const detail: EraseDetail = { factor, hash: value, rows: [], by };
     for (const row of rows) {
       // A row written without a chain has no digest to keep: it is blanked all the same.
       if (row.chain !== null) detail.rows.push([row.seq, chain.personalDigest(row)]);
-      blank.run(row.seq);
+      blank.run(JSON.stringify(erasedMasks(row.masked)), row.seq);
     }
     append(chain.sealEvent('erase', detail, Date.now(), rows.length));
     return { records: rows.length };
