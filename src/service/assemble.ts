@@ -3,6 +3,7 @@ import { clientAddress, createAccessRules, createReplayGuard } from '../access/i
 import { Tenants } from '../access/tenants.ts';
 import { createAuditor } from '../audit/auditor.ts';
 import { chainKey, factorHasher } from '../audit/lookup.ts';
+import { createServiceMetrics, type ServiceMetrics } from '../metrics/service.ts';
 import { deriveKey } from '../keys/derive.ts';
 import { StoreKeys } from '../keys/ring.ts';
 import { defaultLogger, type Logger } from '../log.ts';
@@ -53,6 +54,8 @@ export interface Assembled extends Services {
   counters: Counters;
   upstreams: Upstreams | undefined;
   cache: ResultCache | undefined;
+  /** The Prometheus metrics of this process (GET /metrics). */
+  metrics: ServiceMetrics;
   /** Writes what the sources counted and closes their connections (the store is the caller's). */
   close(): Promise<void>;
 }
@@ -128,6 +131,9 @@ export function assembleServices(options: AssembleOptions): Assembled {
           (error) => logger.warn({ error: (error as Error).message }, 'cache: its store failed; answering without it'),
         );
   const counters = options.counters === 'store' ? storeCounters(store) : leasedCounters(store, clock, options.leases);
+  const metrics = createServiceMetrics(store);
+  metrics.watch({ upstreams, counters });
+  store.audit.onCommit?.(metrics.committed);
   return {
     clock,
     counters,
@@ -137,7 +143,8 @@ export function assembleServices(options: AssembleOptions): Assembled {
     replay: createReplayGuard(store.nonces),
     clientIp: clientAddress(options.trustProxy ?? []),
     verifier: createVerifier(store.apps, cache ?? routed, clock, counters, createDailyLimits(store.daily, stableKey('daily-limit')), () => store.audit.accepting()),
-    auditor: createAuditor(store.audit, clock, factorHasher(keys.pepper)),
+    auditor: createAuditor(store.audit, clock, factorHasher(keys.pepper), metrics.answered),
+    metrics,
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     upstreams,
     cache,
