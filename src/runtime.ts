@@ -111,6 +111,7 @@ export async function openRuntime(config: Config, options: OpenOptions = {}): Pr
       maxEntries: config.cacheMaxEntries,
     },
     leases: { quota: { ttlMs: config.quotaLeaseTtlMs } },
+    timeZone: config.timeZone,
   });
   const close = async () => {
     try {

@@ -4,6 +4,7 @@ import { Tenants } from '../access/tenants.ts';
 import { createAuditor } from '../audit/auditor.ts';
 import { chainKey, factorHasher } from '../audit/lookup.ts';
 import { createServiceMetrics, type ServiceMetrics } from '../metrics/service.ts';
+import { calendarDay, DEFAULT_TIME_ZONE } from '../core/calendar.ts';
 import { deriveKey } from '../keys/derive.ts';
 import { StoreKeys } from '../keys/ring.ts';
 import { defaultLogger, type Logger } from '../log.ts';
@@ -45,6 +46,8 @@ export interface AssembleOptions {
   /** The result cache in front of upstream sources (default on, DEFAULT_CACHE); false turns it off. */
   cache?: (Partial<CacheSettings> & { maxEntries?: number }) | false;
   logger?: Logger;
+  /** What "a day" is for daily limits and upstream budgets (default Asia/Shanghai). */
+  timeZone?: string;
 }
 
 /** What the CLI and the server get beyond the dialects' view: tenants, the upstream sources, the cache. */
@@ -95,6 +98,7 @@ export function assembleServices(options: AssembleOptions): Assembled {
   // The audit's MACs from the same pepper: a chain made before a key rotation still verifies after it.
   store.auditTrail?.useKey(chainKey(keys.pepper));
   const timeoutMs = options.sourceTimeoutMs ?? 3000;
+  const dayOf = calendarDay(options.timeZone ?? DEFAULT_TIME_ZONE);
   let upstreams: Upstreams | undefined;
   let routed: Routed;
   if (options.extraSources) {
@@ -107,6 +111,7 @@ export function assembleServices(options: AssembleOptions): Assembled {
       openCredentials: (sealed) => JSON.parse(keys.sealer.open(sealed)) as Record<string, string>,
       clock,
       logger,
+      dayOf,
       ...(options.sourcesTtlMs !== undefined ? { ttlMs: options.sourcesTtlMs } : {}),
     });
     upstreams = configured;
@@ -142,7 +147,7 @@ export function assembleServices(options: AssembleOptions): Assembled {
     access: createAccessRules(),
     replay: createReplayGuard(store.nonces),
     clientIp: clientAddress(options.trustProxy ?? []),
-    verifier: createVerifier(store.apps, cache ?? routed, clock, counters, createDailyLimits(store.daily, stableKey('daily-limit')), () => store.audit.accepting()),
+    verifier: createVerifier(store.apps, cache ?? routed, clock, counters, createDailyLimits(store.daily, stableKey('daily-limit'), dayOf), () => store.audit.accepting()),
     auditor: createAuditor(store.audit, clock, factorHasher(keys.pepper), metrics.answered),
     metrics,
     bodyLimit: options.bodyLimit ?? 16 * 1024,
