@@ -188,6 +188,23 @@ describe.each(backends)('the audit chain on %s', (_name, make) => {
     expect(head).toMatch(/^[0-9a-f]{16}:3:[0-9a-f]{64}$/);
   });
 
+  it('verifies from --since on only: an older batch is not this run\'s to check', async () => {
+    const b = await make();
+    const store = keyed(b);
+    await answer(store, 3);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const since = Date.now();
+    await answer(store, 2);
+    await answer(store, 1);
+    await b.sql("UPDATE audit SET code = '1' WHERE batch = 1");
+    const recent = await verifyAudit(store.auditTrail!, KEY, { since });
+    expect(recent.breaks).toEqual([]);
+    expect(recent.records).toBe(3);
+    expect((await verify(store)).breaks[0]).toMatchObject({ problem: 'altered', n: 1 });
+    await b.sql("UPDATE audit SET code = '1' WHERE batch = 3");
+    expect((await verifyAudit(store.auditTrail!, KEY, { since })).breaks[0]).toMatchObject({ problem: 'altered', n: 3 });
+  });
+
   it('passes after a purge, which removes whole old batches and says where each chain resumes', async () => {
     const b = await make();
     const store = keyed(b);
