@@ -9,6 +9,9 @@ import type { AuditRecord, ChainEntry, ChainEventKind } from './types.ts';
  * blanks a person's fields and re-seals the batches it touched in its own event.
  */
 
+/** How much newer than its batch's entry a record may be dated (clocks step): a purge looks this far past its cutoff. */
+export const SKEW_MS = 86_400_000;
+
 /** The `prev` of a chain's first entry. */
 export const GENESIS = '0'.repeat(64);
 
