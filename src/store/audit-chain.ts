@@ -78,6 +78,12 @@ export class AuditChain {
     return { ...base, mac: entryMac(this.key!, base, body), detail };
   }
 
+  /** Whether `stored` (an entry of this chain) is the seal of exactly these records: a commit whose answer was lost. */
+  sealedThese(stored: ChainEntry, records: readonly AuditRecord[]): boolean {
+    if (!this.key || stored.chain !== this.id || stored.kind !== 'batch' || stored.records !== records.length || stored.prev !== this.prev) return false;
+    return entryMac(this.key, stored, batchBody(records)) === stored.mac;
+  }
+
   /** The entry is stored: the head moves to it. */
   committed(entry: ChainEntry): void {
     this.n = entry.n;
