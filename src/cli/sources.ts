@@ -1,3 +1,4 @@
+import { calendarDay } from '../core/calendar.ts';
 import { Command, InvalidArgumentError } from 'commander';
 import { CHECK_KINDS, isCheckKind } from '../core/index.ts';
 import type { Runtime } from '../runtime.ts';
@@ -22,7 +23,7 @@ export function withSources<T>(
   work: (admin: SourceAdmin, runtime: Runtime) => Promise<T>,
   use: 'existing' | 'create' = 'existing',
 ): Promise<T> {
-  return withRuntime(options, use, (runtime) => work(new SourceAdmin(runtime.store.sources, runtime.keys.sealer), runtime));
+  return withRuntime(options, use, (runtime) => work(new SourceAdmin(runtime.store.sources, runtime.keys.sealer, Date.now, calendarDay(runtime.config.timeZone)), runtime));
 }
 
 // commander turns a parser's null into '': "no budget" travels as the word and becomes null below.

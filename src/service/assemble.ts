@@ -2,6 +2,9 @@ import { randomFillSync } from 'node:crypto';
 import { clientAddress, createAccessRules, createReplayGuard } from '../access/index.ts';
 import { Tenants } from '../access/tenants.ts';
 import { createAuditor } from '../audit/auditor.ts';
+import { chainKey, factorHasher } from '../audit/lookup.ts';
+import { createServiceMetrics, type ServiceMetrics } from '../metrics/service.ts';
+import { calendarDay, DEFAULT_TIME_ZONE } from '../core/calendar.ts';
 import { deriveKey } from '../keys/derive.ts';
 import { StoreKeys } from '../keys/ring.ts';
 import { defaultLogger, type Logger } from '../log.ts';
@@ -43,6 +46,8 @@ export interface AssembleOptions {
   /** The result cache in front of upstream sources (default on, DEFAULT_CACHE); false turns it off. */
   cache?: (Partial<CacheSettings> & { maxEntries?: number }) | false;
   logger?: Logger;
+  /** What "a day" is for daily limits and upstream budgets (default Asia/Shanghai). */
+  timeZone?: string;
 }
 
 /** What the CLI and the server get beyond the dialects' view: tenants, the upstream sources, the cache. */
@@ -52,6 +57,8 @@ export interface Assembled extends Services {
   counters: Counters;
   upstreams: Upstreams | undefined;
   cache: ResultCache | undefined;
+  /** The Prometheus metrics of this process (GET /metrics). */
+  metrics: ServiceMetrics;
   /** Writes what the sources counted and closes their connections (the store is the caller's). */
   close(): Promise<void>;
 }
@@ -88,7 +95,10 @@ export function assembleServices(options: AssembleOptions): Assembled {
   // Keys of short-lived keyed hashes (daily counts, cached answers) come from the registry's pepper: the
   // same across a key rotation, so a day's counts and the cache hold.
   const stableKey = (purpose: 'daily-limit' | 'result-cache') => deriveKey(keys.pepper, purpose);
+  // The audit's MACs from the same pepper: a chain made before a key rotation still verifies after it.
+  store.auditTrail?.useKey(chainKey(keys.pepper));
   const timeoutMs = options.sourceTimeoutMs ?? 3000;
+  const dayOf = calendarDay(options.timeZone ?? DEFAULT_TIME_ZONE);
   let upstreams: Upstreams | undefined;
   let routed: Routed;
   if (options.extraSources) {
@@ -101,6 +111,7 @@ export function assembleServices(options: AssembleOptions): Assembled {
       openCredentials: (sealed) => JSON.parse(keys.sealer.open(sealed)) as Record<string, string>,
       clock,
       logger,
+      dayOf,
       ...(options.sourcesTtlMs !== undefined ? { ttlMs: options.sourcesTtlMs } : {}),
     });
     upstreams = configured;
@@ -126,6 +137,9 @@ export function assembleServices(options: AssembleOptions): Assembled {
           (scope, removed) => logger.info({ scope, removed }, 'cache: purged'),
         );
   const counters = options.counters === 'store' ? storeCounters(store) : leasedCounters(store, clock, options.leases);
+  const metrics = createServiceMetrics(store);
+  metrics.watch({ upstreams, counters });
+  store.audit.onCommit?.(metrics.committed);
   return {
     clock,
     counters,
@@ -134,8 +148,9 @@ export function assembleServices(options: AssembleOptions): Assembled {
     access: createAccessRules(),
     replay: createReplayGuard(store.nonces),
     clientIp: clientAddress(options.trustProxy ?? []),
-    verifier: createVerifier(store.apps, cache ?? routed, clock, counters, createDailyLimits(store.daily, stableKey('daily-limit')), () => store.audit.accepting()),
-    auditor: createAuditor(store.audit, clock),
+    verifier: createVerifier(store.apps, cache ?? routed, clock, counters, createDailyLimits(store.daily, stableKey('daily-limit'), dayOf), () => store.audit.accepting()),
+    auditor: createAuditor(store.audit, clock, factorHasher(keys.pepper), metrics.answered),
+    metrics,
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     upstreams,
     cache,
