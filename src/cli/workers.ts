@@ -19,6 +19,8 @@ export async function runWorkers(workers: number, metricsAt?: { host: string; po
   if (metricsServer) process.stderr.write(`realname metrics at ${metricsServer.address}/metrics\n`);
   let stopping = false;
   let announced = false;
+  let started = false;
+  let serving = 0;
   const listening = new WeakSet<Worker>();
   const pending = new Set<NodeJS.Timeout>();
   const fork = () => {
@@ -27,8 +29,13 @@ export async function runWorkers(workers: number, metricsAt?: { host: string; po
       if (m.type !== 'listening') return;
       listening.add(worker);
       if (announced) return;
+      if (!started) {
+        started = true;
+        for (let i = 1; i < workers && !stopping; i++) fork();
+      }
+      // Announced once every worker serves: until then a scrape of /metrics could not gather them all.
+      if (++serving < workers) return;
       announced = true;
-      for (let i = 1; i < workers && !stopping; i++) fork();
       process.stderr.write(`realname listening on ${m.address} (${workers} workers)\n`);
     });
   };
