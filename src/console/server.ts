@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Logger } from '../log.ts';
 import type { ConsoleContext } from './context.ts';
 import { answerError, ConsoleError, fields, text } from './http.ts';
@@ -35,7 +35,7 @@ function cookie(request: FastifyRequest, name: string): string | undefined {
 export function buildConsole(context: ConsoleContext, options: ConsoleOptions = {}): FastifyInstance {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     ...(options.https ? { https: options.https } : {}),
   } as FastifyServerOptions);
@@ -56,11 +56,12 @@ export function buildConsole(context: ConsoleContext, options: ConsoleOptions = 
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
     const rule = request.routeOptions.config?.rule;
     if (rule?.action && request.operator) {
+      const params = request.params as Record<string, unknown> | undefined;
       await context.store.operators.record({
         at: context.clock(),
         operator: request.operator.name,
         action: rule.action,
-        target: String((request.params as Record<string, unknown> | undefined)?.appid ?? (request.params as Record<string, unknown> | undefined)?.name ?? ''),
+        target: String(params?.appid ?? params?.name ?? request.detail?.appid ?? ''),
         ok: reply.statusCode < 400,
         detail: { ...request.detail, ...(reply.statusCode >= 400 ? { status: reply.statusCode } : {}) },
         ip: request.ip,
