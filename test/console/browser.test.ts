@@ -16,6 +16,13 @@ import { BIN } from '../helpers/cli.ts';
  * cannot reach an admin action. Every page is checked by axe-core and grepped for the plaintext factors sent.
  */
 
+// The page's globals, as the functions evaluated in it use them (this file compiles against Node's types).
+declare const document: { documentElement: { outerHTML: string; scrollWidth: number }; body: { innerText: string }; querySelectorAll(selector: string): ArrayLike<{ value: string }> };
+declare const location: { href: string };
+declare const localStorage: Record<string, string>;
+declare const sessionStorage: Record<string, string>;
+declare const window: unknown;
+
 const CHROMIUM = '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
 if (!present && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)`);
@@ -89,7 +96,7 @@ describe.skipIf(!present)('the web console in Chromium', () => {
   async function noFactors(page: Page): Promise<void> {
     const seen = await page.evaluate(() => ({
       html: document.documentElement.outerHTML,
-      values: [...document.querySelectorAll('input')].map((i) => (i as HTMLInputElement).value).join('\n'),
+      values: Array.from(document.querySelectorAll('input'), (i) => i.value).join('\n'),
       text: document.body.innerText,
       url: location.href,
       storage: JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),

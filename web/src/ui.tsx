@@ -28,7 +28,7 @@ export function Problem({ error }: { error: unknown }) {
   );
 }
 
-/** Loads `load` now and every `everyMs` (when given); `reload` loads again at once. */
+/** Loads `load` now, again whenever `deps` change, and every `everyMs` (when given); `reload` loads again at once. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[], everyMs?: number) {
   const [data, setData] = useState<T | undefined>();
   const [error, setError] = useState<unknown>();
@@ -46,7 +46,6 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], everyMs?: nu
       live = false;
       if (timer) clearInterval(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick]);
   return { data, error, reload: () => setTick((n) => n + 1) };
 }
