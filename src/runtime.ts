@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, type Config } from './config.ts';
+import { startRetention } from './audit/retention.ts';
 import { establishKeys } from './keys/establish.ts';
 import { loadMasterKeys, type MasterKeys } from './keys/master.ts';
 import { KeyRing, type StoreKeys } from './keys/ring.ts';
@@ -184,9 +185,13 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
     await runtime.discard();
     throw error;
   }
+  // Records past retention go once a calendar day (every node tries; the first finds them, the rest nothing).
+  const trail = runtime.store.auditTrail;
+  const retention = trail ? startRetention({ trail, days: config.retentionDays, timeZone: config.timeZone, logger: runtime.logger }) : undefined;
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      retention?.stop();
       await server.close();
       let unwritten: unknown;
       await runtime.store.audit.flushWithin(config.shutdownGrace * 1000).catch((error: unknown) => (unwritten = error));

@@ -2,6 +2,7 @@ import { randomFillSync } from 'node:crypto';
 import { clientAddress, createAccessRules, createReplayGuard } from '../access/index.ts';
 import { Tenants } from '../access/tenants.ts';
 import { createAuditor } from '../audit/auditor.ts';
+import { chainKey, factorHasher } from '../audit/lookup.ts';
 import { deriveKey } from '../keys/derive.ts';
 import { StoreKeys } from '../keys/ring.ts';
 import { defaultLogger, type Logger } from '../log.ts';
@@ -88,6 +89,8 @@ export function assembleServices(options: AssembleOptions): Assembled {
   // Keys of short-lived keyed hashes (daily counts, cached answers) come from the registry's pepper: the
   // same across a key rotation, so a day's counts and the cache hold.
   const stableKey = (purpose: 'daily-limit' | 'result-cache') => deriveKey(keys.pepper, purpose);
+  // The audit's MACs from the same pepper: a chain made before a key rotation still verifies after it.
+  store.auditTrail?.useKey(chainKey(keys.pepper));
   const timeoutMs = options.sourceTimeoutMs ?? 3000;
   let upstreams: Upstreams | undefined;
   let routed: Routed;
@@ -134,7 +137,7 @@ export function assembleServices(options: AssembleOptions): Assembled {
     replay: createReplayGuard(store.nonces),
     clientIp: clientAddress(options.trustProxy ?? []),
     verifier: createVerifier(store.apps, cache ?? routed, clock, counters, createDailyLimits(store.daily, stableKey('daily-limit')), () => store.audit.accepting()),
-    auditor: createAuditor(store.audit, clock),
+    auditor: createAuditor(store.audit, clock, factorHasher(keys.pepper)),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     upstreams,
     cache,

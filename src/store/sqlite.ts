@@ -49,7 +49,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   }
 
   const node = randomBytes(8).toString('hex');
-  const audit = sqliteAudit(db, node, opts.logger, opts.auditBuffer === undefined ? {} : { limit: opts.auditBuffer });
+  const { sink: audit, trail: auditTrail } = sqliteAudit(db, node, opts.logger, opts.auditBuffer === undefined ? {} : { limit: opts.auditBuffer });
   const ping = db.prepare('SELECT 1');
   // Rate units and quota units of one turn's checks share one transaction: one lock, one commit.
   const counters = counterBatch(db);
@@ -85,6 +85,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     nonces: sqliteNonces(db),
     daily: sqliteDaily(db),
     audit,
+    auditTrail,
     keys: sqliteKeys(db),
     sources: sqliteSources(db),
     operators: sqliteOperators(db),
