@@ -1,4 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { recordAccess } from '../audit/operator.ts';
+import { subjectErase, subjectReport, type SubjectDeps } from '../audit/subject.ts';
 import { maskIdNumber } from '../audit/redact.ts';
 import { validateIdNumber } from '../core/id-number.ts';
 import { registryHasher } from '../registry/hash.ts';
@@ -6,9 +8,10 @@ import { importRegistry, RegistryFileError } from '../registry/import.ts';
 import { oldKeyRows, oldKeyRowsText } from '../registry/old-key-rows.ts';
 import type { ConsoleContext } from './context.ts';
 import { ConsoleError, fields, queryValue, text } from './http.ts';
-import { overview } from './overview.ts';
+import { DAY, daysSince, overview } from './overview.ts';
+import { consoleOperator, trailOf } from './api-audit.ts';
 
-/** Newest audit records the overview reads: enough for a busy day's charts, bounded per refresh. */
+/** Records of the last 24 hours the overview reads at most: its minute and hour charts, bounded per refresh. */
 const OVERVIEW_RECORDS = 20_000;
 
 const IMPORT_TYPES: Record<string, 'csv' | 'jsonl'> = { 'text/csv': 'csv', 'application/x-ndjson': 'jsonl', 'application/jsonl': 'jsonl' };
@@ -18,8 +21,12 @@ export function dataRoutes(app: FastifyInstance, context: ConsoleContext): void 
   const { store, sources, keys, clock } = context;
 
   app.get('/api/overview', async () => {
-    const [records, report] = await Promise.all([store.audit.query({ limit: OVERVIEW_RECORDS }), sources.report()]);
-    return overview(records, OVERVIEW_RECORDS, report, clock());
+    const trail = trailOf(context);
+    const now = clock();
+    const recent = [];
+    for await (const r of trail.search({ since: now - DAY }, { limit: OVERVIEW_RECORDS, newestFirst: true })) recent.push(r);
+    const [tally, report] = await Promise.all([trail.tally({ since: daysSince(now, context.timeZone) }), sources.report()]);
+    return overview({ recent, limit: OVERVIEW_RECORDS, tally, sources: report, now, timeZone: context.timeZone });
   });
 
   app.get('/api/sources', async () => {
@@ -73,30 +80,40 @@ export function dataRoutes(app: FastifyInstance, context: ConsoleContext): void 
   });
 
   /** The subject's ID number from a POSTed body (never a URL), checked and canonical; the log keeps its mask. */
-  const subject = (body: Record<string, unknown>): string => {
+  const subject = (request: FastifyRequest): { idNumber: string; body: Record<string, unknown> } => {
+    const body = fields(request);
     const checked = validateIdNumber(text(body.idNumber, 'idNumber', 40), new Date(clock()));
     if (!checked.ok) throw new ConsoleError(400, 'invalid', `not a valid ID number (${checked.invalid.reason})`);
-    return checked.idNumber;
+    request.detail = { idNumber: maskIdNumber(checked.idNumber) };
+    return { idNumber: checked.idNumber, body };
   };
+  const deps = (): SubjectDeps => ({
+    trail: trailOf(context),
+    registry: store.registry,
+    sources: store.sources,
+    keys,
+    hasher: context.hasher,
+    cache: context.cache,
+    sharedCache: context.sharedCache,
+  });
+  const lookedUp = (idNumber: string) => ({ hash: { factor: 'idNumber', value: context.hasher.hash('idNumber', idNumber) } });
 
+  // What `realname subject report|erase` do (src/audit/subject.ts), each recorded in the audit's chain too.
   app.post('/api/subjects/report', { config: { rule: { action: 'subjects.report', admin: true } } }, async (request) => {
-    const idNumber = subject(fields(request));
-    request.detail = { idNumber: maskIdNumber(idNumber) };
-    const rows = await store.registry.lookup(registryHasher(keys).idNumber(idNumber));
-    return {
-      idNumber: maskIdNumber(idNumber),
-      registry: { rows: rows.length, withCard: rows.filter((r) => r.cardHash !== null).length, withPhone: rows.filter((r) => r.phoneHash !== null).length },
-    };
+    const { idNumber } = subject(request);
+    const d = deps();
+    await recordAccess(d.trail, 'console subject report', lookedUp(idNumber), consoleOperator(request));
+    return subjectReport(d, idNumber);
   });
 
   app.post('/api/subjects/erase', { config: { rule: { action: 'subjects.erase', admin: true } } }, async (request) => {
-    const body = fields(request);
-    const idNumber = subject(body);
-    request.detail = { idNumber: maskIdNumber(idNumber) };
+    const { idNumber, body } = subject(request);
     if (body.confirm !== true) throw new ConsoleError(400, 'unconfirmed', 'an erasure must be confirmed');
-    const registryRows = await store.registry.remove(registryHasher(keys).idNumber(idNumber));
-    const cacheEntries = (await context.cache?.forgetPerson(idNumber)) ?? 0;
-    Object.assign(request.detail, { registryRows, cacheEntries });
-    return { idNumber: maskIdNumber(idNumber), registryRows, cacheEntries };
+    const d = deps();
+    const by = { ...consoleOperator(request), command: 'console subject erase' };
+    await recordAccess(d.trail, 'console subject erase', lookedUp(idNumber), by);
+    const result = await subjectErase(d, idNumber, by);
+    Object.assign(request.detail!, { registryRows: result.registryRows, cachedAnswers: result.cachedAnswers, auditRecords: result.auditRecords });
+    return result;
   });
 }

@@ -1,7 +1,9 @@
 import type { Tenants } from '../access/tenants.ts';
+import type { FactorHasher } from '../audit/lookup.ts';
+import type { ResultCache } from '../sources/cache.ts';
 import type { StoreKeys } from '../keys/ring.ts';
 import type { SourceAdmin } from '../sources/upstream/admin.ts';
-import type { Store } from '../store/types.ts';
+import type { AuditTrail, Store } from '../store/types.ts';
 import type { Operator, Operators } from './operators.ts';
 import type { Session } from './sessions.ts';
 
@@ -12,8 +14,15 @@ export interface ConsoleContext {
   sources: SourceAdmin;
   keys: StoreKeys;
   operators: Operators;
+  /** The audit as a whole (search, subjects, usage): every store `serve` opens has one. */
+  trail?: AuditTrail | undefined;
+  /** The audit's keyed hash of a factor, to find a person's records. */
+  hasher: FactorHasher;
   /** The result cache, to forget an erased subject's answers (none when the cache is off). */
-  cache?: { forgetPerson(idNumber: string): Promise<number> } | undefined;
+  cache?: ResultCache | undefined;
+  sharedCache: boolean;
+  /** What "a day" is (the timeZone setting). */
+  timeZone: string;
   clock: () => number;
 }
 

@@ -1,4 +1,6 @@
 import type { Tenants } from '../access/tenants.ts';
+import { factorHasher } from '../audit/lookup.ts';
+import type { ResultCache } from '../sources/cache.ts';
 import type { StoreKeys } from '../keys/ring.ts';
 import type { Logger } from '../log.ts';
 import { SourceAdmin } from '../sources/upstream/admin.ts';
@@ -14,7 +16,8 @@ export interface ConsoleRuntime {
   store: Store;
   keys: StoreKeys;
   logger: Logger;
-  services: { tenants: Tenants; cache?: { forgetPerson(idNumber: string): Promise<number> } | undefined };
+  config: { timeZone: string };
+  services: { tenants: Tenants; cache?: ResultCache | undefined };
 }
 
 export interface RunningConsole {
@@ -32,7 +35,11 @@ export async function startConsole(runtime: ConsoleRuntime, listen: { host: stri
       sources: new SourceAdmin(runtime.store.sources, runtime.keys.sealer, clock),
       keys: runtime.keys,
       operators: new Operators(runtime.store.operators, clock),
+      trail: runtime.store.auditTrail,
+      hasher: factorHasher(runtime.keys.pepper),
       cache: runtime.services.cache,
+      sharedCache: runtime.store.resultCache?.shared === true,
+      timeZone: runtime.config.timeZone,
       clock,
     },
     { ...options, logger: runtime.logger },

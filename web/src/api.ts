@@ -59,3 +59,22 @@ export function upload<T>(path: string, file: File, type: string, onProgress: (f
     xhr.send(file);
   });
 }
+
+/** A POSTed request whose answer is a file: saved through a link to the answer's bytes (no URL carries the filters). */
+export async function download(path: string, body: unknown, filename: string): Promise<void> {
+  const response = await fetch(path, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) await answer(response);
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -1,22 +1,8 @@
-import { useState, type FormEvent } from 'react';
-import { get } from '../api.ts';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { get, post, download } from '../api.ts';
 import { useT } from '../i18n.ts';
+import { RecordsTable, type AuditView } from '../records.tsx';
 import { Field, Problem, Section, useLoad, when } from '../ui.tsx';
-
-interface AuditRecord {
-  checkId: string;
-  at: number;
-  appid: string | null;
-  dialect: string;
-  kind: string | null;
-  verdict: string | null;
-  refusal: string | null;
-  code: string;
-  masked: Record<string, string>;
-  source: string | null;
-  billed: boolean;
-  latencyMs: number;
-}
 
 interface Action {
   at: number;
@@ -26,34 +12,61 @@ interface Action {
   ok: boolean;
 }
 
-const FILTERS = ['app', 'since', 'until', 'verdict', 'refusal', 'dialect', 'checkId'] as const;
+const FILTERS = ['app', 'since', 'until', 'verdict', 'refusal', 'dialect', 'kind', 'checkId'] as const;
+type Filters = Partial<Record<(typeof FILTERS)[number], string>> & { factor?: { name: string; value: string } };
 
-/** Filters as a query string: none of them is a factor (a person is looked up on the subjects page, by POST). */
-function query(filters: Record<string, string>): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(filters)) {
-    if (!v) continue;
-    params.set(k, k === 'since' || k === 'until' ? new Date(v).toISOString() : v);
+/** The form's filters as the API takes them; a factor (a person's value) goes in the POSTed body only. */
+function filtersOf(form: HTMLFormElement): Filters {
+  const data = new FormData(form);
+  const filters: Filters = {};
+  for (const k of FILTERS) {
+    const v = String(data.get(k) ?? '').trim();
+    if (v) filters[k] = k === 'since' || k === 'until' ? new Date(v).toISOString() : v;
   }
-  return params.toString();
+  const name = String(data.get('factor') ?? '');
+  const value = form.elements.namedItem('factorValue') as HTMLInputElement;
+  if (name && value.value) filters.factor = { name, value: value.value };
+  // Sent once, then gone from the page.
+  value.value = '';
+  return filters;
 }
 
 export function Audit() {
   const { t } = useT();
-  const [filters, setFilters] = useState<Record<string, string>>({});
-  const { data, error } = useLoad(() => get<{ records: AuditRecord[]; scanned: number; truncated: boolean }>(`/api/audit?${query(filters)}`), [JSON.stringify(filters)]);
-  const actions = useLoad(() => get<{ actions: Action[] }>('/api/operators/actions'), [data]);
+  const form = useRef<HTMLFormElement>(null);
+  const [records, setRecords] = useState<AuditView[] | null>(null);
+  const [error, setError] = useState<unknown>();
+  const [searches, setSearches] = useState(0);
+  const actions = useLoad(() => get<{ actions: Action[] }>('/api/operators/actions'), [searches]);
+  const search = async (filters: Filters) => {
+    try {
+      setRecords((await post<{ records: AuditView[] }>('/api/audit/search', filters)).records);
+      setError(undefined);
+    } catch (err) {
+      setError(err);
+    }
+    setSearches((n) => n + 1);
+  };
+  useEffect(() => {
+    void search({});
+  }, []);
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    setFilters(Object.fromEntries(FILTERS.map((k) => [k, String(form.get(k) ?? '').trim()])));
+    void search(filtersOf(e.currentTarget));
   };
-  const labels = { app: t('app'), since: t('since'), until: t('until'), verdict: t('verdict'), refusal: t('refusal'), dialect: t('dialect'), checkId: t('checkId') };
+  const exportAs = async (format: 'csv' | 'jsonl') => {
+    try {
+      await download('/api/audit/export', { ...filtersOf(form.current!), format }, `realname-audit.${format}`);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const labels = { app: t('app'), since: t('since'), until: t('until'), verdict: t('verdict'), refusal: t('refusal'), dialect: t('dialect'), kind: t('kind'), checkId: t('checkId') };
   return (
     <>
       <h1>{t('audit')}</h1>
       <Section title={t('search')} id="audit-search">
-        <form onSubmit={submit} className="grid" aria-label={t('search')}>
+        <form ref={form} onSubmit={submit} className="grid" aria-label={t('search')} autoComplete="off">
           {FILTERS.map((k) => (
             <Field key={k} label={labels[k]} name={k} type={k === 'since' || k === 'until' ? 'datetime-local' : 'text'} list={k === 'verdict' ? 'verdicts' : undefined} />
           ))}
@@ -62,57 +75,32 @@ export function Audit() {
               <option key={v} value={v} />
             ))}
           </datalist>
+          <div className="field">
+            <label htmlFor="audit-factor">{t('factor')}</label>
+            <select id="audit-factor" name="factor" defaultValue="">
+              <option value="">{t('noFactor')}</option>
+              <option value="idNumber">{t('idNumber')}</option>
+              <option value="name">{t('name')}</option>
+              <option value="bankCard">{t('bankCard')}</option>
+              <option value="phone">{t('phone')}</option>
+            </select>
+          </div>
+          <Field label={t('factorValue')} name="factorValue" autoComplete="off" spellCheck={false} maxLength={100} />
           <div className="row">
             <button type="submit">{t('search')}</button>
-            <a className="button" href={`/api/audit/export?${query({ ...filters, format: 'csv' })}`} download>
+            <button type="button" onClick={() => exportAs('csv')}>
               {t('exportCsv')}
-            </a>
-            <a className="button" href={`/api/audit/export?${query({ ...filters, format: 'jsonl' })}`} download>
+            </button>
+            <button type="button" onClick={() => exportAs('jsonl')}>
               {t('exportJsonl')}
-            </a>
+            </button>
           </div>
         </form>
       </Section>
       <Problem error={error} />
-      {data && (
-        <Section title={t('results', { n: data.records.length })} id="audit-results">
-          {data.truncated && <p className="muted">{t('truncated', { n: data.scanned })}</p>}
-          <div className="scroll" tabIndex={0}>
-            <table data-testid="audit-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('time')}</th>
-                  <th scope="col">{t('app')}</th>
-                  <th scope="col">{t('dialect')}</th>
-                  <th scope="col">{t('kind')}</th>
-                  <th scope="col">{t('outcome')}</th>
-                  <th scope="col">{t('code')}</th>
-                  <th scope="col">{t('source')}</th>
-                  <th scope="col">{t('latency')}</th>
-                  <th scope="col">{t('factors')}</th>
-                  <th scope="col">{t('checkId')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.records.map((r) => (
-                  <tr key={`${r.checkId}${r.at}`}>
-                    <td>{when(r.at)}</td>
-                    <td>{r.appid ?? '—'}</td>
-                    <td>{r.dialect}</td>
-                    <td>{r.kind ?? '—'}</td>
-                    <td data-testid="audit-outcome">{r.refusal ? `${t('refusal')}: ${r.refusal}` : r.verdict}</td>
-                    <td>{r.code}</td>
-                    <td>{r.source ?? '—'}</td>
-                    <td>{r.latencyMs.toFixed(1)} ms</td>
-                    <td>{Object.values(r.masked).join(' ')}</td>
-                    <td>
-                      <code>{r.checkId}</code>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+      {records && (
+        <Section title={t('results', { n: records.length })} id="audit-results">
+          <RecordsTable records={records} testId="audit-table" />
         </Section>
       )}
       {actions.data && (

@@ -22,7 +22,7 @@ interface OverviewData {
 }
 
 // Colours with at least 3:1 against the white card (WCAG's non-text contrast), told apart by hue.
-const COLOURS: Record<string, string> = { match: '#1a7f37', mismatch: '#b35900', not_found: '#6639ba', invalid: '#7d4e00', unavailable: '#57606a', refused: '#cf222e' };
+const COLOURS: Record<string, string> = { match: '#1a7f37', mismatch: '#b35900', not_found: '#6639ba', invalid: '#7d4e00', unavailable: '#57606a', refused: '#cf222e', billed: '#0969da', unbilled: '#57606a' };
 const PALETTE = ['#0969da', '#8250df', '#bf3989', '#1a7f37', '#9a6700', '#cf222e'];
 
 function Chart({ buckets, by, label, format }: { buckets: Bucket[]; by: 'byOutcome' | 'byDialect'; label: string; format: (ms: number) => string }) {

@@ -1,12 +1,24 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { post } from '../api.ts';
 import { useT } from '../i18n.ts';
-import { Problem, Section } from '../ui.tsx';
+import { RecordsTable, type AuditView } from '../records.tsx';
+import { Problem, Section, when } from '../ui.tsx';
 
 interface Report {
   idNumber: string;
+  records: AuditView[];
   registry: { rows: number; withCard: number; withPhone: number };
+  erasures: Array<{ at: string; records: number; by: unknown }>;
+  lookups: Array<{ at: string; command: string; by: unknown }>;
 }
+
+interface Erased {
+  registryRows: number;
+  cachedAnswers: number | string;
+  auditRecords: number;
+}
+
+const who = (by: unknown) => String((by as { user?: unknown } | null)?.user ?? '—');
 
 /**
  * Report on or erase one person. The ID number typed is POSTed (never in the URL, never in browser
@@ -17,7 +29,7 @@ export function Subjects({ admin }: { admin: boolean }) {
   const input = useRef<HTMLInputElement>(null);
   const pending = useRef<string>('');
   const [report, setReport] = useState<Report | null>(null);
-  const [erased, setErased] = useState<{ registryRows: number; cacheEntries: number } | null>(null);
+  const [erased, setErased] = useState<Erased | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [error, setError] = useState<unknown>();
   if (!admin) return (<><h1>{t('subjects')}</h1><p role="alert">{t('adminOnly')}</p></>);
@@ -55,7 +67,7 @@ export function Subjects({ admin }: { admin: boolean }) {
       const idNumber = pending.current;
       pending.current = '';
       setConfirming(null);
-      setErased(await post<{ registryRows: number; cacheEntries: number }>('/api/subjects/erase', { idNumber, confirm: true }));
+      setErased(await post<Erased>('/api/subjects/erase', { idNumber, confirm: true }));
       setReport(null);
     });
   const cancel = () => {
@@ -109,10 +121,31 @@ export function Subjects({ admin }: { admin: boolean }) {
               <dd>{report.registry.withPhone}</dd>
             </div>
           </dl>
-          <p className="muted">{t('auditPending')}</p>
+          <h3>{t('auditRecords')}</h3>
+          <RecordsTable records={report.records} testId="subject-records" />
+          {report.erasures.length > 0 && (
+            <>
+              <h3>{t('erasures')}</h3>
+              <ul>
+                {report.erasures.map((e, i) => (
+                  <li key={i}>
+                    {when(Date.parse(e.at))} · {who(e.by)} · {e.records}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <h3>{t('lookups')}</h3>
+          <ul data-testid="subject-lookups">
+            {report.lookups.map((l, i) => (
+              <li key={i}>
+                {when(Date.parse(l.at))} · {who(l.by)} · {l.command}
+              </li>
+            ))}
+          </ul>
         </Section>
       )}
-      {erased && <p role="status">{t('erased', { rows: erased.registryRows, cache: erased.cacheEntries })}</p>}
+      {erased && <p role="status">{t('erased', { rows: erased.registryRows, cache: erased.cachedAnswers, records: erased.auditRecords })}</p>}
     </>
   );
 }
