@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 import { SourceAdmin } from '../sources/upstream/admin.ts';
 import type { Store } from '../store/types.ts';
 import { Operators } from './operators.ts';
+import type { ConsoleContext } from './context.ts';
 import { buildConsole, type ConsoleOptions } from './server.ts';
 
 export { buildConsole } from './server.ts';
@@ -25,25 +26,26 @@ export interface RunningConsole {
   close(): Promise<void>;
 }
 
+/** What the console's routes work with, over a runtime: the modules the CLI's commands call. */
+export function consoleContext(runtime: ConsoleRuntime, clock: () => number = Date.now): ConsoleContext {
+  return {
+    store: runtime.store,
+    tenants: runtime.services.tenants,
+    sources: new SourceAdmin(runtime.store.sources, runtime.keys.sealer, clock),
+    keys: runtime.keys,
+    operators: new Operators(runtime.store.operators, clock),
+    trail: runtime.store.auditTrail,
+    hasher: factorHasher(runtime.keys.pepper),
+    cache: runtime.services.cache,
+    sharedCache: runtime.store.resultCache?.shared === true,
+    timeZone: runtime.config.timeZone,
+    clock,
+  };
+}
+
 /** The console on its own port, over the runtime `serve` opened: the same store, tenants and sources. */
 export async function startConsole(runtime: ConsoleRuntime, listen: { host: string; port: number }, options: Omit<ConsoleOptions, 'logger'> = {}): Promise<RunningConsole> {
-  const clock = Date.now;
-  const app = buildConsole(
-    {
-      store: runtime.store,
-      tenants: runtime.services.tenants,
-      sources: new SourceAdmin(runtime.store.sources, runtime.keys.sealer, clock),
-      keys: runtime.keys,
-      operators: new Operators(runtime.store.operators, clock),
-      trail: runtime.store.auditTrail,
-      hasher: factorHasher(runtime.keys.pepper),
-      cache: runtime.services.cache,
-      sharedCache: runtime.store.resultCache?.shared === true,
-      timeZone: runtime.config.timeZone,
-      clock,
-    },
-    { ...options, logger: runtime.logger },
-  );
+  const app = buildConsole(consoleContext(runtime), { ...options, logger: runtime.logger });
   const address = await app.listen(listen);
   return { address, close: () => app.close() };
 }
