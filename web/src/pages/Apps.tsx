@@ -123,7 +123,7 @@ export function Apps({ admin }: { admin: boolean }) {
               <thead>
                 <tr>
                   <th scope="col">{t('appid')}</th>
-                  <th scope="col">{t('name')}</th>
+                  <th scope="col">{t('appName')}</th>
                   <th scope="col">{t('qps')}</th>
                   <th scope="col">{t('quota')}</th>
                   <th scope="col">{t('checks')}</th>
