@@ -397,7 +397,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     arg: 'zone',
     scope: 'every command',
     defaultText: 'Asia/Shanghai',
-    meaning: 'the IANA time zone whose calendar days retention and usage count',
+    meaning: 'the IANA time zone whose calendar days everything counting by the day counts: retention, usage, identity daily limits, upstream budgets and their ledger',
     parse: timeZone('timeZone'),
   },
   {

@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { ConfigError, type Config } from './config.ts';
 import { startRetention } from './audit/retention.ts';
 import { establishKeys } from './keys/establish.ts';
+import { shareWithPrimary } from './metrics/cluster.ts';
+import { listenMetrics, type MetricsSource } from './metrics/http.ts';
 import { loadMasterKeys, type MasterKeys } from './keys/master.ts';
 import { KeyRing, type StoreKeys } from './keys/ring.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -48,6 +50,8 @@ export interface OpenOptions {
   currentKeyOnly?: boolean;
   /** Default: one made from the config's log level and format (src/log.ts). */
   logger?: Logger;
+  /** `serve` in a worker of `--workers`: metrics are the primary's to serve (everyone's, aggregated). */
+  worker?: boolean;
 }
 
 const CREATE_HINT = 'realname serve --init, realname apps create or realname registry import create one';
@@ -107,6 +111,7 @@ export async function openRuntime(config: Config, options: OpenOptions = {}): Pr
       maxEntries: config.cacheMaxEntries,
     },
     leases: { quota: { ttlMs: config.quotaLeaseTtlMs } },
+    timeZone: config.timeZone,
   });
   const close = async () => {
     try {
@@ -125,6 +130,8 @@ export async function openRuntime(config: Config, options: OpenOptions = {}): Pr
 export interface Serving {
   server: FastifyInstance;
   address: string;
+  /** Where GET /metrics is served when it has a port of its own. */
+  metricsAddress?: string;
   /** Set when serving created the store (--init): the line that says so. */
   created?: string;
   /** The runtime served (its store, services and counters), for tools that watch a server in-process. */
@@ -154,6 +161,9 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
       ? { cert: readTls(config.tlsCert, 'certificate', '--tls-cert / REALNAME_TLS_CERT'), key: readTls(config.tlsKey, 'key', '--tls-key / REALNAME_TLS_KEY') }
       : undefined;
   const runtime = await openRuntime(config, options);
+  const registry = runtime.services.metrics.registry;
+  // A worker's registry goes to the primary; a scrape of a worker's main port is answered with everyone's.
+  const metrics: MetricsSource = options.worker ? shareWithPrimary(registry) : { contentType: registry.contentType, text: () => registry.metrics() };
   let server: FastifyInstance;
   try {
     server = buildServer({
@@ -168,6 +178,7 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
         connectionsPerClient: config.connectionsPerClient,
       },
       ...(https ? { https } : {}),
+      ...(config.metricsPort === undefined ? { metrics } : {}),
     });
   } catch (error) {
     await runtime.discard();
@@ -178,8 +189,11 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
     throw error;
   }
   let address: string;
+  let metricsServer: Awaited<ReturnType<typeof listenMetrics>> | undefined;
   try {
     address = await server.listen({ host: config.host, port: config.port });
+    // --metrics-port: its own listener (with workers, the primary's).
+    if (config.metricsPort !== undefined && !options.worker) metricsServer = await listenMetrics(config.host, config.metricsPort, metrics);
   } catch (error) {
     await server.close().catch(() => undefined);
     await runtime.discard();
@@ -192,7 +206,7 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
   const stop = () =>
     (stopping ??= (async () => {
       retention?.stop();
-      await server.close();
+      await Promise.all([server.close(), metricsServer?.close()]);
       let unwritten: unknown;
       await runtime.store.audit.flushWithin(config.shutdownGrace * 1000).catch((error: unknown) => (unwritten = error));
       // Closing still tries the audit log once more; when the store stayed down, its error says less than ours.
@@ -200,6 +214,6 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
       runtime.logger.flush();
       if (unwritten) throw unwritten;
     })());
-  return { server, address, ...(runtime.created ? { created: runtime.created } : {}), runtime, stop };
+  return { server, address, ...(metricsServer ? { metricsAddress: metricsServer.address } : {}), ...(runtime.created ? { created: runtime.created } : {}), runtime, stop };
 }
 

@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from './log.ts';
+import { metricsRoute, type MetricsSource } from './metrics/http.ts';
 import { DIALECTS } from './dialects/index.ts';
 import { httpHardening, type HttpLimits } from './http/index.ts';
 import type { Services } from './service/index.ts';
@@ -15,6 +16,8 @@ export interface ServerOptions {
   dialects?: Record<string, object>;
   /** Deadlines and the per-client connection cap (defaults: src/http/limits.ts). */
   http?: Partial<HttpLimits>;
+  /** GET /metrics on this server (absent: served on a port of its own, or not at all). */
+  metrics?: MetricsSource;
 }
 
 /** The HTTP server, built but not listening: tests inject or listen on port 0, `serve` listens. */
@@ -56,6 +59,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       return reply.code(503).send({ status: 'unavailable', store: options.store.kind, audit: options.store.audit.health() });
     }
   });
+
+  if (options.metrics) metricsRoute(app, options.metrics);
 
   // Each in its own encapsulated context: a dialect's parsers and error handler are its own.
   for (const dialect of DIALECTS) app.register(dialect.plugin(options.services, options.dialects?.[dialect.name]));

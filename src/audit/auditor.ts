@@ -1,14 +1,14 @@
-import type { AuditSink } from '../store/types.ts';
+import type { AuditRecord, AuditSink } from '../store/types.ts';
 import type { FactorHasher } from './lookup.ts';
 import { maskFactors } from './redact.ts';
 import type { Auditor, AuditEntry } from './types.ts';
 
 /** Turns a dialect's report into an audit record: factors masked and hashed here, once, for every dialect. */
-export function createAuditor(sink: AuditSink, clock: () => number, hasher?: FactorHasher): Auditor {
+export function createAuditor(sink: AuditSink, clock: () => number, hasher?: FactorHasher, observe?: (record: AuditRecord) => void): Auditor {
   return {
     record(entry: AuditEntry): void {
       const outcome = entry.outcome;
-      sink.write({
+      const record: AuditRecord = {
         checkId: entry.checkId,
         at: entry.startedAt,
         appid: entry.appid,
@@ -24,7 +24,9 @@ export function createAuditor(sink: AuditSink, clock: () => number, hasher?: Fac
         billed: outcome?.billed ?? false,
         latencyMs: Math.max(0, clock() - entry.startedAt),
         clientIp: entry.clientIp ?? null,
-      });
+      };
+      sink.write(record);
+      observe?.(record);
     },
   };
 }

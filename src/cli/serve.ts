@@ -20,13 +20,14 @@ export async function serveUntilSignalled(options: Record<string, unknown>, onLi
   listen('SIGINT', signalled);
   let serving: Serving;
   try {
-    serving = await serve(configFrom(options), { store: options.init === true ? 'create' : 'existing' });
+    serving = await serve(configFrom(options), { store: options.init === true ? 'create' : 'existing', worker: isWorker() });
   } catch (error) {
     process.off('SIGTERM', signalled);
     process.off('SIGINT', signalled);
     throw error;
   }
   if (serving.created) notice(serving.created);
+  if (serving.metricsAddress) process.stderr.write(`realname metrics at ${serving.metricsAddress}/metrics\n`);
   // The console is this process's (its sessions live in its memory); with --workers, the first worker's.
   let console_: Awaited<ReturnType<typeof consoleFor>>;
   try {
@@ -57,7 +58,8 @@ export function serveCommand(): Command {
       if (workers > 1 && !isWorker()) {
         // The store is made (with --init) once, here, before any worker opens it: never two new master keys.
         if (options.init === true) await withRuntime(options, 'create', async () => undefined);
-        await runWorkers(workers);
+        const { metricsPort, host } = configFrom(options);
+        await runWorkers(workers, metricsPort === undefined ? undefined : { host, port: metricsPort });
       } else {
         try {
           await serveUntilSignalled(options);

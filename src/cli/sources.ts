@@ -1,3 +1,4 @@
+import { calendarDay } from '../core/calendar.ts';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Runtime } from '../runtime.ts';
 import type { SourceSettings } from '../store/types.ts';
@@ -20,7 +21,7 @@ export function withSources<T>(
   work: (admin: SourceAdmin, runtime: Runtime) => Promise<T>,
   use: 'existing' | 'create' = 'existing',
 ): Promise<T> {
-  return withRuntime(options, use, (runtime) => work(new SourceAdmin(runtime.store.sources, runtime.keys.sealer), runtime));
+  return withRuntime(options, use, (runtime) => work(new SourceAdmin(runtime.store.sources, runtime.keys.sealer, Date.now, calendarDay(runtime.config.timeZone)), runtime));
 }
 
 function print(value: unknown): void {

@@ -1,4 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
+import { gatherWorkers } from '../metrics/cluster.ts';
+import { listenMetrics } from '../metrics/http.ts';
 
 /**
  * `serve --workers N`: N processes sharing the port (node:cluster hands each connection to one). Each
@@ -8,7 +10,11 @@ import cluster, { type Worker } from 'node:cluster';
  * before it listens (a taken port, a store it cannot open) stops the whole service with exit code 1:
  * starting it again would fail the same way, forever.
  */
-export async function runWorkers(workers: number): Promise<void> {
+export async function runWorkers(workers: number, metricsAt?: { host: string; port: number }): Promise<void> {
+  // Every worker's metrics, gathered here: served on --metrics-port, or to a worker a scrape of the main port reached.
+  const metrics = gatherWorkers();
+  const metricsServer = metricsAt ? await listenMetrics(metricsAt.host, metricsAt.port, metrics) : undefined;
+  if (metricsServer) process.stderr.write(`realname metrics at ${metricsServer.address}/metrics\n`);
   let stopping = false;
   let announced = false;
   const listening = new WeakSet<Worker>();
@@ -49,7 +55,7 @@ export async function runWorkers(workers: number): Promise<void> {
       } else if (code !== 0 && signal !== 'SIGTERM') {
         process.exitCode = 1;
       }
-      if (alive() === 0) resolve();
+      if (alive() === 0) void (metricsServer?.close() ?? Promise.resolve()).then(() => resolve());
     });
     const shutdown = () => stop('draining in-flight requests');
     process.once('SIGTERM', shutdown);

@@ -69,3 +69,21 @@ export function monthBounds(month: string, timeZone: string): { since: number; u
   const next = m === 12 ? `${pad(y + 1, 4)}-01-01` : `${pad(y, 4)}-${pad(m + 1)}-01`;
   return { since: startOfDay(`${month}-01`, timeZone), until: startOfDay(next, timeZone) };
 }
+
+/**
+ * `dayOf` for one zone, for hot paths (daily limits, the upstream ledger): the current day's bounds are
+ * kept, so a call within them is two comparisons, not a date format.
+ */
+export function calendarDay(timeZone: string): (ms: number) => string {
+  let from = Infinity;
+  let until = -Infinity;
+  let day = '';
+  return (ms) => {
+    if (ms < from || ms >= until) {
+      day = dayOf(ms, timeZone);
+      from = startOfDay(day, timeZone);
+      until = startOfDay(addDays(day, 1), timeZone);
+    }
+    return day;
+  };
+}

@@ -3,6 +3,8 @@ import { clientAddress, createAccessRules, createReplayGuard } from '../access/i
 import { Tenants } from '../access/tenants.ts';
 import { createAuditor } from '../audit/auditor.ts';
 import { chainKey, factorHasher } from '../audit/lookup.ts';
+import { createServiceMetrics, type ServiceMetrics } from '../metrics/service.ts';
+import { calendarDay, DEFAULT_TIME_ZONE } from '../core/calendar.ts';
 import { deriveKey } from '../keys/derive.ts';
 import { StoreKeys } from '../keys/ring.ts';
 import { defaultLogger, type Logger } from '../log.ts';
@@ -44,6 +46,8 @@ export interface AssembleOptions {
   /** The result cache in front of upstream sources (default on, DEFAULT_CACHE); false turns it off. */
   cache?: (Partial<CacheSettings> & { maxEntries?: number }) | false;
   logger?: Logger;
+  /** What "a day" is for daily limits and upstream budgets (default Asia/Shanghai). */
+  timeZone?: string;
 }
 
 /** What the CLI and the server get beyond the dialects' view: tenants, the upstream sources, the cache. */
@@ -53,6 +57,8 @@ export interface Assembled extends Services {
   counters: Counters;
   upstreams: Upstreams | undefined;
   cache: ResultCache | undefined;
+  /** The Prometheus metrics of this process (GET /metrics). */
+  metrics: ServiceMetrics;
   /** Writes what the sources counted and closes their connections (the store is the caller's). */
   close(): Promise<void>;
 }
@@ -92,6 +98,7 @@ export function assembleServices(options: AssembleOptions): Assembled {
   // The audit's MACs from the same pepper: a chain made before a key rotation still verifies after it.
   store.auditTrail?.useKey(chainKey(keys.pepper));
   const timeoutMs = options.sourceTimeoutMs ?? 3000;
+  const dayOf = calendarDay(options.timeZone ?? DEFAULT_TIME_ZONE);
   let upstreams: Upstreams | undefined;
   let routed: Routed;
   if (options.extraSources) {
@@ -104,6 +111,7 @@ export function assembleServices(options: AssembleOptions): Assembled {
       openCredentials: (sealed) => JSON.parse(keys.sealer.open(sealed)) as Record<string, string>,
       clock,
       logger,
+      dayOf,
       ...(options.sourcesTtlMs !== undefined ? { ttlMs: options.sourcesTtlMs } : {}),
     });
     upstreams = configured;
@@ -128,6 +136,9 @@ export function assembleServices(options: AssembleOptions): Assembled {
           (error) => logger.warn({ error: (error as Error).message }, 'cache: its store failed; answering without it'),
         );
   const counters = options.counters === 'store' ? storeCounters(store) : leasedCounters(store, clock, options.leases);
+  const metrics = createServiceMetrics(store);
+  metrics.watch({ upstreams, counters });
+  store.audit.onCommit?.(metrics.committed);
   return {
     clock,
     counters,
@@ -136,8 +147,9 @@ export function assembleServices(options: AssembleOptions): Assembled {
     access: createAccessRules(),
     replay: createReplayGuard(store.nonces),
     clientIp: clientAddress(options.trustProxy ?? []),
-    verifier: createVerifier(store.apps, cache ?? routed, clock, counters, createDailyLimits(store.daily, stableKey('daily-limit')), () => store.audit.accepting()),
-    auditor: createAuditor(store.audit, clock, factorHasher(keys.pepper)),
+    verifier: createVerifier(store.apps, cache ?? routed, clock, counters, createDailyLimits(store.daily, stableKey('daily-limit'), dayOf), () => store.audit.accepting()),
+    auditor: createAuditor(store.audit, clock, factorHasher(keys.pepper), metrics.answered),
+    metrics,
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     upstreams,
     cache,

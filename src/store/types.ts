@@ -386,6 +386,8 @@ export interface AuditSink {
    * this node's leases in that commit (the counters follow what the store holds for them).
    */
   onBilled(listener: (appid: string, units: number) => void): void;
+  /** Calls `listener` after each commit with its records and how long the write took (ms); absent where nothing is batched. */
+  onCommit?(listener: (records: number, ms: number) => void): void;
 }
 
 /** What admitting one check cost: nothing refused it, or the first counter that did. */

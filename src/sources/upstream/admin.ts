@@ -57,6 +57,8 @@ export class SourceAdmin {
     private readonly store: SourceStore,
     private readonly sealer: Pick<Sealer, 'seal' | 'open'>,
     private readonly clock: () => number = Date.now,
+    /** The calendar day of an instant (the timeZone setting). */
+    private readonly dayOf: (ms: number) => string = shanghaiDay,
   ) {}
 
   async add(name: string, type: string, spec: SourceSpec & { endpoint: string; credentials: unknown }): Promise<SourceRecord> {
@@ -166,7 +168,7 @@ export class SourceAdmin {
   /** Per source: its state, today's calls and errors, p50/p99 latency, cost today and this month (every node). */
   async report(): Promise<SourceReport[]> {
     const now = this.clock();
-    const today = shanghaiDay(now);
+    const today = this.dayOf(now);
     const rows = await this.store.usage(`${today.slice(0, 7)}-01`, today);
     return (await this.store.list()).map((r) => {
       const mine = rows.filter((u) => u.source === r.name);

@@ -80,10 +80,12 @@ export class UsageLedger {
     private readonly store: SourceStore,
     private readonly clock: () => number,
     private readonly logger: Logger,
+    /** The calendar day of an instant (the timeZone setting; default Asia/Shanghai). */
+    private readonly dayOf: (ms: number) => string = shanghaiDay,
   ) {}
 
   record(source: string, call: CallRecord): void {
-    const day = shanghaiDay(this.clock());
+    const day = this.dayOf(this.clock());
     const key = `${source}\n${day}`;
     let delta = this.pending.get(key);
     if (!delta) this.pending.set(key, (delta = emptyDelta(source, day)));
@@ -102,7 +104,7 @@ export class UsageLedger {
 
   /** Billed today (Asia/Shanghai) by every node as last read, plus what this node has not written yet. */
   spentToday(source: string): number {
-    const day = shanghaiDay(this.clock());
+    const day = this.dayOf(this.clock());
     const stored = this.today.get(source);
     let spent = stored?.day === day ? stored.costFen : 0;
     for (const d of [...this.flushing, ...this.pending.values()]) if (d.source === source && d.day === day) spent += d.costFen;
@@ -135,7 +137,7 @@ export class UsageLedger {
 
   private async write(): Promise<void> {
     const now = this.clock();
-    const day = shanghaiDay(now);
+    const day = this.dayOf(now);
     // Nothing to say (a CLI command, an idle node): the store is not even asked.
     if (this.pending.size === 0 && ![...this.open.values()].some((isOpen) => isOpen()) && this.today.size === 0 && this.totals.size === 0) return;
     for (const [source, isOpen] of this.open) {
