@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { publicView, secretView } from '../access/app-view.ts';
 import { checkCidrs } from '../access/cidr.ts';
 import { DAILY, parseLimit, QPS, QUOTA, type LimitRule } from '../access/limits.ts';
+import { usageReport } from '../audit/usage.ts';
+import { dayOf, monthBounds } from '../core/calendar.ts';
 import { CHECK_KINDS, isCheckKind, type CheckKind } from '../core/factors.ts';
 import type { AppPatch } from '../store/types.ts';
 import type { ConsoleContext } from './context.ts';
@@ -47,10 +49,23 @@ function patchFrom(body: Record<string, unknown>): AppPatch {
 }
 
 /** The apps page: what `realname apps` does, through the same Tenants. */
-export function appRoutes(app: FastifyInstance, { tenants }: ConsoleContext): void {
+export function appRoutes(app: FastifyInstance, context: ConsoleContext): void {
+  const { tenants } = context;
   app.get('/api/apps', async () => {
     const apps = await tenants.list();
-    return { apps: await Promise.all(apps.map(async (a) => ({ ...publicView(a), secrets: (await tenants.listSecrets(a.appid)).map(secretView) }))) };
+    // This calendar month's billed, unbilled and refused per app: what `realname usage` invoices.
+    const month = monthBounds(dayOf(context.clock(), context.timeZone).slice(0, 7), context.timeZone);
+    const usage = context.trail
+      ? new Map((await usageReport({ trail: context.trail, apps: context.store.apps, sources: context.store.sources }, { ...month, timeZone: context.timeZone })).apps.map((u) => [u.appid, u]))
+      : new Map();
+    return {
+      apps: await Promise.all(
+        apps.map(async (a) => {
+          const u = usage.get(a.appid);
+          return { ...publicView(a), secrets: (await tenants.listSecrets(a.appid)).map(secretView), month: u ? { billed: u.billed, unbilled: u.unbilled, refused: u.refused } : null };
+        }),
+      ),
+    };
   });
 
   app.post('/api/apps', { config: { rule: { action: 'apps.create', admin: true } } }, async (request) => {

@@ -233,6 +233,9 @@ describe.skipIf(!present)('the web console in Chromium', () => {
     await expect.poll(() => page.getByTestId('audit-outcome').first().innerText()).toBe('Refusal: suspended');
     await page.goto(`${server.console}/#/overview`);
     await expect.poll(() => page.getByTestId('tile-refused').innerText(), { timeout: 20_000 }).not.toBe('0');
+    // The apps page's month, from the same records: four billed answers, the refusals unbilled.
+    await page.goto(`${server.console}/#/apps`);
+    await expect.poll(() => page.locator(`tr[data-appid="${app.appid}"] [data-testid="app-month"]`).innerText()).toMatch(/^4 \/ 0 \/ [1-9]\d*$/);
 
     // Sources: the breaker's state, and the kill switch.
     await visit(page, 'sources', 'sources-1366', /Sources/);

@@ -128,6 +128,7 @@ const en = {
   noApps: 'No apps yet.',
   actions: 'Actions',
   limits: 'Limits',
+  monthUsage: 'This month: billed / unbilled / refused',
   revoked: 'revoked',
 };
 
@@ -259,6 +260,7 @@ const zh: Record<Key, string> = {
   noApps: '还没有应用。',
   actions: '操作',
   limits: '限额',
+  monthUsage: '本月：计费 / 未计费 / 拒绝',
   revoked: '已吊销',
 };
 

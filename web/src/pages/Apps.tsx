@@ -12,6 +12,7 @@ interface AppRow {
   ip: string[] | null;
   suspended: boolean;
   secrets: Array<{ secretId: string; revoked: boolean }>;
+  month: { billed: number; unbilled: number; refused: number } | null;
 }
 
 /** Credentials the server hands over once: shown until the operator says they have kept them, then forgotten. */
@@ -128,6 +129,7 @@ export function Apps({ admin }: { admin: boolean }) {
                   <th scope="col">{t('quota')}</th>
                   <th scope="col">{t('checks')}</th>
                   <th scope="col">{t('ipAllow')}</th>
+                  <th scope="col">{t('monthUsage')}</th>
                   <th scope="col">{t('state')}</th>
                   {admin && <th scope="col">{t('actions')}</th>}
                 </tr>
@@ -143,6 +145,7 @@ export function Apps({ admin }: { admin: boolean }) {
                     <td>{a.quota ?? t('unlimited')}</td>
                     <td>{a.checks?.join(', ') ?? t('all')}</td>
                     <td>{a.ip?.join(', ') ?? t('any')}</td>
+                    <td data-testid="app-month">{a.month ? `${a.month.billed} / ${a.month.unbilled} / ${a.month.refused}` : '—'}</td>
                     <td data-testid="app-state">{a.suspended ? t('suspended') : t('active')}</td>
                     {admin && (
                       <td className="buttons">
