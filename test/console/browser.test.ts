@@ -81,6 +81,8 @@ describe.skipIf(!present)('the web console in Chromium', () => {
     });
     expect(added.code, added.stderr).toBe(0);
     server = await listening(dir);
+    // Loopback unless --console-host says otherwise.
+    expect(server.console).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   }, 120_000);
 
