@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { recordAccess } from '../audit/operator.ts';
 import { subjectErase, subjectReport, type SubjectDeps } from '../audit/subject.ts';
@@ -63,7 +64,7 @@ export function dataRoutes(app: FastifyInstance, context: ConsoleContext): void 
     }
     try {
       const summary = await importRegistry({
-        input: request.body as NodeJS.ReadableStream & import('node:stream').Readable,
+        input: request.body as Readable,
         format,
         store: store.registry,
         hasher: registryHasher(keys),

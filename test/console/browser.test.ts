@@ -122,8 +122,8 @@ describe.skipIf(!present)('the web console in Chromium', () => {
 
   async function visit(page: Page, path: string, shot: string, heading: RegExp): Promise<void> {
     await page.goto(`${server.console}/#/${path}`);
-    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
-    await page.waitForLoadState('networkidle');
+    // A page marks its heading once its data has come (a hash change is no new load to wait for).
+    await page.locator('h1[data-ready]').filter({ hasText: heading }).waitFor();
     await page.screenshot({ path: join(SHOTS, `${shot}.png`), fullPage: true });
     await accessible(page);
     await noFactors(page);

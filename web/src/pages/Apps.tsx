@@ -99,7 +99,7 @@ export function Apps({ admin }: { admin: boolean }) {
   };
   return (
     <>
-      <h1>{t('apps')}</h1>
+      <h1 data-ready={data ? 'yes' : undefined}>{t('apps')}</h1>
       <Problem error={error ?? problem} />
       {once && <ShownOnce values={once} onDone={() => setOnce(null)} />}
       {admin && (

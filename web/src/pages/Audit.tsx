@@ -64,7 +64,7 @@ export function Audit() {
   const labels = { app: t('app'), since: t('since'), until: t('until'), verdict: t('verdict'), refusal: t('refusal'), dialect: t('dialect'), kind: t('kind'), checkId: t('checkId') };
   return (
     <>
-      <h1>{t('audit')}</h1>
+      <h1 data-ready={records && actions.data ? 'yes' : undefined}>{t('audit')}</h1>
       <Section title={t('search')} id="audit-search">
         <form ref={form} onSubmit={submit} className="grid" aria-label={t('search')} autoComplete="off">
           {FILTERS.map((k) => (

@@ -65,7 +65,7 @@ export function Overview() {
   const ms = (v: number | null) => (v === null ? '—' : `${v.toFixed(1)} ms`);
   return (
     <>
-      <h1>{t('overview')}</h1>
+      <h1 data-ready={data ? 'yes' : undefined}>{t('overview')}</h1>
       <p className="muted">{t('refresh')}</p>
       <Problem error={error} />
       {data && (

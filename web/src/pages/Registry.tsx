@@ -40,7 +40,7 @@ export function Registry({ admin }: { admin: boolean }) {
   };
   return (
     <>
-      <h1>{t('registry')}</h1>
+      <h1 data-ready={data ? 'yes' : undefined}>{t('registry')}</h1>
       <Problem error={error ?? problem} />
       {data && (
         <dl className="tiles">

@@ -35,7 +35,7 @@ export function Sources({ admin }: { admin: boolean }) {
   };
   return (
     <>
-      <h1>{t('sources')}</h1>
+      <h1 data-ready={data ? 'yes' : undefined}>{t('sources')}</h1>
       <Problem error={error ?? problem} />
       <Section title={t('sources')} id="source-list">
         {data && data.sources.length === 0 && <p>{t('noSources')}</p>}

@@ -32,7 +32,7 @@ export function Subjects({ admin }: { admin: boolean }) {
   const [erased, setErased] = useState<Erased | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [error, setError] = useState<unknown>();
-  if (!admin) return (<><h1>{t('subjects')}</h1><p role="alert">{t('adminOnly')}</p></>);
+  if (!admin) return (<><h1 data-ready="yes">{t('subjects')}</h1><p role="alert">{t('adminOnly')}</p></>);
 
   const take = () => {
     const value = input.current?.value ?? '';
@@ -76,7 +76,7 @@ export function Subjects({ admin }: { admin: boolean }) {
   };
   return (
     <>
-      <h1>{t('subjects')}</h1>
+      <h1 data-ready="yes">{t('subjects')}</h1>
       <Section title={t('report')} id="subject-form">
         <form onSubmit={onReport} className="grid" aria-label={t('report')} autoComplete="off">
           <div className="field">
