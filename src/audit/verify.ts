@@ -1,5 +1,5 @@
 import { createHash, type Hash, timingSafeEqual } from 'node:crypto';
-import { ChainKeys, entryMac, type EraseDetail, GENESIS, mergeResume, type ResumePoints, rowText } from '../store/audit-chain.ts';
+import { entryMac, type EraseDetail, GENESIS, mergeResume, type ResumePoints, rowText } from '../store/audit-chain.ts';
 import type { AuditTrail, ChainEntry, StoredAudit } from '../store/types.ts';
 
 /**
@@ -70,7 +70,6 @@ interface Batch {
 }
 
 export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const keys = new ChainKeys(macKey);
   const since = options.since;
   const breaks: Break[] = [];
   const entries = await trail.entries();
@@ -86,10 +85,11 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
     entries.filter((e) => e.kind === 'purge' && authentic.has(e)).map((e) => e.detail),
     {},
   );
-  const erased = new Map<number, string>();
-  for (const e of entries) {
+  // Batches an erasure blanked records of, as it re-sealed them (a later erasure's word over an earlier one's).
+  const resealed = new Map<string, string>();
+  for (const e of [...entries].sort((a, b) => a.at - b.at)) {
     if (e.kind !== 'erase' || !authentic.has(e)) continue;
-    for (const [seq, pd] of (JSON.parse(e.detail!) as EraseDetail).rows) erased.set(seq, pd);
+    for (const [chain, n, body] of (JSON.parse(e.detail!) as EraseDetail).batches) resealed.set(key(chain, n), body);
   }
 
   const inScope = (e: ChainEntry) => since === undefined || e.firstAt >= since;
@@ -123,8 +123,7 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
         });
         continue;
       }
-      const pd = erased.get(row.seq) ?? keys.personalDigest(row);
-      batch.hash.update(rowText(row, pd)).update('\n');
+      batch.hash.update(rowText(row)).update('\n');
       batch.rows++;
       batch.first ??= row;
     }
@@ -169,7 +168,8 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
       if (e.kind === 'batch') {
         const batch = batches.get(key(chain, e.n))!;
         const body = batch.hash.digest('hex');
-        if (!equalHex(mac(e, body), e.mac)) {
+        const erasedBody = resealed.get(key(chain, e.n));
+        if (erasedBody !== undefined ? !equalHex(body, erasedBody) : !equalHex(mac(e, body), e.mac)) {
           const problem = batch.rows < e.records ? 'missing' : batch.rows > e.records ? 'inserted' : 'altered';
           const rows = `${batch.rows} of its ${e.records} records present`;
           breaks.push({

@@ -1,34 +1,32 @@
 import { createHash, createHmac } from 'node:crypto';
-import { prepareHmacSha256, type HmacSha256 } from '../keys/hmac-sha256.ts';
 import type { AuditRecord, ChainEntry, ChainEventKind } from './types.ts';
 
 /**
  * The audit's tamper evidence. Every writing process keeps one chain (its id is the store's node id):
  * each batch of records it commits is one entry carrying an HMAC over the batch's rows and the previous
  * entry's MAC, and a purge, an erasure or an operator's command appends an event entry the same way.
- * One HMAC per batch, not per row: a row costs one JSON text and one prepared-key HMAC of its personal
- * fields (so an erasure can blank them and still leave the batch verifiable), fed to the batch's SHA-256.
+ * One HMAC per batch, not per row: a row costs one JSON text fed to the batch's SHA-256. An erasure
+ * blanks a person's fields and re-seals the batches it touched in its own event.
  */
 
 /** The `prev` of a chain's first entry. */
 export const GENESIS = '0'.repeat(64);
 
-/** A row's personal fields (masks and keyed hashes), in a fixed order: JSON's key order may not survive a store (jsonb). */
-function personalText(r: Pick<AuditRecord, 'masked' | 'hashes'>): string {
+/** What the batch MAC covers of one row: every field, in a fixed order (JSON's key order may not survive a store: jsonb). */
+export function rowText(r: AuditRecord): string {
   const m = r.masked;
-  const h = r.hashes ?? {};
-  return JSON.stringify([m.name ?? null, m.idNumber ?? null, m.bankCard ?? null, m.phone ?? null, h.name ?? null, h.idNumber ?? null, h.bankCard ?? null, h.phone ?? null]);
-}
-
-/** What the batch MAC covers of one row: every field, the personal ones through their digest `pd`. */
-export function rowText(r: AuditRecord, pd: string): string {
-  return JSON.stringify([r.checkId, r.at, r.appid, r.dialect, r.route ?? null, r.kind, r.verdict, r.refusal, r.code, r.source, r.billed, r.latencyMs, r.clientIp ?? null, pd]);
+  const h = r.hashes;
+  return JSON.stringify([
+    r.checkId, r.at, r.appid, r.dialect, r.route ?? null, r.kind, r.verdict, r.refusal, r.code, r.source, r.billed, r.latencyMs, r.clientIp ?? null,
+    m.name ?? null, m.idNumber ?? null, m.bankCard ?? null, m.phone ?? null,
+    h?.name ?? null, h?.idNumber ?? null, h?.bankCard ?? null, h?.phone ?? null,
+  ]);
 }
 
 /** The SHA-256 (hex) of a batch's rows, in order. */
-export function batchBody(rows: readonly string[]): string {
+export function batchBody(rows: readonly AuditRecord[]): string {
   const hash = createHash('sha256');
-  for (const row of rows) hash.update(row).update('\n');
+  for (const row of rows) hash.update(rowText(row)).update('\n');
   return hash.digest('hex');
 }
 
@@ -39,21 +37,9 @@ export function entryMac(key: Buffer, e: Omit<ChainEntry, 'mac' | 'detail'>, bod
     .digest('hex');
 }
 
-/** The keys a chain's MACs are made with, from the one key the service derives for it. */
-export class ChainKeys {
-  private readonly personal: HmacSha256;
-  constructor(readonly mac: Buffer) {
-    this.personal = prepareHmacSha256(createHmac('sha256', mac).update('realname audit personal digest').digest());
-  }
-  /** The digest of a row's personal fields (hex, 32 chars): what the batch MAC covers of them. */
-  personalDigest(r: Pick<AuditRecord, 'masked' | 'hashes'>): string {
-    return this.personal.digest('', personalText(r)).toString('hex', 0, 16);
-  }
-}
-
 /** One writing process's chain: its head, advanced only once an entry is committed. */
 export class AuditChain {
-  private keys: ChainKeys | undefined;
+  private key: Buffer | undefined;
   private n = 0;
   private prev = GENESIS;
   private tail: Promise<unknown> = Promise.resolve();
@@ -61,11 +47,7 @@ export class AuditChain {
   constructor(readonly id: string) {}
 
   useKey(key: Buffer): void {
-    this.keys = new ChainKeys(key);
-  }
-
-  get keyed(): boolean {
-    return this.keys !== undefined;
+    this.key = key;
   }
 
   /** The chain's head as `audit verify --expect-head` takes it: chain:n:mac. */
@@ -75,33 +57,22 @@ export class AuditChain {
 
   /** The entry a batch of `records` makes (undefined without a key: the rows are then stored unchained). */
   sealBatch(records: readonly AuditRecord[], at: number): ChainEntry | undefined {
-    const keys = this.keys;
-    if (!keys) return undefined;
-    const rows = new Array<string>(records.length);
+    if (!this.key) return undefined;
     let firstAt = Infinity;
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i]!;
-      if (r.at < firstAt) firstAt = r.at;
-      rows[i] = rowText(r, keys.personalDigest(r));
-    }
-    return this.seal('batch', at, firstAt, records.length, batchBody(rows), null);
+    for (const r of records) if (r.at < firstAt) firstAt = r.at;
+    return this.seal('batch', at, firstAt, records.length, batchBody(records), null);
   }
 
   /** An event entry: what a purge removed, whom an erasure anonymised, which command an operator ran. */
   sealEvent(kind: ChainEventKind, detail: object, at: number, records = 0): ChainEntry {
-    if (!this.keys) throw new Error('the audit chain has no key');
+    if (!this.key) throw new Error('the audit chain has no key');
     const text = JSON.stringify(detail);
     return this.seal(kind, at, at, records, text, text);
   }
 
   private seal(kind: ChainEntry['kind'], at: number, firstAt: number, records: number, body: string, detail: string | null): ChainEntry {
     const base = { chain: this.id, n: this.n + 1, kind, at, firstAt, records, prev: this.prev };
-    return { ...base, mac: entryMac(this.keys!.mac, base, body), detail };
-  }
-
-  personalDigest(r: Pick<AuditRecord, 'masked' | 'hashes'>): string {
-    if (!this.keys) throw new Error('the audit chain has no key');
-    return this.keys.personalDigest(r);
+    return { ...base, mac: entryMac(this.key!, base, body), detail };
   }
 
   /** The entry is stored: the head moves to it. */
@@ -130,11 +101,16 @@ export interface PurgeDetail {
   by: object;
 }
 
-/** An erasure's detail: whose records (by the factor's hash), and each blanked row's personal digest, so its batch still verifies. */
+/**
+ * An erasure's detail: whose records (by the factor's hash), and each batch it blanked records of,
+ * re-sealed: the body of its rows as they stand now. Verification takes that body for the batch (the
+ * event is MAC'd like every entry), so only the erasure's own change verifies.
+ */
 export interface EraseDetail {
   factor: string;
   hash: string;
-  rows: [seq: number, pd: string][];
+  records: number;
+  batches: [chain: string, n: number, body: string][];
   by: object;
 }
 
@@ -159,4 +135,11 @@ export function erasedMasks(masked: AuditRecord['masked']): AuditRecord['masked'
   const out: AuditRecord['masked'] = {};
   for (const field of Object.keys(masked) as (keyof AuditRecord['masked'])[]) out[field] = ERASED;
   return out;
+}
+
+/** The distinct batches (chain, n) the given stored rows belong to. */
+export function touchedBatches(rows: readonly { chain: string | null; batch: number | null }[]): [string, number][] {
+  const seen = new Map<string, [string, number]>();
+  for (const r of rows) if (r.chain !== null && r.batch !== null) seen.set(`${r.chain}:${r.batch}`, [r.chain, r.batch]);
+  return [...seen.values()];
 }

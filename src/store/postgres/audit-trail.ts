@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { type AuditChain, type EraseDetail, erasedMasks, mergeResume, type PurgeDetail, type ResumePoints } from '../audit-chain.ts';
+import { type AuditChain, batchBody, type EraseDetail, erasedMasks, mergeResume, type PurgeDetail, type ResumePoints, touchedBatches } from '../audit-chain.ts';
 import { auditWhere, entryFromRow, type EntryRow, HASH_COLUMN, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
 import { TALLY_SLOT_MS, type AuditTally, type AuditTrail, type ChainEntry } from '../types.ts';
 import type { Db } from './db.ts';
@@ -106,13 +106,17 @@ export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<vo
       await flush();
       return withEvent(async (client) => {
         const rows = (await client.query<StoredRow>(`SELECT * FROM audit WHERE ${HASH_COLUMN[factor]} = $1 FOR UPDATE`, [value])).rows.map(storedFromRow);
-        const detail: EraseDetail = { factor, hash: value, rows: [], by };
-        for (const row of rows) if (row.chain !== null) detail.rows.push([row.seq, chain.personalDigest(row)]);
         await client.query(
           `UPDATE audit a SET masked = e.masked, name_hash = NULL, id_hash = NULL, card_hash = NULL, phone_hash = NULL
            FROM unnest($1::bigint[], $2::jsonb[]) AS e(seq, masked) WHERE a.seq = e.seq`,
           [rows.map((r) => r.seq), rows.map((r) => JSON.stringify(erasedMasks(r.masked)))],
         );
+        // Each batch touched, re-sealed as it now stands (a row written without a chain is blanked all the same).
+        const detail: EraseDetail = { factor, hash: value, records: rows.length, batches: [], by };
+        for (const [id, n] of touchedBatches(rows)) {
+          const batch = await client.query<StoredRow>('SELECT * FROM audit WHERE chain = $1 AND batch = $2 ORDER BY seq', [id, n]);
+          detail.batches.push([id, n, batchBody(batch.rows.map(storedFromRow))]);
+        }
         return { entry: chain.sealEvent('erase', detail, Date.now(), rows.length), result: { records: rows.length } };
       });
     },

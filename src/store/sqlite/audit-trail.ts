@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { type AuditChain, type EraseDetail, erasedMasks, mergeResume, type PurgeDetail, type ResumePoints } from '../audit-chain.ts';
+import { type AuditChain, batchBody, type EraseDetail, erasedMasks, mergeResume, type PurgeDetail, type ResumePoints, touchedBatches } from '../audit-chain.ts';
 import { auditWhere, entryFromRow, type EntryRow, HASH_COLUMN, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
 import { TALLY_SLOT_MS, type AuditTally, type AuditTrail, type ChainEntry, type StoredAudit } from '../types.ts';
 
@@ -43,12 +43,11 @@ export function sqliteTrail(db: Database.Database, chain: AuditChain, flush: () 
   const erase = db.transaction((factor: keyof typeof HASH_COLUMN, value: string, by: object): { records: number } => {
     const rows = (db.prepare(`SELECT * FROM audit WHERE ${HASH_COLUMN[factor]} = ?`).all(value) as Row[]).map(decode);
     const blank = db.prepare('UPDATE audit SET masked = ?, name_hash = NULL, id_hash = NULL, card_hash = NULL, phone_hash = NULL WHERE seq = ?');
-    const detail: EraseDetail = { factor, hash: value, rows: [], by };
-    for (const row of rows) {
-      // A row written without a chain has no digest to keep: it is blanked all the same.
-      if (row.chain !== null) detail.rows.push([row.seq, chain.personalDigest(row)]);
-      blank.run(JSON.stringify(erasedMasks(row.masked)), row.seq);
-    }
+    for (const row of rows) blank.run(JSON.stringify(erasedMasks(row.masked)), row.seq);
+    // Each batch touched, re-sealed as it now stands (a row written without a chain is blanked all the same).
+    const ofBatch = db.prepare('SELECT * FROM audit WHERE chain = ? AND batch = ? ORDER BY seq');
+    const detail: EraseDetail = { factor, hash: value, records: rows.length, batches: [], by };
+    for (const [id, n] of touchedBatches(rows)) detail.batches.push([id, n, batchBody((ofBatch.all(id, n) as Row[]).map(decode))]);
     append(chain.sealEvent('erase', detail, Date.now(), rows.length));
     return { records: rows.length };
   });
