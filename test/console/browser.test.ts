@@ -322,6 +322,10 @@ describe.skipIf(!present)('the web console in Chromium', () => {
     ]);
     const log = await page.evaluate(async () => (await (await fetch('/api/operators/actions?operator=li')).json()) as { actions: Array<{ action: string; ok: boolean }> });
     expect(log.actions.filter((a) => !a.ok).map((a) => a.action).sort()).toEqual(['apps.create', 'apps.suspend', 'sources.enable', 'subjects.report']);
+    // Signing out ends the session on the server, not only on the page.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.evaluate(async () => (await fetch('/api/apps')).status)).toBe(401);
     await context.close();
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { get, post, setCsrf, ApiError } from './api.ts';
+import { get, post, setCsrf, ApiError, SIGNED_OUT } from './api.ts';
 import { LangContext, translator, useT, type Key, type Lang } from './i18n.ts';
 import { Field, Problem } from './ui.tsx';
 import { Overview } from './pages/Overview.tsx';
@@ -75,12 +75,17 @@ export function App() {
   }, [lang, value]);
   useEffect(() => {
     const onHash = () => setPage(pageOf());
+    const onSignedOut = () => (setCsrf(''), setOperator(null));
     addEventListener('hashchange', onHash);
+    addEventListener(SIGNED_OUT, onSignedOut);
     get<{ operator: Operator; csrf: string }>('/api/session').then(
       (s) => (setCsrf(s.csrf), setOperator(s.operator)),
       () => setOperator(null),
     );
-    return () => removeEventListener('hashchange', onHash);
+    return () => {
+      removeEventListener('hashchange', onHash);
+      removeEventListener(SIGNED_OUT, onSignedOut);
+    };
   }, []);
   const { t } = value;
   const languages = (

@@ -15,8 +15,12 @@ export class ApiError extends Error {
   }
 }
 
+/** Said when the server no longer knows the session (idle too long, signed out elsewhere): the page signs in again. */
+export const SIGNED_OUT = 'realname:signed-out';
+
 async function answer<T>(response: Response): Promise<T> {
   const body = (await response.json().catch(() => ({}))) as { error?: string; message?: string };
+  if (response.status === 401 && body.error === 'signed_out') dispatchEvent(new Event(SIGNED_OUT));
   if (!response.ok) throw new ApiError(response.status, body.error ?? 'error', body.message ?? response.statusText);
   return body as T;
 }

@@ -93,7 +93,7 @@ export function Subjects({ admin }: { admin: boolean }) {
         <Problem error={error} />
       </Section>
       {confirming && (
-        <div role="alertdialog" aria-modal="true" aria-labelledby="confirm-text" className="once">
+        <div role="alertdialog" aria-modal="true" aria-labelledby="confirm-text" className="once" onKeyDown={(e) => e.key === 'Escape' && cancel()}>
           <p id="confirm-text">{t('confirmErase', { id: confirming })}</p>
           <div className="row">
             <button type="button" className="danger" onClick={confirm}>
