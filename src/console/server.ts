@@ -70,7 +70,8 @@ export function buildConsole(context: ConsoleContext, options: ConsoleOptions = 
     return payload;
   });
 
-  app.addHook('preHandler', async (request) => {
+  // On the request's headers alone, before any body is read: nobody signed out uploads a file.
+  app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/')) return;
     const change = !SAFE.has(request.method);
     if (change) {
