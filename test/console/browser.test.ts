@@ -279,6 +279,9 @@ describe.skipIf(!present)('the web console in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: '应用' }).waitFor();
     await accessible(page);
     await page.screenshot({ path: join(SHOTS, 'apps-zh-1366.png'), fullPage: true });
+    await visit(page, 'overview', 'overview-zh-1366', /概览/);
+    await visit(page, 'audit', 'audit-zh-1366', /审计/);
+    expect(await page.evaluate(() => document.documentElement.outerHTML)).toContain('lang="zh-CN"');
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, storageState: await context.storageState() });
     const small = await phone.newPage();
     for (const [path, heading] of [['overview', /Overview|概览/], ['apps', /Apps|应用/], ['audit', /Audit|审计/], ['subjects', /Subjects|个人信息/], ['sources', /Sources|上游/], ['registry', /Registry|核验库/]] as const) {
