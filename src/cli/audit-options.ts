@@ -48,12 +48,12 @@ export function moment(value: string): string {
   throw new InvalidArgumentError('expected YYYY-MM-DD, an ISO time such as 2026-12-01T08:00:00+08:00, or a number of days ago such as 7d');
 }
 
-export function resolveMoment(text: string, timeZone: string, now: number): number {
+/** The moment `text` names, in the zone; a day the calendar does not have (2026-02-31) is a usage error of `command`. */
+export function resolveMoment(command: Command, text: string, timeZone: string, now: number): number {
   if (/^\d+d$/.test(text)) return now - Number(text.slice(0, -1)) * 86_400_000;
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
     const start = startOfDay(text, timeZone);
-    // 2026-02-31 and its kind: a day the calendar does not have.
-    if (dayOf(start, timeZone) !== text) throw new InvalidArgumentError(`${text} is not a calendar day`);
+    if (!Number.isFinite(start) || dayOf(start, timeZone) !== text) throw new UsageError(command, `${text} is not a calendar day`);
     return start;
   }
   return Date.parse(text);

@@ -41,8 +41,8 @@ async function queryOf(command: Command, options: Record<string, unknown>, runti
   const zone = runtime.config.timeZone;
   const query: AuditQuery = {};
   if (options.app !== undefined) query.appid = String(options.app);
-  if (options.since !== undefined) query.since = resolveMoment(String(options.since), zone, now);
-  if (options.until !== undefined) query.until = resolveMoment(String(options.until), zone, now);
+  if (options.since !== undefined) query.since = resolveMoment(command, String(options.since), zone, now);
+  if (options.until !== undefined) query.until = resolveMoment(command, String(options.until), zone, now);
   if (query.since !== undefined && query.until !== undefined && query.until <= query.since) throw new UsageError(command, '--until must come after --since');
   if (options.verdict !== undefined) query.verdict = String(options.verdict);
   if (options.refusal !== undefined) query.refusal = String(options.refusal);
@@ -106,10 +106,10 @@ export function auditCommand(): Command {
       return [...list, v.trim()];
     })
     .option('--json', 'one JSON object')
-    .action(async (options) => {
+    .action(async (options, command: Command) => {
       const report = await withRuntime(options, 'existing', async (runtime) => {
         const trail = trailOf(runtime);
-        const since = options.since === undefined ? undefined : resolveMoment(String(options.since), runtime.config.timeZone, Date.now());
+        const since = options.since === undefined ? undefined : resolveMoment(command, String(options.since), runtime.config.timeZone, Date.now());
         const result = await verifyAudit(trail, chainKey(runtime.keys.pepper), { ...(since !== undefined ? { since } : {}), expectHeads: options.expectHead ?? [] });
         await recordAccess(trail, 'audit verify', { since: since ?? null, expectHeads: options.expectHead ?? [], intact: result.intact });
         return result;

@@ -49,7 +49,7 @@ export function usageCommand(): Command {
         const now = Date.now();
         const bounds =
           options.since !== undefined
-            ? { since: resolveMoment(options.since, zone, now), until: options.until !== undefined ? resolveMoment(options.until, zone, now) : now }
+            ? { since: resolveMoment(command, options.since, zone, now), until: options.until !== undefined ? resolveMoment(command, options.until, zone, now) : now }
             : monthBounds(options.month ?? new Date(now).toLocaleDateString('en-CA', { timeZone: zone }).slice(0, 7), zone);
         if (bounds.until <= bounds.since) throw new UsageError(command, '--until must come after --since');
         const trail = trailOf(runtime);

@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAuditor } from '../../src/audit/auditor.ts';
 import { chainKey, factorHasher } from '../../src/audit/lookup.ts';
 import { verifyAudit } from '../../src/audit/verify.ts';
+import { startRetention } from '../../src/audit/retention.ts';
+import type { Logger } from '../../src/log.ts';
 import { generateIdentities } from '../../src/core/synthetic.ts';
 import { openStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -188,6 +190,23 @@ describe.each(backends)('the audit chain on %s', (_name, make) => {
     expect(head).toMatch(/^[0-9a-f]{16}:3:[0-9a-f]{64}$/);
   });
 
+  it('verifies from --since on only: an older batch is not this run\'s to check', async () => {
+    const b = await make();
+    const store = keyed(b);
+    await answer(store, 3);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const since = Date.now();
+    await answer(store, 2);
+    await answer(store, 1);
+    await b.sql("UPDATE audit SET code = '1' WHERE batch = 1");
+    const recent = await verifyAudit(store.auditTrail!, KEY, { since });
+    expect(recent.breaks).toEqual([]);
+    expect(recent.records).toBe(3);
+    expect((await verify(store)).breaks[0]).toMatchObject({ problem: 'altered', n: 1 });
+    await b.sql("UPDATE audit SET code = '1' WHERE batch = 3");
+    expect((await verifyAudit(store.auditTrail!, KEY, { since })).breaks[0]).toMatchObject({ problem: 'altered', n: 3 });
+  });
+
   it('passes after a purge, which removes whole old batches and says where each chain resumes', async () => {
     const b = await make();
     const store = keyed(b);
@@ -212,6 +231,27 @@ describe.each(backends)('the audit chain on %s', (_name, make) => {
     // The purge events are in the chain: altering one is a break.
     await b.sql("UPDATE audit_chain SET detail = replace(detail, '\"records\":3', '\"records\":1') WHERE kind = 'purge'");
     expect((await verify(store)).intact).toBe(false);
+  });
+
+  it('serve\'s daily retention purges what is past retentionDays, once a day, and the chain still verifies', async () => {
+    const b = await make();
+    const store = keyed(b);
+    await answer(store, 4);
+    const logger = { info: () => undefined, warn: () => undefined } as unknown as Logger;
+    // Three days from now, with one day kept: everything written today is past it.
+    const later = Date.now() + 3 * 86_400_000;
+    const retention = startRetention({ trail: store.auditTrail!, days: 1, timeZone: 'UTC', logger, clock: () => later, everyMs: 10 });
+    try {
+      for (let i = 0; i < 200 && (await b.sql('SELECT seq FROM audit')).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(await b.sql('SELECT seq FROM audit')).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      retention.stop();
+    }
+    const purges = await b.sql("SELECT detail FROM audit_chain WHERE kind = 'purge'");
+    expect(purges).toHaveLength(1);
+    expect(JSON.parse(String((purges[0] as { detail: string }).detail))).toMatchObject({ records: 4, batches: 1, by: { retention: 1, by: 'serve' } });
+    expect((await verify(store)).breaks).toEqual([]);
   });
 
   it('passes after an erasure, which blanks the person\'s masks and hashes and keeps the records', async () => {

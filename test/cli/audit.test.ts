@@ -246,6 +246,11 @@ describe.each(backends)('audit, usage and metrics on %s', (_name, open) => {
     expect(usage.code).toBe(2);
     const both = await run(['audit', 'search', '--verdict', 'match', '--refusal', 'replayed']);
     expect(both.code).toBe(2);
+    const noDay = await run(['audit', 'search', '--since', '2026-02-31']);
+    expect(noDay.code).toBe(2);
+    expect(noDay.stderr).toMatch(/2026-02-31 is not a calendar day/);
+    expect((await run(['audit', 'search', '--id-number', '-'], '')).code).toBe(2);
+    expect((await run(['usage', '--month', '2026-13'])).code).toBe(2);
   });
 
   it('audit export streams every record as JSON lines or CSV', async () => {
