@@ -18,6 +18,16 @@ export interface ConsoleOptions {
 
 const SAFE = new Set(['GET', 'HEAD']);
 
+/** Whether an Origin names this host (its scheme aside; a default port spelled or not alike). */
+function sameHost(origin: string, host: string | undefined): boolean {
+  try {
+    const from = new URL(origin);
+    return host !== undefined && from.host === new URL(`${from.protocol}//${host}`).host;
+  } catch {
+    return false;
+  }
+}
+
 function cookie(request: FastifyRequest, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
@@ -43,7 +53,6 @@ export function buildConsole(context: ConsoleContext, options: ConsoleOptions = 
   // Five failures a quarter hour per operator name, twenty per client address.
   const byName = new SignInLimiter(5, 15 * 60_000, context.clock);
   const byAddress = new SignInLimiter(20, 15 * 60_000, context.clock);
-  const secure = options.https !== undefined;
 
   app.setErrorHandler((error, request, reply) => answerError(error, reply, (e) => request.log.error({ err: { type: (e as Error).name } }, 'console: request failed')));
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found', message: 'no such resource' }));
@@ -75,9 +84,9 @@ export function buildConsole(context: ConsoleContext, options: ConsoleOptions = 
     if (!request.url.startsWith('/api/')) return;
     const change = !SAFE.has(request.method);
     if (change) {
+      // The host only: behind a proxy that terminates TLS the page's scheme is not the console's own.
       const origin = request.headers.origin;
-      const own = `${secure ? 'https' : 'http'}://${request.headers.host}`;
-      if (origin !== undefined && origin !== own) throw new ConsoleError(403, 'bad_origin', 'a change must come from the console itself');
+      if (origin !== undefined && !sameHost(origin, request.headers.host)) throw new ConsoleError(403, 'bad_origin', 'a change must come from the console itself');
     }
     if (request.routeOptions.url === '/api/session' && request.method === 'POST') return;
     const session = sessions.find(cookie(request, SESSION_COOKIE));

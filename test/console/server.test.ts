@@ -79,7 +79,10 @@ describe('the console API', () => {
     expect(json(await create({ 'x-csrf-token': 'x'.repeat(43) })).error).toBe('csrf');
     const elsewhere = await create({ 'x-csrf-token': csrf, origin: 'https://evil.example' });
     expect([elsewhere.statusCode, json(elsewhere).error]).toEqual([403, 'bad_origin']);
-    expect((await create({ 'x-csrf-token': csrf, origin: 'http://localhost:80' })).statusCode).toBe(200);
+    expect(json(await create({ 'x-csrf-token': csrf, origin: 'http://localhost.evil.example' })).error).toBe('bad_origin');
+    expect(json(await create({ 'x-csrf-token': csrf, origin: 'null' })).error).toBe('bad_origin');
+    // Its own host, whatever the scheme (a proxy in front may serve it over https).
+    expect((await create({ 'x-csrf-token': csrf, origin: 'https://localhost:80' })).statusCode).toBe(200);
     expect((await runtime.services.tenants.list()).map((a) => a.name)).toEqual(['csrf-test']);
   });
 
