@@ -48,7 +48,7 @@ export function Registry({ admin }: { admin: boolean }) {
             <dt>{t('rows')}</dt>
             <dd data-testid="registry-rows">{data.rows.toLocaleString()}</dd>
           </div>
-          <div className="tile">
+          <div className="tile wide">
             <dt>{t('lastImport')}</dt>
             <dd>{data.lastImport ? `${when(data.lastImport.at)} · ${data.lastImport.operator}${data.lastImport.file ? ` · ${data.lastImport.file}` : ''}` : t('never')}</dd>
           </div>
