@@ -128,6 +128,10 @@ const en = {
   noApps: 'No apps yet.',
   actions: 'Actions',
   limits: 'Limits',
+  costTodayShort: 'Cost today',
+  costMonthShort: 'Cost this month',
+  routes: 'Routes (check kind: sources in order)',
+  defaultRoutes: 'Every kind: the default route (the registry, then every enabled source that answers it).',
   monthUsage: 'This month: billed / unbilled / refused',
   revoked: 'revoked',
 };
@@ -260,6 +264,10 @@ const zh: Record<Key, string> = {
   noApps: '还没有应用。',
   actions: '操作',
   limits: '限额',
+  costTodayShort: '今日费用',
+  costMonthShort: '本月费用',
+  routes: '路由（核验类型：依次询问的来源）',
+  defaultRoutes: '所有类型使用默认路由（先核验库，再询问所有已启用且支持该类型的上游）。',
   monthUsage: '本月：计费 / 未计费 / 拒绝',
   revoked: '已吊销',
 };

@@ -51,9 +51,9 @@ export function Sources({ admin }: { admin: boolean }) {
                   <th scope="col">{t('errorsToday')}</th>
                   <th scope="col">{t('p50')}</th>
                   <th scope="col">{t('p99')}</th>
-                  <th scope="col">{t('costToday')}</th>
+                  <th scope="col">{t('costTodayShort')}</th>
                   <th scope="col">{t('budget')}</th>
-                  <th scope="col">{t('costMonth')}</th>
+                  <th scope="col">{t('costMonthShort')}</th>
                   {admin && <th scope="col">{t('actions')}</th>}
                 </tr>
               </thead>
@@ -84,6 +84,21 @@ export function Sources({ admin }: { admin: boolean }) {
           </div>
         )}
       </Section>
+      {data && (
+        <Section title={t('routes')} id="routes">
+          {Object.keys(data.routes).length === 0 ? (
+            <p>{t('defaultRoutes')}</p>
+          ) : (
+            <ul>
+              {Object.entries(data.routes).map(([kind, hops]) => (
+                <li key={kind}>
+                  <code>{kind}</code>: {hops.map((h) => h.source).join(' → ')}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Section>
+      )}
     </>
   );
 }
