@@ -32,6 +32,8 @@ export interface ChainHead {
   /** chain:n:mac, as --expect-head takes it. */
   head: string;
   entries: number;
+  /** Its batches of records (0: a command's chain of events only). */
+  batches: number;
 }
 
 export interface VerifyReport {
@@ -100,6 +102,9 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
   // Every record once, by seq: each into its batch's digest, as the writer fed it.
   const legacyUpto = await trail.legacyUpto();
   let legacy = 0;
+  // Records naming a batch the snapshot of entries lacks: inserted — unless the batch was committed after
+  // the snapshot (a live store keeps writing), which a second look at the entries tells.
+  const unknown: StoredAudit[] = [];
   for (let after = 0; ; ) {
     const rows = await trail.rows(after, ROWS_PAGE, since);
     for (const row of rows) {
@@ -111,16 +116,7 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
       const batch = batches.get(key(row.chain, row.batch));
       if (!batch) {
         // A row of an entry before --since is not this run's to check; one whose entry does not exist was inserted.
-        if (known.has(key(row.chain, row.batch))) continue;
-        breaks.push({
-          problem: 'inserted',
-          chain: row.chain,
-          n: row.batch,
-          seq: row.seq,
-          checkId: row.checkId,
-          at: row.at,
-          message: `record ${row.seq} (check ${row.checkId}) names batch ${row.batch} of chain ${row.chain}, which does not exist: it was inserted`,
-        });
+        if (!known.has(key(row.chain, row.batch))) unknown.push(row);
         continue;
       }
       batch.hash.update(rowText(row)).update('\n');
@@ -129,6 +125,22 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
     }
     if (rows.length < ROWS_PAGE) break;
     after = rows.at(-1)!.seq;
+  }
+
+  if (unknown.length > 0) {
+    const later = new Set((await trail.entries()).map((e) => key(e.chain, e.n)));
+    for (const row of unknown) {
+      if (later.has(key(row.chain!, row.batch!))) continue;
+      breaks.push({
+        problem: 'inserted',
+        chain: row.chain,
+        n: row.batch,
+        seq: row.seq,
+        checkId: row.checkId,
+        at: row.at,
+        message: `record ${row.seq} (check ${row.checkId}) names batch ${row.batch} of chain ${row.chain}, which does not exist: it was inserted`,
+      });
+    }
   }
 
   const byChain = new Map<string, ChainEntry[]>();
@@ -189,7 +201,7 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
       prev = e.mac;
       last = e;
     }
-    if (last) heads.push({ chain, n: last.n, mac: last.mac, head: `${chain}:${last.n}:${last.mac}`, entries: list.length });
+    if (last) heads.push({ chain, n: last.n, mac: last.mac, head: `${chain}:${last.n}:${last.mac}`, entries: list.length, batches: list.filter((e) => e.kind === 'batch').length });
   }
 
   for (const text of options.expectHeads ?? []) {

@@ -117,7 +117,10 @@ export function auditCommand(): Command {
       if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else if (report.intact) {
         process.stdout.write(`intact, ${report.records} records${report.legacy ? ` (${report.legacy} from before the chain, unprovable)` : ''}\n`);
-        for (const head of report.heads) process.stdout.write(`head ${head.head}\n`);
+        // The writers' chains; each command's own chain (its access event) is counted, not listed.
+        const commands = report.heads.filter((h) => h.batches === 0).length;
+        for (const head of report.heads) if (head.batches > 0) process.stdout.write(`head ${head.head}\n`);
+        if (commands > 0) process.stdout.write(`and ${commands} command chain(s) (--json lists their heads)\n`);
       } else {
         process.stdout.write(`broken: ${report.breaks[0]!.message}\n`);
         if (report.breaks.length > 1) process.stdout.write(`(${report.breaks.length - 1} more break(s); --json lists them)\n`);

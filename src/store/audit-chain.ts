@@ -9,6 +9,9 @@ import type { AuditRecord, ChainEntry, ChainEventKind } from './types.ts';
  * blanks a person's fields and re-seals the batches it touched in its own event.
  */
 
+/** How much newer than its batch's entry a record may be dated (clocks step): a purge looks this far past its cutoff. */
+export const SKEW_MS = 86_400_000;
+
 /** The `prev` of a chain's first entry. */
 export const GENESIS = '0'.repeat(64);
 
@@ -73,6 +76,12 @@ export class AuditChain {
   private seal(kind: ChainEntry['kind'], at: number, firstAt: number, records: number, body: string, detail: string | null): ChainEntry {
     const base = { chain: this.id, n: this.n + 1, kind, at, firstAt, records, prev: this.prev };
     return { ...base, mac: entryMac(this.key!, base, body), detail };
+  }
+
+  /** Whether `stored` (an entry of this chain) is the seal of exactly these records: a commit whose answer was lost. */
+  sealedThese(stored: ChainEntry, records: readonly AuditRecord[]): boolean {
+    if (!this.key || stored.chain !== this.id || stored.kind !== 'batch' || stored.records !== records.length || stored.prev !== this.prev) return false;
+    return entryMac(this.key, stored, batchBody(records)) === stored.mac;
   }
 
   /** The entry is stored: the head moves to it. */

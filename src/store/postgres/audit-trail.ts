@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { type AuditChain, batchBody, type EraseDetail, erasedMasks, mergeResume, type PurgeDetail, type ResumePoints, touchedBatches } from '../audit-chain.ts';
+import { type AuditChain, batchBody, type EraseDetail, erasedMasks, mergeResume, type PurgeDetail, type ResumePoints, SKEW_MS, touchedBatches } from '../audit-chain.ts';
 import { auditWhere, entryFromRow, type EntryRow, HASH_COLUMN, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
 import { TALLY_SLOT_MS, type AuditTally, type AuditTrail, type ChainEntry } from '../types.ts';
 import type { Db } from './db.ts';
@@ -90,10 +90,14 @@ export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<vo
         let records = 0;
         let batches = 0;
         for (const { chain: id, n, mac } of heads) {
-          cuts[id] = { n: Number(n), mac };
-          records += (await client.query('DELETE FROM audit WHERE chain = $1 AND batch <= $2', [id, n])).rowCount ?? 0;
-          batches += (await client.query("DELETE FROM audit_chain WHERE chain = $1 AND n <= $2 AND kind = 'batch'", [id, n])).rowCount ?? 0;
+          const purgedBatches = (await client.query("DELETE FROM audit_chain WHERE chain = $1 AND n <= $2 AND kind = 'batch'", [id, n])).rowCount ?? 0;
+          // The time index narrows the scan to old records (a batch's rows are no newer than its entry, within a day's clock skew).
+          if (purgedBatches > 0) records += (await client.query('DELETE FROM audit WHERE at < $1 AND chain = $2 AND batch <= $3', [before + SKEW_MS, id, n])).rowCount ?? 0;
+          batches += purgedBatches;
           await client.query('DELETE FROM audit_chain WHERE chain = $1 AND n <= $2', [id, n]);
+          // A command's chain of events only, all gone, needs no resume point (it wrote its last long ago).
+          const remains = (await client.query('SELECT 1 FROM audit_chain WHERE chain = $1 LIMIT 1', [id])).rows.length > 0;
+          if (purgedBatches > 0 || remains) cuts[id] = { n: Number(n), mac };
         }
         records += (await client.query('DELETE FROM audit WHERE chain IS NULL AND at < $1', [before])).rowCount ?? 0;
         // Nothing went (a second node's purge of the same day): nothing to say.

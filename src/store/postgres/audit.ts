@@ -3,6 +3,7 @@ import { type AuditRow, auditFromRow } from '../rows.ts';
 import type { AuditRecord, AuditSink, AuditTrail } from '../types.ts';
 import { AuditChain } from '../audit-chain.ts';
 import { postgresTrail } from './audit-trail.ts';
+import { entryFromRow, type EntryRow } from '../audit-sql.ts';
 import type { Db } from './db.ts';
 import type { Logger } from '../../log.ts';
 import { billedListeners, billedPerApp } from '../leases.ts';
@@ -24,7 +25,7 @@ export function postgresAudit(db: Db, node: string, logger?: Logger, options: Au
       const billed = billedPerApp(batch);
       const entry = chain.sealBatch(batch, Date.now());
       // The batch's chain entry in the same statement (so the same commit) as its rows.
-      await db.query(
+      const done = await db.query<never>(
         `WITH spent AS (
            UPDATE quota_leases l SET units = greatest(l.units - b.n, 0)
            FROM unnest($14::text[], $15::int[]) AS b(appid, n) WHERE l.appid = b.appid AND l.node = $13
@@ -67,7 +68,18 @@ export function postgresAudit(db: Db, node: string, logger?: Logger, options: Au
           entry?.prev ?? null,
           entry?.mac ?? null,
         ],
-      );
+      ).catch(async (error: unknown) => {
+        // A commit whose answer was lost (the connection dropped after it): this very batch is stored
+        // under the entry the retry would take. Its head moves there, and the batch is not written twice.
+        if (!entry || (error as { code?: string }).code !== '23505') throw error;
+        const { rows } = await db.query<EntryRow>('SELECT * FROM audit_chain WHERE chain = $1 AND n = $2', [entry.chain, entry.n]);
+        const stored = rows[0] && entryFromRow(rows[0]);
+        if (!stored || !chain.sealedThese(stored, batch)) throw error;
+        chain.committed(stored);
+        listeners.committed(billed);
+        return undefined;
+      });
+      if (!done) return;
       if (entry) chain.committed(entry);
       listeners.committed(billed);
     }),

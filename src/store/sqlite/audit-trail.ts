@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { type AuditChain, batchBody, type EraseDetail, erasedMasks, mergeResume, type PurgeDetail, type ResumePoints, touchedBatches } from '../audit-chain.ts';
+import { type AuditChain, batchBody, type EraseDetail, erasedMasks, mergeResume, type PurgeDetail, type ResumePoints, SKEW_MS, touchedBatches } from '../audit-chain.ts';
 import { auditWhere, entryFromRow, type EntryRow, HASH_COLUMN, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
 import { TALLY_SLOT_MS, type AuditTally, type AuditTrail, type ChainEntry, type StoredAudit } from '../types.ts';
 
@@ -25,11 +25,17 @@ export function sqliteTrail(db: Database.Database, chain: AuditChain, flush: () 
     const earlier = db.prepare("SELECT detail FROM audit_chain WHERE kind = 'purge'").pluck().all() as string[];
     let records = 0;
     let batches = 0;
+    const batchesUpTo = db.prepare("SELECT count(*) FROM audit_chain WHERE chain = ? AND n <= ? AND kind = 'batch'").pluck();
+    const remains = db.prepare('SELECT 1 FROM audit_chain WHERE chain = ? LIMIT 1').pluck();
     for (const { chain: id, n } of heads) {
-      cuts[id] = { n, mac: macOf.get(id, n) as string };
-      records += db.prepare('DELETE FROM audit WHERE chain = ? AND batch <= ?').run(id, n).changes;
-      batches += db.prepare("DELETE FROM audit_chain WHERE chain = ? AND n <= ? AND kind = 'batch'").run(id, n).changes;
+      const mac = macOf.get(id, n) as string;
+      const purgedBatches = batchesUpTo.get(id, n) as number;
+      // The time index narrows the scan to old records (a batch's rows are no newer than its entry, within a day's clock skew).
+      if (purgedBatches > 0) records += db.prepare('DELETE FROM audit WHERE at < ? AND chain = ? AND batch <= ?').run(before + SKEW_MS, id, n).changes;
+      batches += purgedBatches;
       db.prepare('DELETE FROM audit_chain WHERE chain = ? AND n <= ?').run(id, n);
+      // A command's chain of events only, all gone, needs no resume point (it wrote its last long ago).
+      if (purgedBatches > 0 || remains.get(id) !== undefined) cuts[id] = { n, mac };
     }
     // Records from before chains existed go by their own time.
     records += db.prepare('DELETE FROM audit WHERE chain IS NULL AND at < ?').run(before).changes;
