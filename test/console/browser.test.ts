@@ -129,13 +129,22 @@ describe.skipIf(!present)('the web console in Chromium', () => {
     await noFactors(page);
   }
 
-  async function signIn(context: BrowserContext, name: string, password: string): Promise<Page> {
+  /** Signs in with the mouse, or with the keyboard alone (Tab from the name to the password, Enter). */
+  async function signIn(context: BrowserContext, name: string, password: string, keyboard = false): Promise<Page> {
     const page = await context.newPage();
     await page.goto(server.console);
     await page.getByRole('button', { name: 'English' }).click();
-    await page.getByLabel('Name').fill(name);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    if (keyboard) {
+      await page.getByLabel('Name').focus();
+      await page.keyboard.type(name);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(password);
+      await page.keyboard.press('Enter');
+    } else {
+      await page.getByLabel('Name').fill(name);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    }
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
     return page;
   }
@@ -300,7 +309,7 @@ describe.skipIf(!present)('the web console in Chromium', () => {
 
   it('a viewer sees the pages but reaches no admin action', async () => {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-    const page = await signIn(context, 'li', VIEWER_PASSWORD);
+    const page = await signIn(context, 'li', VIEWER_PASSWORD, true);
     await visit(page, 'apps', 'apps-viewer-1366', /Apps/);
     expect(await page.getByRole('button', { name: /Suspend|Resume/ }).count()).toBe(0);
     expect(await page.getByLabel('App name').count()).toBe(0);
