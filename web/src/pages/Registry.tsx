@@ -14,6 +14,7 @@ export function Registry({ admin }: { admin: boolean }) {
   const { t } = useT();
   const { data, error, reload } = useLoad(() => get<{ rows: number; lastImport: { at: number; operator: string; file?: string; imported?: number } | null }>('/api/registry'), []);
   const [progress, setProgress] = useState<number | null>(null);
+  const [writing, setWriting] = useState(false);
   const [summary, setSummary] = useState<Summary | null>(null);
   const [problem, setProblem] = useState<unknown>();
   const submit = async (e: FormEvent<HTMLFormElement>) => {
@@ -27,13 +28,19 @@ export function Registry({ admin }: { admin: boolean }) {
     setSummary(null);
     try {
       const params = new URLSearchParams({ file: file.name, ...(replace ? { replace: 'yes' } : {}) });
-      const answer = await upload<{ summary: Summary }>(`/api/registry/import?${params}`, file, type, setProgress);
+      // The file is hashed as it arrives; once it is all sent the rows are written (no figure for that: indeterminate).
+      const answer = await upload<{ summary: Summary }>(`/api/registry/import?${params}`, file, type, (f) => {
+        setProgress(f);
+        if (f >= 1) setWriting(true);
+      });
+      setWriting(false);
       setSummary(answer.summary);
       setProblem(undefined);
       setProgress(1);
       form.reset();
     } catch (err) {
       setProblem(err);
+      setWriting(false);
       setProgress(null);
     }
     reload();
@@ -71,8 +78,8 @@ export function Registry({ admin }: { admin: boolean }) {
           </form>
           {progress !== null && (
             <div className="progress">
-              <label htmlFor="registry-progress">{t('progress')}</label>
-              <progress id="registry-progress" max={1} value={progress} />
+              <label htmlFor="registry-progress">{writing ? t('writing') : t('progress')}</label>
+              {writing ? <progress id="registry-progress" /> : <progress id="registry-progress" max={1} value={progress} />}
             </div>
           )}
           {summary && <p role="status">{t('imported', { ...summary })}</p>}
