@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -154,5 +155,29 @@ describe('the console API', () => {
     expect([r.statusCode, r.body]).toEqual([503, 'the console has not been built: run npm run build:console (npm ci does)\n']);
     expect((await app.inject({ method: 'GET', url: '/assets/../../package.json' })).statusCode).not.toBe(200);
     expect(r.headers['content-security-policy']).toContain("default-src 'self'");
+  });
+
+  it('serves the build from memory, gzipped when asked, the page itself for any other path, nothing outside it', async () => {
+    const web = mkdtempSync(join(tmpdir(), 'realname-console-web-'));
+    mkdirSync(join(web, 'assets'));
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>console</title>');
+    writeFileSync(join(web, 'assets', 'app-1.js'), 'console.log("console");'.repeat(50));
+    const built = buildConsole(consoleContext(runtime, () => now), { webDir: web });
+    try {
+      const script = await built.inject({ method: 'GET', url: '/assets/app-1.js', headers: { 'accept-encoding': 'gzip, br' } });
+      expect([script.statusCode, script.headers['content-encoding'], script.headers['content-type']]).toEqual([200, 'gzip', 'text/javascript; charset=utf-8']);
+      expect(gunzipSync(script.rawPayload).toString()).toBe('console.log("console");'.repeat(50));
+      const page = await built.inject({ method: 'GET', url: '/apps?x=1' });
+      expect([page.statusCode, page.headers['content-encoding'], page.body]).toEqual([200, undefined, '<!doctype html><title>console</title>']);
+      expect((await built.inject({ method: 'GET', url: '/assets/missing.js' })).statusCode).toBe(404);
+      // Only names the build made are files: any other path is the page, never a file of the disk.
+      for (const url of ['/assets/%2e%2e/%2e%2e/package.json', '/../../package.json', '/assets/..%2f..%2fpackage.json']) {
+        const r = await built.inject({ method: 'GET', url });
+        expect(r.body === '<!doctype html><title>console</title>' || r.statusCode === 404, url).toBe(true);
+        expect(r.body).not.toContain('"name": "realname"');
+      }
+    } finally {
+      await built.close();
+    }
   });
 });
