@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { recordAccess } from '../audit/operator.ts';
 import { type AppUsage, type UsageReport, usageReport } from '../audit/usage.ts';
-import { monthBounds } from '../core/calendar.ts';
+import { dayOf, monthBounds } from '../core/calendar.ts';
 import { trailOf } from './audit.ts';
 import { month, moment, resolveMoment } from './audit-options.ts';
 import { UsageError } from './errors.ts';
@@ -50,7 +50,7 @@ export function usageCommand(): Command {
         const bounds =
           options.since !== undefined
             ? { since: resolveMoment(command, options.since, zone, now), until: options.until !== undefined ? resolveMoment(command, options.until, zone, now) : now }
-            : monthBounds(options.month ?? new Date(now).toLocaleDateString('en-CA', { timeZone: zone }).slice(0, 7), zone);
+            : monthBounds(options.month ?? dayOf(now, zone).slice(0, 7), zone);
         if (bounds.until <= bounds.since) throw new UsageError(command, '--until must come after --since');
         const trail = trailOf(runtime);
         await recordAccess(trail, 'usage', { appid: options.app ?? null, since: bounds.since, until: bounds.until, by: options.by ?? null });

@@ -13,6 +13,9 @@ import type { Logger } from '../../src/log.ts';
 import { generateIdentities } from '../../src/core/synthetic.ts';
 import { openStore } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
+import { postgresAudit } from '../../src/store/postgres/audit.ts';
+import { openDb, type Db } from '../../src/store/postgres/db.ts';
+import { migrate } from '../../src/store/postgres/schema.ts';
 import { createSchema, POSTGRES_URL, requireService } from '../helpers/services.ts';
 
 /**
@@ -273,5 +276,43 @@ describe.each(backends)('the audit chain on %s', (_name, make) => {
     // Blanking another record by hand is not an erasure.
     await b.sql("UPDATE audit SET masked = '{}' WHERE seq = (SELECT max(seq) FROM audit)");
     expect((await verify(store)).breaks[0]).toMatchObject({ problem: 'altered' });
+  });
+});
+
+describe.skipIf(!postgresUp)('a PostgreSQL audit commit whose answer is lost', () => {
+  it('is recognised on the retry by its chain entry: stored once, the chain intact, the writer not stuck', async () => {
+    const { schema, drop } = await createSchema();
+    cleanups.push(drop);
+    const db = openDb({ url: POSTGRES_URL, schema, migrate, poolSize: 2 });
+    cleanups.push(() => db.end());
+    // The connection drops after PostgreSQL committed the batch, before its answer arrived.
+    let lose = false;
+    const lossy: Db = {
+      ...db,
+      query: (async (...args: Parameters<Db['query']>) => {
+        const result = await (db.query as (...a: unknown[]) => Promise<unknown>)(...args);
+        if (lose && String(args[0]).includes('INSERT INTO audit (')) {
+          lose = false;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return result;
+      }) as Db['query'],
+    };
+    const silent = { error: () => undefined, warn: () => undefined, info: () => undefined } as unknown as Logger;
+    const { sink, trail } = postgresAudit(lossy, 'c0ffee0123456789', silent);
+    trail.useKey(KEY);
+    const store = { audit: sink, auditTrail: trail } as unknown as Store;
+    await answer(store, 3);
+    lose = true;
+    const auditor = createAuditor(sink, Date.now, hasher);
+    auditor.record({ checkId: 'ab'.repeat(16), appid: '1', dialect: 'submail', kind: 'idcard2', factors: { idNumber: people[0]!.idNumber, name: people[0]!.name }, code: '0', startedAt: Date.now() });
+    await sink.flushWithin(10_000);
+    await answer(store, 2);
+    const report = await verifyAudit(trail, KEY);
+    expect(report.breaks).toEqual([]);
+    expect(report.records).toBe(6);
+    expect((await db.query('SELECT count(*)::int AS n FROM audit')).rows[0]).toEqual({ n: 6 });
+    expect(report.heads[0]!.n).toBe(3);
+    await sink.close();
   });
 });
