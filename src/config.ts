@@ -517,6 +517,9 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env, o
     throw new ConfigError('TLS needs both a certificate and a key (--tls-cert and --tls-key)');
   }
   checkStore(config);
+  if (config.consolePort !== undefined && config.consolePort !== 0 && config.consolePort === config.port && config.consoleHost === config.host) {
+    throw new ConfigError(`the console needs a port of its own: consolePort ${config.consolePort} is the API's port`);
+  }
   if (config.headersTimeout > config.requestTimeout) {
     throw new ConfigError(`headersTimeout (${config.headersTimeout} s) cannot exceed requestTimeout (${config.requestTimeout} s)`);
   }

@@ -180,4 +180,8 @@ describe('the console API', () => {
       await built.close();
     }
   });
+
+  it('refuses a console on the API\'s own port', () => {
+    expect(() => loadConfig({ data: mkdtempSync(join(tmpdir(), 'realname-console-cfg-')), port: 8080, consolePort: 8080 }, {})).toThrow("the console needs a port of its own: consolePort 8080 is the API's port");
+  });
 });
