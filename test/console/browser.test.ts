@@ -196,6 +196,14 @@ describe.skipIf(!present)('the web console in Chromium', () => {
     await limits.getByRole('button', { name: 'Save limits' }).click();
     await poll(() => page.locator(`tr[data-appid="${app.appid}"]`).innerText()).toContain('127.0.0.0/8');
     expect(await page.locator(`tr[data-appid="${app.appid}"]`).innerText()).toContain('1000');
+    // A second secret, shown once; then revoked (the app keeps its first).
+    await page.getByRole('button', { name: 'New secret shop' }).click();
+    const second = (await page.getByTestId('once-secretId').innerText()).trim();
+    sent.add((await page.getByTestId('once-secretKey').innerText()).trim());
+    await page.getByRole('button', { name: 'I have kept them' }).click();
+    await page.getByRole('button', { name: `Revoke ${second}` }).click();
+    await poll(() => page.locator(`li[data-secret="${second}"]`).innerText()).toContain('(revoked)');
+    expect(await page.getByRole('button', { name: `Revoke ${app.secretId}` }).count()).toBe(0);
 
     // Registry: import the people with a progress bar.
     await page.goto(`${server.console}/#/registry`);

@@ -190,8 +190,13 @@ export function Apps({ admin }: { admin: boolean }) {
           <h3>{t('secrets')}</h3>
           <ul>
             {a.secrets.map((s) => (
-              <li key={s.secretId}>
+              <li key={s.secretId} className="secret" data-secret={s.secretId}>
                 <code>{s.secretId}</code> {s.revoked ? `(${t('revoked')})` : ''}
+                {!s.revoked && a.secrets.filter((x) => !x.revoked).length > 1 && (
+                  <button type="button" className="danger" aria-label={`${t('revoke')} ${s.secretId}`} onClick={() => act(() => post(`/api/apps/${a.appid}/secrets/${s.secretId}/revoke`))}>
+                    {t('revoke')}
+                  </button>
+                )}
               </li>
             ))}
           </ul>
