@@ -64,9 +64,11 @@ const equalHex = (a: string, b: string): boolean => a.length === b.length && tim
 const key = (chain: string, n: number) => `${chain}:${n}`;
 const ROWS_PAGE = 2000;
 
+/** A batch being verified: its rows' digest while they come, its body once all its records came (the hash state is then dropped). */
 interface Batch {
   entry: ChainEntry;
-  hash: Hash;
+  hash: Hash | undefined;
+  body?: string;
   rows: number;
   first?: StoredAudit;
 }
@@ -119,9 +121,15 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
         if (!known.has(key(row.chain, row.batch))) unknown.push(row);
         continue;
       }
-      batch.hash.update(rowText(row)).update('\n');
       batch.rows++;
       batch.first ??= row;
+      // A record past the batch's count was added: the body stays what its first records made, and the count tells.
+      if (!batch.hash) continue;
+      batch.hash.update(rowText(row)).update('\n');
+      if (batch.rows === batch.entry.records) {
+        batch.body = batch.hash.digest('hex');
+        batch.hash = undefined;
+      }
     }
     if (rows.length < ROWS_PAGE) break;
     after = rows.at(-1)!.seq;
@@ -179,9 +187,10 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
       first = false;
       if (e.kind === 'batch') {
         const batch = batches.get(key(chain, e.n))!;
-        const body = batch.hash.digest('hex');
+        const body = batch.body ?? batch.hash!.digest('hex');
         const erasedBody = resealed.get(key(chain, e.n));
-        if (erasedBody !== undefined ? !equalHex(body, erasedBody) : !equalHex(mac(e, body), e.mac)) {
+        const fits = batch.rows === e.records && (erasedBody !== undefined ? equalHex(body, erasedBody) : equalHex(mac(e, body), e.mac));
+        if (!fits) {
           const problem = batch.rows < e.records ? 'missing' : batch.rows > e.records ? 'inserted' : 'altered';
           const rows = `${batch.rows} of its ${e.records} records present`;
           breaks.push({
