@@ -319,6 +319,16 @@ describe.skipIf(!present)('the web console in Chromium', () => {
 
   it('a viewer sees the pages but reaches no admin action', async () => {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    // A wrong password: one line in the operator's language, and no session.
+    const first = await context.newPage();
+    await first.goto(server.console);
+    await first.getByRole('button', { name: '中文' }).click();
+    await first.getByLabel('用户名').fill('li');
+    await first.getByLabel('密码').fill('not the password');
+    await first.getByRole('button', { name: '登录' }).click();
+    await first.getByRole('alert').filter({ hasText: '用户名或密码错误。' }).waitFor();
+    expect(await first.getByLabel('密码').inputValue()).toBe('');
+    await first.close();
     const page = await signIn(context, 'li', VIEWER_PASSWORD, true);
     await visit(page, 'apps', 'apps-viewer-1366', /Apps/);
     expect(await page.getByRole('button', { name: /Suspend|Resume/ }).count()).toBe(0);
@@ -343,7 +353,7 @@ describe.skipIf(!present)('the web console in Chromium', () => {
       [403, 'admin_only'],
     ]);
     const log = await page.evaluate(async () => (await (await fetch('/api/operators/actions?operator=li')).json()) as { actions: Array<{ action: string; ok: boolean }> });
-    expect(log.actions.filter((a) => !a.ok).map((a) => a.action).sort()).toEqual(['apps.create', 'apps.suspend', 'sources.enable', 'subjects.report']);
+    expect(log.actions.filter((a) => !a.ok).map((a) => a.action).sort()).toEqual(['apps.create', 'apps.suspend', 'session.sign_in', 'sources.enable', 'subjects.report']);
     // Signing out ends the session on the server, not only on the page.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();

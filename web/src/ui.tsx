@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type InputHTMLAttributes, type ReactNode } from 'react';
 import { ApiError } from './api.ts';
-import { useT } from './i18n.ts';
+import { DICTIONARIES, useT, type Key } from './i18n.ts';
 
 export function Field({ label, help, ...input }: { label: string; help?: string } & InputHTMLAttributes<HTMLInputElement>) {
   const id = useId();
@@ -20,7 +20,9 @@ export function Field({ label, help, ...input }: { label: string; help?: string 
 export function Problem({ error }: { error: unknown }) {
   const { t } = useT();
   if (!error) return null;
-  const message = error instanceof ApiError ? error.message : String((error as Error).message ?? error);
+  // The server's own line, unless the page has the refusal in the operator's language.
+  const known = error instanceof ApiError ? (`err_${error.code}` as Key) : undefined;
+  const message = known && known in DICTIONARIES.en ? t(known) : error instanceof ApiError ? error.message : String((error as Error).message ?? error);
   return (
     <p role="alert" className="problem">
       {t('error')}: {message}
