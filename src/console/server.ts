@@ -112,7 +112,9 @@ export function buildConsole(context: ConsoleContext, options: ConsoleOptions = 
       throw new ConsoleError(429, 'too_many_attempts', `too many failed sign-ins: try again in ${Math.ceil(wait / 60_000)} minute(s)`);
     }
     const operator = await context.operators.verify(name, password);
-    await context.store.operators.record({ at: context.clock(), operator: name.slice(0, 100), action: 'session.sign_in', target: '', ok: operator !== undefined, detail: {}, ip: request.ip });
+    // A name no operator has is not kept: it may be anything typed in the wrong field (an ID number, a password).
+    const known = operator ?? (await context.operators.current(name));
+    await context.store.operators.record({ at: context.clock(), operator: known?.name ?? '(unknown name)', action: 'session.sign_in', target: '', ok: operator !== undefined, detail: {}, ip: request.ip });
     if (!operator) {
       byName.fail(name);
       byAddress.fail(request.ip);

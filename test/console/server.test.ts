@@ -60,10 +60,14 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         expect(json(r).operator).toEqual({ name: 'admin', role: 'admin' });
         expect(setCookie).toMatch(/^realname_console=[\w-]{43}; Path=\/; HttpOnly; Secure; SameSite=Strict; Max-Age=\d+$/);
         const wrong = await signIn('admin', 'not the password at all');
-        const unknown = await signIn('nobody', PASSWORD);
+        const unknown = await signIn('11010519491231002x', PASSWORD);
         expect([wrong.r.statusCode, unknown.r.statusCode]).toEqual([401, 401]);
         expect(json(wrong.r)).toEqual(json(unknown.r));
         expect(wrong.setCookie).toBe('');
+      // The attempts are logged; a name nobody has is not (it may be a factor typed in the wrong field).
+      const attempts = await runtime.store.operators.actions({ action: 'session.sign_in', limit: 10 });
+      expect(attempts.filter((a) => !a.ok).map((a) => a.operator)).toEqual(['(unknown name)', 'admin']);
+      expect(JSON.stringify(attempts)).not.toContain('11010519491231002');
       });
 
       it('stores the password as an scrypt hash, never as given', async () => {
