@@ -197,6 +197,11 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
   } catch (error) {
     await server.close().catch(() => undefined);
     await runtime.discard();
+    // A --host that resolves to nothing: the listen address is at fault, not a store (the CLI reads ENOTFOUND as one).
+    if ((error as NodeJS.ErrnoException).syscall === 'getaddrinfo') {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new ConfigError(`cannot listen on ${config.host}:${config.port}: ${code === 'ENOTFOUND' ? 'no such address' : `the name cannot be resolved (${code})`}; check --host`);
+    }
     throw error;
   }
   // Records past retention go once a calendar day (every node tries; the first finds them, the rest nothing).

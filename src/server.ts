@@ -32,21 +32,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     childLoggerFactory: (logger: FastifyBaseLogger) => logger,
     // Each dialect enforces its own, smaller limit with its own code; this is the outer bound.
     bodyLimit: 1024 * 1024,
-    return503OnClosing: true,
+    // Requests that arrive while a shutdown drains are answered (with `Connection: close`: src/http/drain.ts).
+    return503OnClosing: false,
     ...hardening.options(options.https),
   } as FastifyServerOptions);
   hardening.install(app);
-
-  // While draining, answers close their connection, so a finished keep-alive client does not hold shutdown up.
-  let draining = false;
-  app.addHook('preClose', async () => {
-    draining = true;
-  });
-  // A callback hook, not an async one: no promise per answer on the hot path.
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (draining) reply.header('connection', 'close');
-    done(null, payload);
-  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
@@ -61,6 +51,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   if (options.metrics) metricsRoute(app, options.metrics);
+
+  // Anything no dialect answers (another path, another method): a plain 404 of our own, never echoing the
+  // URL (a query string may carry a factor). README, Connections, documents it.
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ error: 'not found', message: 'no such route: this server answers the routes of its dialects, GET /healthz and GET /readyz only' }),
+  );
 
   // Each in its own encapsulated context: a dialect's parsers and error handler are its own.
   for (const dialect of DIALECTS) app.register(dialect.plugin(options.services, options.dialects?.[dialect.name]));

@@ -11,6 +11,7 @@ import { demoCommand } from './demo.ts';
 import { inspectCommand } from './inspect-command.ts';
 import { keysCommand } from './keys.ts';
 import { registryCommand } from './registry.ts';
+import { guardOptionValues } from './options.ts';
 import { failureNotes } from './runtime.ts';
 import { serveCommand } from './serve.ts';
 import { cacheCommand } from './cache.ts';
@@ -40,6 +41,7 @@ export function program(): Command {
       .exitOverride()
       .configureOutput({ outputError: (text, write) => write(`realname: ${text.replace(/^error: /, '')}`) })
       .showHelpAfterError(usageLine(command));
+    guardOptionValues(command);
     // A group called bare or with a wrong command: its commands in one line, not its whole help — unless
     // the group has an action of its own (`realname sources` prints its table). Commander keeps no public
     // word for "has an action", hence its own field.

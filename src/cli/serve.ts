@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { Command } from 'commander';
 import { serve, type Serving } from '../runtime.ts';
 import { configFrom, withServeOptions } from './options.ts';
@@ -64,8 +65,10 @@ export function serveCommand(): Command {
         try {
           await serveUntilSignalled(options);
         } finally {
-          // A worker's channel to the primary keeps its event loop alive: close it, and a drained (or failed) worker exits.
-          if (isWorker()) process.disconnect?.();
+          // A worker's channel to the primary keeps its event loop alive: close it, and a drained (or failed) worker
+          // exits. cluster's own disconnect: a bare process.disconnect() makes node exit the worker with 0 at once,
+          // before its failure is printed and its exit code set.
+          if (isWorker()) cluster.worker?.disconnect();
         }
       }
     });

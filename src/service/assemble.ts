@@ -134,6 +134,7 @@ export function assembleServices(options: AssembleOptions): Assembled {
           { ...DEFAULT_CACHE, ...cacheOptions, ttlMs: { ...DEFAULT_CACHE.ttlMs, ...cacheOptions.ttlMs } },
           store.sources,
           (error) => logger.warn({ error: (error as Error).message }, 'cache: its store failed; answering without it'),
+          (scope, removed) => logger.info({ scope, removed }, 'cache: purged'),
         );
   const counters = options.counters === 'store' ? storeCounters(store) : leasedCounters(store, clock, options.leases);
   const metrics = createServiceMetrics(store);

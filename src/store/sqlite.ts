@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { sqliteApps } from './sqlite/apps.ts';
@@ -32,8 +32,13 @@ const CHECKPOINT_WORKER_AFTER = 1000;
 
 /** The embedded default backend: one file, WAL, safe to share between processes on one machine. */
 export function openSqliteStore(opts: SqliteStoreOptions): Store {
-  mkdirSync(dirname(opts.file), { recursive: true });
+  mkdirSync(dirname(opts.file), { recursive: true, mode: 0o700 });
+  const onDisk = opts.file !== ':memory:' && opts.file !== '';
+  const created = onDisk && !existsSync(opts.file);
   const db = new Database(opts.file);
+  // A new store is the owner's alone (it holds the registry's hashes and the sealed secrets), whatever the
+  // umask: SQLite gives the -wal and -shm files it creates next the main file's mode.
+  if (created) chmodSync(opts.file, 0o600);
   const busyTimeoutMs = Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000));
   try {
     // busy_timeout first: the other pragmas and the migration may wait for another process.
@@ -43,6 +48,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db);
+    if (created) for (const side of ['-wal', '-shm']) if (existsSync(opts.file + side)) chmodSync(opts.file + side, 0o600);
   } catch (err) {
     db.close();
     throw err;

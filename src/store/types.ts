@@ -453,6 +453,8 @@ export interface UsageDelta {
   errors: number;
   /** Calls the vendor billed. */
   billed: number;
+  /** Calls that left and got no answer (a time limit, a reset): the vendor may have billed them; in costFen at their cost. */
+  maybeBilled: number;
   costFen: number;
   /** Calls by latency bucket (index → count); the buckets are the caller's. */
   latency: Record<number, number>;
@@ -466,6 +468,7 @@ export interface UsageRow {
   calls: number;
   errors: number;
   billed: number;
+  maybeBilled: number;
   costFen: number;
   latency: Record<number, number>;
   /** The latest any node said its breaker stays open. */

@@ -138,6 +138,8 @@ const MIGRATIONS: string[] = [
    );
    CREATE TABLE IF NOT EXISTS rate_released (appid text NOT NULL, units integer NOT NULL, free_at double precision NOT NULL);
    CREATE INDEX IF NOT EXISTS rate_released_by_app ON rate_released(appid, free_at);`,
+  // Upstream calls that left and got no answer (the vendor may have billed them), counted apart. Idempotent, as above.
+  `ALTER TABLE source_usage ADD COLUMN IF NOT EXISTS maybe_billed bigint NOT NULL DEFAULT 0;`,
   // The audit's full record (route, client address, each factor's keyed hash) and its chain: each row
   // names its writer's chain and batch, and audit_chain holds each batch's and event's MAC. Rows already
   // there were written before chains (audit_legacy); no new index: every check would write it.

@@ -180,6 +180,11 @@ const MIGRATIONS: Migration[] = [
      CREATE TABLE IF NOT EXISTS rate_released (appid TEXT NOT NULL, units INTEGER NOT NULL, free_at REAL NOT NULL);
      CREATE INDEX IF NOT EXISTS rate_released_by_app ON rate_released(appid, free_at);`);
   },
+  // Upstream calls that left and got no answer (the vendor may have billed them), counted apart. Idempotent, as above.
+  (db) => {
+    const columns = new Set(db.prepare("SELECT name FROM pragma_table_info('source_usage')").pluck().all());
+    if (!columns.has('maybe_billed')) db.exec('ALTER TABLE source_usage ADD COLUMN maybe_billed INTEGER NOT NULL DEFAULT 0');
+  },
   // The audit's full record (route, client address, each factor's keyed hash) and its chain: each row
   // names its writer's chain and batch, and audit_chain holds each batch's and event's MAC. Rows already
   // there were written before chains (audit_legacy); no new index: every check would write it.
