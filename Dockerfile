@@ -30,6 +30,7 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/web/dist ./web/dist
 USER realname
 VOLUME ["/data"]
 EXPOSE 8080

@@ -21,6 +21,10 @@ export interface Config {
   quotaLeaseTtlMs: number;
   /** `serve`: processes sharing the port, each a node with its own leases. */
   workers: number;
+  /** The web console's port; none: no console. */
+  consolePort?: number;
+  /** The address the console listens on (default loopback only). */
+  consoleHost: string;
   /** SUBMAIL dialect: how far (seconds) a request's timestamp may be from now, either way. */
   timestampWindow: number;
   logLevel: LogLevel;
@@ -224,6 +228,24 @@ export const SETTINGS: readonly SettingSpec[] = [
     parse: wholeNumber('workers', 1, 64),
   },
   {
+    key: 'consolePort',
+    env: 'REALNAME_CONSOLE_PORT',
+    arg: 'port',
+    scope: 'serve, demo',
+    defaultText: '— (no console)',
+    meaning: 'serve the web console on this port (0 picks a free one); sign in as an operator made with `realname operators add`',
+    parse: wholeNumber('consolePort', 0, 65_535),
+  },
+  {
+    key: 'consoleHost',
+    env: 'REALNAME_CONSOLE_HOST',
+    arg: 'host',
+    scope: 'serve, demo',
+    defaultText: '127.0.0.1',
+    meaning: "the console's address: loopback unless said otherwise, never the API's interface by default (with `tlsCert` it is https too)",
+    parse: text('consoleHost'),
+  },
+  {
     key: 'timestampWindow',
     env: 'REALNAME_TIMESTAMP_WINDOW',
     arg: 'seconds',
@@ -418,6 +440,7 @@ const DEFAULTS = {
   data: './data',
   host: '127.0.0.1',
   port: 8080,
+  consoleHost: '127.0.0.1',
   bodyLimit: 16 * 1024,
   trustProxy: [] as string[],
   sourceTimeoutMs: 3000,
@@ -494,6 +517,9 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env, o
     throw new ConfigError('TLS needs both a certificate and a key (--tls-cert and --tls-key)');
   }
   checkStore(config);
+  if (config.consolePort !== undefined && config.consolePort !== 0 && config.consolePort === config.port && config.consoleHost === config.host) {
+    throw new ConfigError(`the console needs a port of its own: consolePort ${config.consolePort} is the API's port`);
+  }
   if (config.headersTimeout > config.requestTimeout) {
     throw new ConfigError(`headersTimeout (${config.headersTimeout} s) cannot exceed requestTimeout (${config.requestTimeout} s)`);
   }

@@ -26,4 +26,12 @@ export default function setup(): void {
     // no build yet
   }
   if (built < newest(join(root, 'src'))) execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
+  // The console's front end (web/dist), which `serve --console-port` serves: rebuilt the same way.
+  let page = 0;
+  try {
+    page = statSync(join(root, 'web', 'dist', 'index.html')).mtimeMs;
+  } catch {
+    // not built yet
+  }
+  if (page < newest(join(root, 'web', 'src'))) execFileSync('npm', ['run', '-s', 'build:console'], { cwd: root, stdio: 'inherit' });
 }

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { App, AppPatch, Secret } from '../store/types.ts';
 import type { Tenants } from '../access/tenants.ts';
+import { publicView, secretView } from '../access/app-view.ts';
 import { DAILY, LimitError, parseLimit, QPS, QUOTA, type LimitRule } from '../access/limits.ts';
 import { CHECK_KINDS } from '../core/factors.ts';
 import type { Runtime } from '../runtime.ts';
@@ -12,27 +13,6 @@ type Options = Record<string, unknown> & { json?: boolean };
 
 const existing = <T,>(options: Options, work: (tenants: Tenants, runtime: Runtime) => Promise<T>) =>
   withRuntime(options, 'existing', (runtime) => work(runtime.services.tenants, runtime));
-
-/** What `apps list/show` print: never a secret key or appkey, which are shown once, at creation. */
-function publicView(app: App) {
-  return {
-    appid: app.appid,
-    name: app.name,
-    bucket: app.bucket,
-    buckets: app.buckets,
-    qps: app.qps,
-    quota: app.quota,
-    checks: app.checks,
-    ip: app.ipAllow,
-    dailyPerId: app.dailyPerId,
-    dailyPerName: app.dailyPerName,
-    suspended: app.suspended,
-    replayGuard: app.replayGuard,
-    createdAt: new Date(app.createdAt).toISOString(),
-  };
-}
-
-const secretView = (s: Secret) => ({ secretId: s.secretId, revoked: s.revoked, createdAt: new Date(s.createdAt).toISOString() });
 
 const number = (n: number) => n.toLocaleString('en');
 

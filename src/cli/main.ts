@@ -17,19 +17,21 @@ import { serveCommand } from './serve.ts';
 import { cacheCommand } from './cache.ts';
 import { routesCommand, sourcesCommand } from './sources.ts';
 import { SourceError } from '../sources/upstream/admin.ts';
+import { OperatorError } from '../console/operators.ts';
+import { operatorsCommand } from './operators.ts';
 import { auditCommand } from './audit.ts';
 import { subjectCommand } from './subject.ts';
 import { usageCommand } from './usage.ts';
 
 /** Errors a user can fix: printed as one line, exit status 1, no stack trace. */
-const USER_ERRORS = [CliError, ConfigError, TenantError, MasterKeyError, KeyError, RegistryFileError, StoreStateError, SourceError];
+const USER_ERRORS = [CliError, ConfigError, TenantError, MasterKeyError, KeyError, RegistryFileError, StoreStateError, SourceError, OperatorError];
 
 export function program(): Command {
   const root = new Command('realname')
     .description('Self-hosted real-name verification (实名核验)')
     .version('0.1.0')
     .option('--debug', 'print the stack trace of a failure (env REALNAME_DEBUG=1)');
-  for (const command of [serveCommand(), demoCommand(), appsCommand(), registryCommand(), keysCommand(), inspectCommand(), sourcesCommand(), routesCommand(), cacheCommand(), auditCommand(), subjectCommand(), usageCommand()]) {
+  for (const command of [serveCommand(), demoCommand(), appsCommand(), registryCommand(), keysCommand(), inspectCommand(), sourcesCommand(), routesCommand(), cacheCommand(), operatorsCommand(), auditCommand(), subjectCommand(), usageCommand()]) {
     root.addCommand(command);
   }
   // addCommand does not pass settings down: every command must throw (exit 2) rather than exit(1) on

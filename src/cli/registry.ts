@@ -8,6 +8,7 @@ import { generateIdentities } from '../core/synthetic.ts';
 import { registryHasher } from '../registry/hash.ts';
 import { detectFormat, importRegistry, RegistryFileError, type ImportSummary, type RegistryFormat } from '../registry/import.ts';
 import { removePeople, type Removal } from '../registry/remove.ts';
+import { oldKeyRows, oldKeyRowsText } from '../registry/old-key-rows.ts';
 import type { Runtime } from '../runtime.ts';
 import { canAsk, confirm } from './confirm.ts';
 import { CliError, UsageError } from './errors.ts';
@@ -36,17 +37,8 @@ function checkRejects(file: string, command: Command): void {
 
 /** An import refuses to mix keys: rows under a key being rotated out are moved by `keys rewrap` first. */
 async function checkNoOldKeyRows(runtime: Runtime): Promise<void> {
-  const current = runtime.keys.currentId;
-  const old = runtime.keys.liveIds().filter((id) => id !== current);
-  if (old.length === 0) return;
-  const counts = await runtime.store.registry.countByKey();
-  const left = old.map((id) => [id, counts.get(id) ?? 0] as const).filter(([, n]) => n > 0);
-  if (left.length === 0) return;
-  const [id, n] = left[0]!;
-  throw new CliError(
-    `the registry still holds ${n.toLocaleString('en')} rows under master key ${id} (rotated out): ` +
-      'run realname keys rewrap first, or import the whole registry with --replace',
-  );
+  const left = await oldKeyRows(runtime.store.registry, runtime.keys);
+  if (left) throw new CliError(oldKeyRowsText(left));
 }
 
 export function registryCommand(): Command {

@@ -4,6 +4,7 @@ import { serve, type Serving } from '../runtime.ts';
 import { configFrom, withServeOptions } from './options.ts';
 import { notice, withRuntime } from './runtime.ts';
 import { announceListening, isWorker, runWorkers } from './workers.ts';
+import { consoleFor } from './console.ts';
 
 /**
  * Runs until SIGTERM/SIGINT, then drains in-flight requests and exits. The signal handlers are in
@@ -28,11 +29,20 @@ export async function serveUntilSignalled(options: Record<string, unknown>, onLi
   }
   if (serving.created) notice(serving.created);
   if (serving.metricsAddress) process.stderr.write(`realname metrics at ${serving.metricsAddress}/metrics\n`);
+  // The console is this process's (its sessions live in its memory); with --workers, the first worker's.
+  let console_: Awaited<ReturnType<typeof consoleFor>>;
+  try {
+    console_ = await consoleFor(serving);
+  } catch (error) {
+    await serving.stop().catch(() => undefined);
+    throw error;
+  }
   onListening?.(serving.address);
   if (isWorker()) announceListening(serving.address);
   else process.stderr.write(`realname listening on ${serving.address}\n`);
   await stopAsked;
   process.stderr.write('realname: draining in-flight requests\n');
+  await console_?.close().catch(() => undefined);
   await serving.stop().catch((error: unknown) => {
     process.stderr.write(`realname: shutdown failed: ${(error as Error).message}\n`);
     process.exitCode = 1;

@@ -6,6 +6,7 @@ import { openDb } from './postgres/db.ts';
 import { postgresKeys } from './postgres/keys.ts';
 import { postgresRegistry } from './postgres/registry.ts';
 import { postgresSources } from './postgres/sources.ts';
+import { postgresOperators } from './postgres/operators.ts';
 import { postgresLeases } from './postgres/leases.ts';
 import { randomBytes } from 'node:crypto';
 import { migrate } from './postgres/schema.ts';
@@ -67,6 +68,7 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
     auditTrail,
     keys: postgresKeys(db),
     sources: postgresSources(db),
+    operators: postgresOperators(db),
     ...(counters ? { resultCache: counters.resultCache } : {}),
     async ping() {
       if (closed) throw new Error('postgres store is closed');

@@ -10,6 +10,7 @@ import { sqliteLeases } from './sqlite/leases.ts';
 import { randomBytes } from 'node:crypto';
 import { sqliteRegistry } from './sqlite/registry.ts';
 import { sqliteSources } from './sqlite/sources.ts';
+import { sqliteOperators } from './sqlite/operators.ts';
 import { type Checkpointer, startCheckpointer } from './sqlite/checkpointer.ts';
 import { counterBatch } from './sqlite/group-commit.ts';
 import { migrate } from './sqlite/schema.ts';
@@ -93,6 +94,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     auditTrail,
     keys: sqliteKeys(db),
     sources: sqliteSources(db),
+    operators: sqliteOperators(db),
     async ping() {
       ping.get();
     },

@@ -597,6 +597,45 @@ export interface LeaseStore {
   release(node: string, nowMs: number): Promise<void>;
 }
 
+/** Who may use the web console, and what they may do there. */
+export type OperatorRole = 'viewer' | 'admin';
+
+/** A console operator: the password only as its scrypt hash (src/console/operators.ts). */
+export interface OperatorRecord {
+  name: string;
+  role: OperatorRole;
+  /** `scrypt$N$r$p$salt$hash` (base64url): never the password. */
+  passwordHash: string;
+  createdAt: number;
+}
+
+/** One thing an operator did in the console: what, to which target, from where. Never a factor or a secret. */
+export interface OperatorAction {
+  at: number;
+  operator: string;
+  action: string;
+  /** The app, source or file the action was about ('' when none). */
+  target: string;
+  /** Whether it was done; a refusal (no permission, a bad value) is recorded too. */
+  ok: boolean;
+  /** The filters or values given, masked where they could name a person. */
+  detail: Record<string, unknown>;
+  ip: string;
+}
+
+/** Console operators and the log of their actions. */
+export interface OperatorStore {
+  /** False when the name is taken. */
+  add(operator: OperatorRecord): Promise<boolean>;
+  get(name: string): Promise<OperatorRecord | undefined>;
+  list(): Promise<OperatorRecord[]>;
+  remove(name: string): Promise<boolean>;
+  setPassword(name: string, passwordHash: string): Promise<boolean>;
+  record(action: OperatorAction): Promise<void>;
+  /** Newest first; `action` matches exactly. */
+  actions(filter: { operator?: string; action?: string; limit: number }): Promise<OperatorAction[]>;
+}
+
 export interface Store {
   readonly kind: string;
   /** This process's id among the nodes sharing the store (its leases are its own). */
@@ -615,6 +654,7 @@ export interface Store {
   /** The master keys the store belongs to. */
   keys: KeyStore;
   sources: SourceStore;
+  operators: OperatorStore;
   /** A shared answer cache (Redis with PostgreSQL); absent: each process keeps its own in memory. */
   resultCache?: ResultCacheStore;
   /** Throws when the storage cannot be reached (readyz). */

@@ -777,6 +777,33 @@ export function storeContract(
       });
     });
 
+    describe('operators', () => {
+      const op = (name: string, role: 'viewer' | 'admin' = 'viewer') => ({ name, role, passwordHash: `scrypt$hash-of-${name}`, createdAt: 1_700_000_000_000 });
+      it('adds an operator once, reads, lists by name, changes the password and removes', async () => {
+        expect(await store.operators.add(op('wang', 'admin'))).toBe(true);
+        expect(await store.operators.add(op('wang'))).toBe(false);
+        expect(await store.operators.add(op('li'))).toBe(true);
+        expect(await store.operators.get('wang')).toEqual(op('wang', 'admin'));
+        expect((await store.operators.list()).map((o) => o.name)).toEqual(['li', 'wang']);
+        expect(await store.operators.setPassword('li', 'scrypt$new')).toBe(true);
+        expect((await store.operators.get('li'))!.passwordHash).toBe('scrypt$new');
+        expect(await store.operators.setPassword('nobody', 'x')).toBe(false);
+        expect(await store.operators.remove('li')).toBe(true);
+        expect(await store.operators.remove('li')).toBe(false);
+        expect(await store.operators.get('li')).toBeUndefined();
+      });
+
+      it('keeps their actions, newest first, filtered by operator and action', async () => {
+        const act = (at: number, operator: string, action: string, ok = true) => ({ at, operator, action, target: '1000001', ok, detail: { qps: 5 }, ip: '127.0.0.1' });
+        await store.operators.record(act(1, 'wang', 'apps.suspend'));
+        await store.operators.record(act(2, 'li', 'apps.suspend', false));
+        await store.operators.record(act(2, 'wang', 'apps.resume'));
+        expect((await store.operators.actions({ limit: 10 })).map((a) => a.action)).toEqual(['apps.resume', 'apps.suspend', 'apps.suspend']);
+        expect(await store.operators.actions({ operator: 'li', limit: 10 })).toEqual([act(2, 'li', 'apps.suspend', false)]);
+        expect((await store.operators.actions({ action: 'apps.suspend', limit: 1 })).map((a) => a.operator)).toEqual(['li']);
+      });
+    });
+
     it('answers ping while open, and fails it once closed', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
       await store.close();

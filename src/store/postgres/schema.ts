@@ -160,6 +160,24 @@ const MIGRATIONS: string[] = [
    );
    CREATE TABLE IF NOT EXISTS audit_legacy (upto bigint NOT NULL);
    INSERT INTO audit_legacy SELECT coalesce(max(seq), 0) FROM audit WHERE NOT EXISTS (SELECT 1 FROM audit_legacy);`,
+  // Console operators (passwords as scrypt hashes only) and what they did in the console.
+  `CREATE TABLE IF NOT EXISTS operators (
+     name text PRIMARY KEY,
+     role text NOT NULL CHECK (role IN ('viewer', 'admin')),
+     password_hash text NOT NULL,
+     created_at bigint NOT NULL
+   );
+   CREATE TABLE IF NOT EXISTS operator_actions (
+     seq bigserial PRIMARY KEY,
+     at bigint NOT NULL,
+     operator text NOT NULL,
+     action text NOT NULL,
+     target text NOT NULL,
+     ok boolean NOT NULL,
+     detail jsonb NOT NULL,
+     ip text NOT NULL
+   );
+   CREATE INDEX IF NOT EXISTS operator_actions_by_time ON operator_actions(at, seq);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

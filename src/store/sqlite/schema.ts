@@ -209,6 +209,25 @@ const MIGRATIONS: Migration[] = [
      CREATE TABLE IF NOT EXISTS audit_legacy (upto INTEGER NOT NULL);
      INSERT INTO audit_legacy SELECT coalesce(max(seq), 0) FROM audit WHERE NOT EXISTS (SELECT 1 FROM audit_legacy);`);
   },
+  // Console operators (passwords as scrypt hashes only) and what they did in the console. IF NOT EXISTS:
+  // safe wherever a merge puts this migration among others.
+  `CREATE TABLE IF NOT EXISTS operators (
+     name TEXT PRIMARY KEY,
+     role TEXT NOT NULL CHECK (role IN ('viewer', 'admin')),
+     password_hash TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE IF NOT EXISTS operator_actions (
+     seq INTEGER PRIMARY KEY,
+     at INTEGER NOT NULL,
+     operator TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target TEXT NOT NULL,
+     ok INTEGER NOT NULL,
+     detail TEXT NOT NULL,
+     ip TEXT NOT NULL
+   );
+   CREATE INDEX IF NOT EXISTS operator_actions_by_time ON operator_actions(at, seq);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
