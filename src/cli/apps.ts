@@ -7,6 +7,7 @@ import type { Runtime } from '../runtime.ts';
 import { CliError, UsageError } from './errors.ts';
 import { checkKinds, cidrList, withDataOptions } from './options.ts';
 import { emit, withRuntime } from './runtime.ts';
+import { apiKeysCommand } from './api-keys.ts';
 
 type Options = Record<string, unknown> & { json?: boolean };
 
@@ -241,5 +242,6 @@ export function appsCommand(): Command {
       await existing(options, (tenants) => tenants.revokeSecret(appid, secretId));
       emit(options, { appid, secretId, revoked: true }, () => `app ${appid}: secret ${secretId} revoked`);
     });
+  apiKeysCommand(apps);
   return apps;
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { TenantError } from '../access/tenants.ts';
+import { ApiKeyError } from '../access/api-keys.ts';
 import { KeyError } from '../keys/ring.ts';
 import { MasterKeyError } from '../keys/master.ts';
 import { RegistryFileError } from '../registry/parse.ts';
@@ -18,7 +19,7 @@ import { routesCommand, sourcesCommand } from './sources.ts';
 import { SourceError } from '../sources/upstream/admin.ts';
 
 /** Errors a user can fix: printed as one line, exit status 1, no stack trace. */
-const USER_ERRORS = [CliError, ConfigError, TenantError, MasterKeyError, KeyError, RegistryFileError, StoreStateError, SourceError];
+const USER_ERRORS = [ApiKeyError, CliError, ConfigError, TenantError, MasterKeyError, KeyError, RegistryFileError, StoreStateError, SourceError];
 
 export function program(): Command {
   const root = new Command('realname')

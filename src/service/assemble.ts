@@ -2,6 +2,8 @@ import { randomFillSync } from 'node:crypto';
 import { clientAddress, createAccessRules, createReplayGuard } from '../access/index.ts';
 import { Tenants } from '../access/tenants.ts';
 import { createAuditor } from '../audit/auditor.ts';
+import { createAuditReader } from '../audit/reader.ts';
+import { ApiKeys } from '../access/api-keys.ts';
 import { deriveKey } from '../keys/derive.ts';
 import { StoreKeys } from '../keys/ring.ts';
 import { defaultLogger, type Logger } from '../log.ts';
@@ -17,6 +19,7 @@ import { leasedCounters, type Counters, type LeaseOptions } from '../access/coun
 import { createDailyLimits } from './daily.ts';
 import { storeCounters } from './spend.ts';
 import { createVerifier } from './verifier.ts';
+import { createIdempotency } from './idempotency.ts';
 
 export interface AssembleOptions {
   store: Store;
@@ -87,7 +90,7 @@ export function assembleServices(options: AssembleOptions): Assembled {
   const registry = registrySource(keyedRegistry(store.registry, keys, hasher.keyId), hasher);
   // Keys of short-lived keyed hashes (daily counts, cached answers) come from the registry's pepper: the
   // same across a key rotation, so a day's counts and the cache hold.
-  const stableKey = (purpose: 'daily-limit' | 'result-cache') => deriveKey(keys.pepper, purpose);
+  const stableKey = (purpose: 'daily-limit' | 'result-cache' | 'api-key' | 'idempotency') => deriveKey(keys.pepper, purpose);
   const timeoutMs = options.sourceTimeoutMs ?? 3000;
   let upstreams: Upstreams | undefined;
   let routed: Routed;
@@ -135,6 +138,9 @@ export function assembleServices(options: AssembleOptions): Assembled {
     clientIp: clientAddress(options.trustProxy ?? []),
     verifier: createVerifier(store.apps, cache ?? routed, clock, counters, createDailyLimits(store.daily, stableKey('daily-limit')), () => store.audit.accepting()),
     auditor: createAuditor(store.audit, clock),
+    audit: createAuditReader(store.audit),
+    apiKeys: new ApiKeys(store.apiKeys, stableKey('api-key'), clock),
+    idempotency: createIdempotency(store.idempotency, keys.sealer, stableKey('idempotency'), clock),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     upstreams,
     cache,

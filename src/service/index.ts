@@ -1,2 +1,4 @@
 /** The service's public face: what the dialects are given. */
 export type { Clock, Services } from './types.ts';
+export type { Idempotency, Idempotent } from './idempotency.ts';
+export type { AuditReader, AuditedCheck } from '../audit/types.ts';

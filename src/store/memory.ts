@@ -23,6 +23,7 @@ import {
 import { canonicalCheckId } from '../core/check-id.ts';
 import { guardedReplace, splitConflicts } from './registry-batch.ts';
 import { memorySources } from './memory-sources.ts';
+import { memoryApiKeys, memoryIdempotency } from './memory-rest.ts';
 import { billedListeners, quotaGrant, rateShare, releasedFreeAt, wholeRequest } from './leases.ts';
 import { randomBytes } from 'node:crypto';
 import { cardOf } from './rows.ts';
@@ -53,6 +54,8 @@ export function openMemoryStore(_opts: Record<string, never> = {}): Store {
     audit,
     keys: memoryKeys(),
     sources: memorySources(),
+    apiKeys: memoryApiKeys(),
+    idempotency: memoryIdempotency(),
     async ping() {
       if (closed) throw new Error('memory store is closed');
     },

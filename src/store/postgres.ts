@@ -6,6 +6,7 @@ import { openDb } from './postgres/db.ts';
 import { postgresKeys } from './postgres/keys.ts';
 import { postgresRegistry } from './postgres/registry.ts';
 import { postgresSources } from './postgres/sources.ts';
+import { postgresApiKeys, postgresIdempotency } from './postgres/rest.ts';
 import { postgresLeases } from './postgres/leases.ts';
 import { randomBytes } from 'node:crypto';
 import { migrate } from './postgres/schema.ts';
@@ -66,6 +67,8 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
     audit,
     keys: postgresKeys(db),
     sources: postgresSources(db),
+    apiKeys: postgresApiKeys(db),
+    idempotency: postgresIdempotency(db),
     ...(counters ? { resultCache: counters.resultCache } : {}),
     async ping() {
       if (closed) throw new Error('postgres store is closed');

@@ -10,6 +10,7 @@ import { sqliteLeases } from './sqlite/leases.ts';
 import { randomBytes } from 'node:crypto';
 import { sqliteRegistry } from './sqlite/registry.ts';
 import { sqliteSources } from './sqlite/sources.ts';
+import { sqliteApiKeys, sqliteIdempotency } from './sqlite/rest.ts';
 import { type Checkpointer, startCheckpointer } from './sqlite/checkpointer.ts';
 import { counterBatch } from './sqlite/group-commit.ts';
 import { migrate } from './sqlite/schema.ts';
@@ -86,6 +87,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     audit,
     keys: sqliteKeys(db),
     sources: sqliteSources(db),
+    apiKeys: sqliteApiKeys(db),
+    idempotency: sqliteIdempotency(db),
     async ping() {
       ping.get();
     },

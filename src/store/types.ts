@@ -515,10 +515,50 @@ export interface Store {
   /** The master keys the store belongs to. */
   keys: KeyStore;
   sources: SourceStore;
+  /** The REST dialect's API keys and idempotent answers. */
+  apiKeys: ApiKeyStore;
+  idempotency: IdempotencyStore;
   /** A shared answer cache (Redis with PostgreSQL); absent: each process keeps its own in memory. */
   resultCache?: ResultCacheStore;
   /** Throws when the storage cannot be reached (readyz). */
   ping(): Promise<void>;
   /** Flushes the audit sink and closes connections. */
   close(): Promise<void>;
+}
+
+/** A REST API key as the store holds it: a keyed hash of the key, never the key (src/access/api-keys.ts). */
+export interface ApiKeyRecord {
+  keyId: string;
+  appid: string;
+  /** Hex HMAC of the whole key under its own derived key. */
+  hash: string;
+  revoked: boolean;
+  createdAt: number;
+}
+
+export interface ApiKeyStore {
+  add(record: ApiKeyRecord): Promise<void>;
+  get(keyId: string): Promise<ApiKeyRecord | undefined>;
+  /** Oldest first. */
+  list(appid: string): Promise<ApiKeyRecord[]>;
+  /** False when the app has no such key. */
+  revoke(appid: string, keyId: string): Promise<boolean>;
+}
+
+/** What a claim on an idempotency key found: the caller's now, or the first request's (its answer, once settled). */
+export type IdempotencyClaim = { claimed: true } | { claimed: false; requestHash: string; sealed: string | null };
+
+/**
+ * First answers of idempotent requests, by scope (an app) and key (both opaque: keyed hashes made by the
+ * caller), sealed by the caller. A claim is exact across processes: one caller answers, the rest wait for it.
+ */
+export interface IdempotencyStore {
+  /** Claims the key for `ttlMs` (the time to answer) unless a live claim or answer holds it; an expired one is taken over. */
+  claim(scope: string, key: string, requestHash: string, ttlMs: number, nowMs: number): Promise<IdempotencyClaim>;
+  /** Records the claimed key's first answer, kept until `expiresAt`. */
+  settle(scope: string, key: string, sealed: string, expiresAt: number): Promise<void>;
+  /** Gives up a claim with no answer (a later retry answers afresh). */
+  abandon(scope: string, key: string): Promise<void>;
+  /** Deletes expired entries; returns how many. */
+  purge(nowMs: number): Promise<number>;
 }

@@ -138,6 +138,25 @@ const MIGRATIONS: string[] = [
    );
    CREATE TABLE IF NOT EXISTS rate_released (appid text NOT NULL, units integer NOT NULL, free_at double precision NOT NULL);
    CREATE INDEX IF NOT EXISTS rate_released_by_app ON rate_released(appid, free_at);`,
+  // The REST dialect (src/dialects/rest): API keys as keyed hashes, and idempotent requests' first
+  // answers, sealed, by app and a keyed hash of the Idempotency-Key.
+  `CREATE TABLE IF NOT EXISTS api_keys (
+     key_id text PRIMARY KEY,
+     appid text NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+     hash text NOT NULL,
+     revoked boolean NOT NULL DEFAULT false,
+     created_at bigint NOT NULL
+   );
+   CREATE INDEX IF NOT EXISTS api_keys_by_app ON api_keys(appid);
+   CREATE TABLE IF NOT EXISTS idempotency (
+     scope text NOT NULL,
+     key text NOT NULL,
+     request_hash text NOT NULL,
+     sealed text,
+     expires_at double precision NOT NULL,
+     PRIMARY KEY (scope, key)
+   );
+   CREATE INDEX IF NOT EXISTS idempotency_by_expiry ON idempotency(expires_at);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -180,6 +180,25 @@ const MIGRATIONS: Migration[] = [
      CREATE TABLE IF NOT EXISTS rate_released (appid TEXT NOT NULL, units INTEGER NOT NULL, free_at REAL NOT NULL);
      CREATE INDEX IF NOT EXISTS rate_released_by_app ON rate_released(appid, free_at);`);
   },
+  // The REST dialect (src/dialects/rest): API keys as keyed hashes, and idempotent requests' first
+  // answers, sealed, by app and a keyed hash of the Idempotency-Key. IF NOT EXISTS, as above.
+  `CREATE TABLE IF NOT EXISTS api_keys (
+     key_id TEXT PRIMARY KEY,
+     appid TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+     hash TEXT NOT NULL,
+     revoked INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX IF NOT EXISTS api_keys_by_app ON api_keys(appid);
+   CREATE TABLE IF NOT EXISTS idempotency (
+     scope TEXT NOT NULL,
+     key TEXT NOT NULL,
+     request_hash TEXT NOT NULL,
+     sealed TEXT,
+     expires_at REAL NOT NULL,
+     PRIMARY KEY (scope, key)
+   ) WITHOUT ROWID;
+   CREATE INDEX IF NOT EXISTS idempotency_by_expiry ON idempotency(expires_at);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
