@@ -5,6 +5,7 @@ import { createDecide } from './decide.ts';
 import { present } from './present.ts';
 import { PROBLEMS, problemType } from './problems.ts';
 import { readRoute } from './read.ts';
+import { docsRoutes } from './docs.ts';
 import { CHECK, PROBLEM } from './schemas.ts';
 
 /** README's table: every problem type, its status and when it is answered. */
@@ -24,5 +25,8 @@ export const rest = defineDialect({
   decider: (services, _options, billing) => createDecide(services, billing),
   present,
   responseSchemas: { 200: CHECK, '4xx': PROBLEM, '5xx': PROBLEM },
-  extraRoutes: (instance, services) => readRoute(instance, services),
+  extraRoutes: (instance, services) => {
+    readRoute(instance, services);
+    docsRoutes(instance);
+  },
 });
