@@ -766,6 +766,48 @@ export function storeContract(
       });
     });
 
+    describe('API keys', () => {
+      it('adds, reads, lists an app’s keys and revokes one of its own only', async () => {
+        await store.apps.create(makeApp('1250000101'), makeSecret('AKIDrest0000000000000000000000000001', '1250000101'));
+        await store.apps.create(makeApp('1250000102', { name: 'other' }), makeSecret('AKIDrest0000000000000000000000000002', '1250000102'));
+        await store.apiKeys.add({ keyId: 'k1', appid: '1250000101', hash: 'aa', revoked: false, createdAt: 1 });
+        await store.apiKeys.add({ keyId: 'k2', appid: '1250000101', hash: 'bb', revoked: false, createdAt: 2 });
+        expect(await store.apiKeys.get('k1')).toEqual({ keyId: 'k1', appid: '1250000101', hash: 'aa', revoked: false, createdAt: 1 });
+        expect(await store.apiKeys.get('nope')).toBeUndefined();
+        expect((await store.apiKeys.list('1250000101')).map((k) => k.keyId)).toEqual(['k1', 'k2']);
+        expect(await store.apiKeys.revoke('1250000102', 'k1')).toBe(false);
+        expect(await store.apiKeys.revoke('1250000101', 'k1')).toBe(true);
+        expect((await store.apiKeys.get('k1'))?.revoked).toBe(true);
+        await expect(store.apiKeys.add({ keyId: 'k2', appid: '1250000101', hash: 'cc', revoked: false, createdAt: 3 })).rejects.toThrow();
+      });
+    });
+
+    describe('idempotency', () => {
+      it('lets exactly one of many concurrent claims win, then answers every claim with the settled answer until it expires', async () => {
+        const t0 = 1_700_000_000_000;
+        const claims = await Promise.all(Array.from({ length: 50 }, () => store.idempotency.claim('app', 'key', 'req', 30_000, t0)));
+        expect(claims.filter((c) => c.claimed)).toHaveLength(1);
+        expect(claims.filter((c) => !c.claimed)).toEqual(Array(49).fill({ claimed: false, requestHash: 'req', sealed: null }));
+        await store.idempotency.settle('app', 'key', 'sealed!', t0 + 86_400_000);
+        expect(await store.idempotency.claim('app', 'key', 'other', 30_000, t0 + 60_000)).toEqual({ claimed: false, requestHash: 'req', sealed: 'sealed!' });
+        expect(await store.idempotency.claim('other-app', 'key', 'req', 30_000, t0)).toEqual({ claimed: true });
+        expect(await store.idempotency.claim('app', 'key', 'req2', 30_000, t0 + 86_400_000)).toEqual({ claimed: true });
+      });
+
+      it('an abandoned claim is free again; a settled one is not abandoned; purge deletes what expired', async () => {
+        const t0 = 1_700_000_000_000;
+        expect(await store.idempotency.claim('app', 'a', 'r', 30_000, t0)).toEqual({ claimed: true });
+        await store.idempotency.abandon('app', 'a');
+        expect(await store.idempotency.claim('app', 'a', 'r', 30_000, t0 + 1)).toEqual({ claimed: true });
+        await store.idempotency.settle('app', 'a', 's', t0 + 1000);
+        await store.idempotency.abandon('app', 'a');
+        expect(await store.idempotency.claim('app', 'a', 'r', 30_000, t0 + 2)).toMatchObject({ claimed: false, sealed: 's' });
+        expect(await store.idempotency.claim('app', 'b', 'r', 10, t0)).toEqual({ claimed: true });
+        expect(await store.idempotency.purge(t0 + 5000)).toBe(2);
+        expect(await store.idempotency.claim('app', 'a', 'r', 30_000, t0 + 5000)).toEqual({ claimed: true });
+      });
+    });
+
     describe('cache purges', () => {
       it('keeps the latest purge of each scope', async () => {
         expect(await store.sources.purges()).toEqual({});
