@@ -106,6 +106,7 @@ export async function openRuntime(config: Config, options: OpenOptions = {}): Pr
       maxEntries: config.cacheMaxEntries,
     },
     leases: { quota: { ttlMs: config.quotaLeaseTtlMs } },
+    batches: { rate: config.batchRate, maxRows: config.batchMaxRows, maxBytes: config.batchMaxBytes },
   });
   const close = async () => {
     try {
@@ -179,6 +180,8 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
   let address: string;
   try {
     address = await server.listen({ host: config.host, port: config.port });
+    // This node works on batches too (resuming any a stopped node left).
+    runtime.services.batches?.start();
   } catch (error) {
     await server.close().catch(() => undefined);
     await runtime.discard();
@@ -188,6 +191,7 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
   const stop = () =>
     (stopping ??= (async () => {
       await server.close();
+      await runtime.services.batches?.stop();
       let unwritten: unknown;
       await runtime.store.audit.flushWithin(config.shutdownGrace * 1000).catch((error: unknown) => (unwritten = error));
       // Closing still tries the audit log once more; when the store stayed down, its error says less than ours.

@@ -20,6 +20,8 @@ import { createDailyLimits } from './daily.ts';
 import { storeCounters } from './spend.ts';
 import { createVerifier } from './verifier.ts';
 import { createIdempotency } from './idempotency.ts';
+import { createBatches, type BatchOptions } from './batches/runner.ts';
+import { BILL_EVERY_VERDICT } from '../core/index.ts';
 
 export interface AssembleOptions {
   store: Store;
@@ -46,6 +48,8 @@ export interface AssembleOptions {
   /** The result cache in front of upstream sources (default on, DEFAULT_CACHE); false turns it off. */
   cache?: (Partial<CacheSettings> & { maxEntries?: number }) | false;
   logger?: Logger;
+  /** Batches of checks (where the store keeps them): the node's batch rate and the limits of one batch. */
+  batches?: Partial<BatchOptions>;
 }
 
 /** What the CLI and the server get beyond the dialects' view: tenants, the upstream sources, the cache. */
@@ -128,16 +132,26 @@ export function assembleServices(options: AssembleOptions): Assembled {
           (error) => logger.warn({ error: (error as Error).message }, 'cache: its store failed; answering without it'),
         );
   const counters = options.counters === 'store' ? storeCounters(store) : leasedCounters(store, clock, options.leases);
+  const verifier = createVerifier(store.apps, cache ?? routed, clock, counters, createDailyLimits(store.daily, stableKey('daily-limit')), () => store.audit.accepting());
+  const auditor = createAuditor(store.audit, clock);
+  const tenantsAndRules = { clock, tenants, access: createAccessRules(), replay: createReplayGuard(store.nonces), verifier };
+  const batches =
+    store.batches &&
+    createBatches(
+      { store: store.batches, apps: store.apps, audit: store.audit, auditor, gate: tenantsAndRules, billing: BILL_EVERY_VERDICT, sealer: keys.sealer, clock, node: store.node, logger },
+      { rate: 0, maxRows: 10_000_000, maxBytes: 2 * 1024 ** 3, ...options.batches },
+    );
   return {
     clock,
     counters,
     newCheckId: options.newCheckId ?? newCheckId,
     tenants,
-    access: createAccessRules(),
-    replay: createReplayGuard(store.nonces),
+    access: tenantsAndRules.access,
+    replay: tenantsAndRules.replay,
     clientIp: clientAddress(options.trustProxy ?? []),
-    verifier: createVerifier(store.apps, cache ?? routed, clock, counters, createDailyLimits(store.daily, stableKey('daily-limit')), () => store.audit.accepting()),
-    auditor: createAuditor(store.audit, clock),
+    verifier,
+    auditor,
+    ...(batches ? { batches } : {}),
     audit: createAuditReader(store.audit),
     apiKeys: new ApiKeys(store.apiKeys, stableKey('api-key'), clock),
     idempotency: createIdempotency(store.idempotency, keys.sealer, stableKey('idempotency'), clock),

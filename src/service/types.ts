@@ -2,6 +2,7 @@ import type { AccessRules, CheckPath, ClientAddress, ReplayGuard, TenantDirector
 import type { ApiKeys } from '../access/api-keys.ts';
 import type { AuditReader, Auditor } from '../audit/types.ts';
 import type { Idempotency } from './idempotency.ts';
+import type { Batches } from './batches/runner.ts';
 
 /** Milliseconds since the epoch; injected so tests control time. */
 export type Clock = () => number;
@@ -25,6 +26,8 @@ export interface Services {
   apiKeys: ApiKeys;
   /** Idempotency-Key: a retried request's first answer (the REST dialect). */
   idempotency: Idempotency;
+  /** Batches of checks (absent where the store does not keep them). */
+  batches?: Batches;
   /** Request body limit in bytes (default 16 KiB). */
   bodyLimit: number;
 }

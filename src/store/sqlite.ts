@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { sqliteRegistry } from './sqlite/registry.ts';
 import { sqliteSources } from './sqlite/sources.ts';
 import { sqliteApiKeys, sqliteIdempotency } from './sqlite/rest.ts';
+import { sqliteBatches } from './sqlite/batches.ts';
 import { type Checkpointer, startCheckpointer } from './sqlite/checkpointer.ts';
 import { counterBatch } from './sqlite/group-commit.ts';
 import { migrate } from './sqlite/schema.ts';
@@ -89,6 +90,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     sources: sqliteSources(db),
     apiKeys: sqliteApiKeys(db),
     idempotency: sqliteIdempotency(db),
+    batches: sqliteBatches(db),
     async ping() {
       ping.get();
     },

@@ -6,6 +6,7 @@ import { present } from './present.ts';
 import { PROBLEMS, problemType } from './problems.ts';
 import { readRoute } from './read.ts';
 import { docsRoutes } from './docs.ts';
+import { batchRoutes } from './batches.ts';
 import { CHECK, PROBLEM } from './schemas.ts';
 
 /** README's table: every problem type, its status and when it is answered. */
@@ -28,5 +29,6 @@ export const rest = defineDialect({
   extraRoutes: (instance, services) => {
     readRoute(instance, services);
     docsRoutes(instance);
+    batchRoutes(instance, services);
   },
 });

@@ -33,6 +33,9 @@ export const PROBLEMS = {
   quota_exhausted: { status: 402, title: 'The app’s quota is spent', when: 'the quota is 0 (`realname apps quota` adds to it)' },
   source_unavailable: { status: 503, title: 'No source could answer', retryAfter: 5, when: 'every source in the kind’s route failed or timed out; not billed' },
   check_not_found: { status: 404, title: 'No such check', when: 'GET /v1/checks/{id}: no check with this id for this app' },
+  batch_not_found: { status: 404, title: 'No such batch', when: '/v1/batches/{id}: no batch with this id for this app (or its 7 days passed)' },
+  batch_too_large: { status: 413, title: 'The batch is too large', when: 'an upload over --batch-max-rows rows or --batch-max-bytes bytes (nothing of it is kept)' },
+  batches_unavailable: { status: 503, title: 'This store does not run batches', retryAfter: 3600, when: 'the store backend keeps no batches (the memory store; PostgreSQL: not yet)' },
   internal: { status: 503, title: 'Internal error', retryAfter: 1, when: 'an unexpected fault (logged with the check id)' },
 } as const satisfies Record<string, ProblemKind>;
 

@@ -24,7 +24,7 @@ export function auditedBody(record: AuditedCheck): Record<string, unknown> {
 }
 
 /** The app a read is made for, or the problem that refuses it: the key, suspension and the allow-list, as for a check. */
-async function reader(services: Services, authorization: string | undefined, clientIp: string): Promise<{ appid: string } | { problem: ProblemName }> {
+export async function reader(services: Services, authorization: string | undefined, clientIp: string): Promise<{ appid: string } | { problem: ProblemName }> {
   const bearer = bearerOf(authorization);
   if (bearer === 'missing') return { problem: 'api_key_missing' };
   if (bearer === 'malformed') return { problem: 'api_key_malformed' };
