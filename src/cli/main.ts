@@ -7,6 +7,7 @@ import { MasterKeyError } from '../keys/master.ts';
 import { RegistryFileError } from '../registry/parse.ts';
 import { StoreStateError } from '../store/index.ts';
 import { appsCommand } from './apps.ts';
+import { batchCommand } from './batch.ts';
 import { CliError, commandPath, describeSystemError, isUnreachable, UsageError, usageLine } from './errors.ts';
 import { demoCommand } from './demo.ts';
 import { inspectCommand } from './inspect-command.ts';
@@ -26,7 +27,7 @@ export function program(): Command {
     .description('Self-hosted real-name verification (实名核验)')
     .version('0.1.0')
     .option('--debug', 'print the stack trace of a failure (env REALNAME_DEBUG=1)');
-  for (const command of [serveCommand(), demoCommand(), appsCommand(), registryCommand(), keysCommand(), inspectCommand(), sourcesCommand(), routesCommand(), cacheCommand()]) {
+  for (const command of [serveCommand(), demoCommand(), appsCommand(), registryCommand(), keysCommand(), inspectCommand(), sourcesCommand(), routesCommand(), cacheCommand(), batchCommand()]) {
     root.addCommand(command);
   }
   // addCommand does not pass settings down: every command must throw (exit 2) rather than exit(1) on

@@ -104,7 +104,7 @@ function csvLine(r: RowResult): string {
 
 async function* resultLines(batches: Batches, record: BatchRecord, csv: boolean, signal: AbortSignal): AsyncGenerator<string> {
   if (csv) yield CSV_COLUMNS.join(',') + '\n';
-  for await (const row of batches.results(record, signal)) yield csv ? csvLine(row) : JSON.stringify(row) + '\n';
+  for await (const row of batches.results(record, { signal })) yield csv ? csvLine(row) : JSON.stringify(row) + '\n';
 }
 
 /** /v1/batches: upload (streamed), status, results in input order as they finish, cancel. */

@@ -54,8 +54,10 @@ export interface Batches {
   /** Reads the upload into sealed chunks, then hands the batch to the runners. */
   create(appid: string, kind: CheckKind | null, format: BatchFormat, input: Readable): Promise<BatchRecord>;
   get(appid: string, batchId: string): Promise<BatchRecord | undefined>;
-  /** Results in input order, as chunks finish; waits for more while the batch runs. */
-  results(batch: BatchRecord, signal?: AbortSignal): AsyncGenerator<RowResult>;
+  /** Any app's batch (the operator's CLI). */
+  find(batchId: string): Promise<BatchRecord | undefined>;
+  /** Results in input order, as chunks finish; waits for more while the batch runs, unless `follow` is false. */
+  results(batch: BatchRecord, options?: { signal?: AbortSignal; follow?: boolean }): AsyncGenerator<RowResult>;
   cancel(appid: string, batchId: string): Promise<BatchRecord | undefined>;
   /** Starts working on every batch this node can lease (resuming any a stopped node left). */
   start(): void;
@@ -247,10 +249,13 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
       return (await store.get(batchId))!;
     },
     async get(appid, batchId) {
-      const record = /^[0-9a-f]{32}$/.test(batchId) ? await store.get(batchId) : undefined;
+      const record = await this.find(batchId);
       return record?.appid === appid ? record : undefined;
     },
-    async *results(batch, signal) {
+    async find(batchId) {
+      return /^[0-9a-f]{32}$/.test(batchId) ? store.get(batchId) : undefined;
+    },
+    async *results(batch, { signal, follow = true } = {}) {
       const key = keyOf(batch);
       let seq = 0;
       for (;;) {
@@ -267,7 +272,7 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
           if (now?.state === 'done' && (await store.results(batch.batchId, seq, 1)).length > 0) continue;
           return;
         }
-        if (signal?.aborted) return;
+        if (signal?.aborted || !follow) return;
         await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
     },
