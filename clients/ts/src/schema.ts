@@ -34,6 +34,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a file of checks (streamed); answered once it is read */
+        post: operations["createBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/batches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A batch’s state, rows, counts by verdict, rows/s and ETA */
+        get: operations["getBatch"];
+        put?: never;
+        post?: never;
+        /** Cancel a batch: no further row is checked, its input is deleted */
+        delete: operations["cancelBatch"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/batches/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The results in input order, streamed as rows finish (JSONL, or CSV with format=csv) */
+        get: operations["getBatchResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -123,6 +175,32 @@ export interface components {
             };
             /** Format: date-time */
             createdAt: string;
+        };
+        /** @description A batch of checks: its state, rows, counts by verdict (and `error` for rows that are not checks), pace. */
+        Batch: {
+            id: string;
+            /** @enum {string} */
+            state: "uploading" | "running" | "quota_exhausted" | "done" | "cancelled";
+            /** @description The kind of every row, or null when rows name their own. */
+            kind: string | null;
+            rows: {
+                total: number;
+                done: number;
+            };
+            counts: {
+                [key: string]: number;
+            };
+            rowsPerSecond: number;
+            etaSeconds: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the batch and its results are deleted (7 days after it was made).
+             */
+            expiresAt: string;
         };
         /** @description RFC 9457 problem details; `type` is stable per refusal (urn:realname:problem:<name>). */
         Problem: {
@@ -313,6 +391,285 @@ export interface operations {
             /** @description `urn:realname:problem:check_not_found`: GET /v1/checks/{id}: no check with this id for this app */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createBatch: {
+        parameters: {
+            query?: {
+                /** @description The kind of every row (else each row names its own). */
+                kind?: "idcard2" | "bankcard2" | "bankcard3" | "bankcard4" | "phone3";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/x-ndjson": string;
+                "multipart/form-data": {
+                    file?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The batch, running */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Batch"];
+                };
+            };
+            /** @description `urn:realname:problem:bad_request`: the body is not a JSON object in UTF-8, a key is given twice, or a header is malformed (Idempotency-Key) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:realname:problem:api_key_missing`: no Authorization header (Bearer rn_live_…); `urn:realname:problem:api_key_malformed`: Authorization is not `Bearer rn_live_<key id>_<secret>`; `urn:realname:problem:api_key_invalid`: no such key, or not that key’s secret; `urn:realname:problem:api_key_revoked`: `realname apps keys revoke` revoked it */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:realname:problem:app_suspended`: `realname apps suspend`; `urn:realname:problem:ip_denied`: the address is outside the app’s --ip-allow; `urn:realname:problem:kind_not_permitted`: the kind is not in the app’s --checks */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:realname:problem:batch_too_large`: an upload over --batch-max-rows rows or --batch-max-bytes bytes (nothing of it is kept) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:realname:problem:unsupported_media_type`: Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:realname:problem:invalid_request`: an unknown kind, a factor missing for the kind or not of it, a wrong type; `errors` lists each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:realname:problem:batches_unavailable`: the store backend keeps no batches (the memory store; PostgreSQL: not yet) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The batch */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Batch"];
+                };
+            };
+            /** @description `urn:realname:problem:api_key_missing`: no Authorization header (Bearer rn_live_…); `urn:realname:problem:api_key_malformed`: Authorization is not `Bearer rn_live_<key id>_<secret>`; `urn:realname:problem:api_key_invalid`: no such key, or not that key’s secret; `urn:realname:problem:api_key_revoked`: `realname apps keys revoke` revoked it */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:realname:problem:app_suspended`: `realname apps suspend`; `urn:realname:problem:ip_denied`: the address is outside the app’s --ip-allow */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:realname:problem:batch_not_found`: /v1/batches/{id}: no batch with this id for this app (or its 7 days passed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:realname:problem:batches_unavailable`: the store backend keeps no batches (the memory store; PostgreSQL: not yet) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The batch, cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Batch"];
+                };
+            };
+            /** @description `urn:realname:problem:api_key_missing`: no Authorization header (Bearer rn_live_…); `urn:realname:problem:api_key_malformed`: Authorization is not `Bearer rn_live_<key id>_<secret>`; `urn:realname:problem:api_key_invalid`: no such key, or not that key’s secret; `urn:realname:problem:api_key_revoked`: `realname apps keys revoke` revoked it */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:realname:problem:app_suspended`: `realname apps suspend`; `urn:realname:problem:ip_denied`: the address is outside the app’s --ip-allow */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:realname:problem:batch_not_found`: /v1/batches/{id}: no batch with this id for this app (or its 7 days passed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:realname:problem:batches_unavailable`: the store backend keeps no batches (the memory store; PostgreSQL: not yet) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBatchResults: {
+        parameters: {
+            query?: {
+                format?: "jsonl" | "csv";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One result a line: its line number and the check’s Outcome (masked factors), or why the row is not a check */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description `urn:realname:problem:api_key_missing`: no Authorization header (Bearer rn_live_…); `urn:realname:problem:api_key_malformed`: Authorization is not `Bearer rn_live_<key id>_<secret>`; `urn:realname:problem:api_key_invalid`: no such key, or not that key’s secret; `urn:realname:problem:api_key_revoked`: `realname apps keys revoke` revoked it */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:realname:problem:app_suspended`: `realname apps suspend`; `urn:realname:problem:ip_denied`: the address is outside the app’s --ip-allow */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:realname:problem:batch_not_found`: /v1/batches/{id}: no batch with this id for this app (or its 7 days passed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:realname:problem:batches_unavailable`: the store backend keeps no batches (the memory store; PostgreSQL: not yet) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

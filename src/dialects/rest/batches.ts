@@ -8,6 +8,9 @@ import type { WireAnswer } from '../define.ts';
 import { problem } from './present.ts';
 import type { ProblemName } from './problems.ts';
 import { reader } from './read.ts';
+import { BATCH, PROBLEM } from './schemas.ts';
+
+const STATUS_SCHEMA = { response: { 200: BATCH, 202: BATCH, '4xx': PROBLEM, '5xx': PROBLEM } } as const;
 
 type BatchRecord = NonNullable<Awaited<ReturnType<Batches['get']>>>;
 
@@ -130,7 +133,7 @@ export function batchRoutes(instance: FastifyInstance, services: Services): void
   instance.register(async (child) => {
     child.removeAllContentTypeParsers();
     child.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    child.post<{ Querystring: { kind?: string } }>('/v1/batches', async (request, reply) => {
+    child.post<{ Querystring: { kind?: string } }>('/v1/batches', { schema: STATUS_SCHEMA }, async (request, reply) => {
       const body = request.body as Readable | undefined;
       const drain = () => body?.resume();
       const auth = await authorized(request, reply);
@@ -173,7 +176,7 @@ export function batchRoutes(instance: FastifyInstance, services: Services): void
     return { ...auth, record };
   };
 
-  instance.get<{ Params: { id: string } }>('/v1/batches/:id', async (request, reply) => {
+  instance.get<{ Params: { id: string } }>('/v1/batches/:id', { schema: STATUS_SCHEMA }, async (request, reply) => {
     const batch = await found(request, reply);
     return batch ? reply.send(batchStatus(batch.record, services.clock())) : reply;
   });
@@ -188,7 +191,7 @@ export function batchRoutes(instance: FastifyInstance, services: Services): void
     return reply.send(Readable.from(resultLines(batch.batches, batch.record, csv, aborted.signal)));
   });
 
-  instance.delete<{ Params: { id: string } }>('/v1/batches/:id', async (request, reply) => {
+  instance.delete<{ Params: { id: string } }>('/v1/batches/:id', { schema: STATUS_SCHEMA }, async (request, reply) => {
     const batch = await found(request, reply);
     if (!batch) return reply;
     const cancelled = await batch.batches.cancel(batch.appid, batch.record.batchId);

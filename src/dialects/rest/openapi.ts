@@ -1,9 +1,9 @@
 import { PROBLEMS, problemType, type ProblemName } from './problems.ts';
 import { READ_SCHEMA } from './read.ts';
-import { AUDITED_CHECK, CHECK, CHECK_REQUEST, PROBLEM } from './schemas.ts';
+import { AUDITED_CHECK, BATCH, CHECK, CHECK_REQUEST, PROBLEM } from './schemas.ts';
 
 /** The schemas the routes use, as components: `$id` becomes the component's name. */
-const COMPONENTS = [CHECK_REQUEST, CHECK, AUDITED_CHECK, PROBLEM] as const;
+const COMPONENTS = [CHECK_REQUEST, CHECK, AUDITED_CHECK, BATCH, PROBLEM] as const;
 
 const ref = (schema: { $id: string }) => ({ $ref: `#/components/schemas/${schema.$id}` });
 const withoutId = ({ $id: _id, ...schema }: { $id: string } & Record<string, unknown>) => schema;
@@ -23,6 +23,8 @@ function problems(names: readonly ProblemName[]): Record<string, object> {
     ]),
   );
 }
+
+const BATCH_ID = { name: 'id', in: 'path', required: true, schema: { type: 'string' } } as const;
 
 const AUTH_PROBLEMS = ['api_key_missing', 'api_key_malformed', 'api_key_invalid', 'api_key_revoked', 'app_suspended', 'ip_denied'] as const;
 const CHECK_PROBLEMS: readonly ProblemName[] = [
@@ -83,6 +85,53 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: {
             200: { description: 'The check as the audit holds it', content: { 'application/json': { schema: ref(AUDITED_CHECK) } } },
             ...problems([...AUTH_PROBLEMS, 'check_not_found']),
+          },
+        },
+      },
+      '/v1/batches': {
+        post: {
+          operationId: 'createBatch',
+          summary: 'Upload a file of checks (streamed); answered once it is read',
+          parameters: [{ name: 'kind', in: 'query', required: false, description: 'The kind of every row (else each row names its own).', schema: { type: 'string', enum: CHECK_REQUEST.properties.kind.enum } }],
+          requestBody: {
+            required: true,
+            content: {
+              'text/csv': { schema: { type: 'string', description: 'A header line naming kind, name, idNumber, bankCard, phone; one row a line.' } },
+              'application/x-ndjson': { schema: { type: 'string', description: 'One JSON object a line: flat factors, or {"kind","factors":{…}}.' } },
+              'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+            },
+          },
+          responses: {
+            202: { description: 'The batch, running', content: { 'application/json': { schema: ref(BATCH) } } },
+            ...problems([...AUTH_PROBLEMS, 'bad_request', 'unsupported_media_type', 'invalid_request', 'kind_not_permitted', 'batch_too_large', 'batches_unavailable']),
+          },
+        },
+      },
+      '/v1/batches/{id}': {
+        get: {
+          operationId: 'getBatch',
+          summary: 'A batch’s state, rows, counts by verdict, rows/s and ETA',
+          parameters: [BATCH_ID],
+          responses: { 200: { description: 'The batch', content: { 'application/json': { schema: ref(BATCH) } } }, ...problems([...AUTH_PROBLEMS, 'batch_not_found', 'batches_unavailable']) },
+        },
+        delete: {
+          operationId: 'cancelBatch',
+          summary: 'Cancel a batch: no further row is checked, its input is deleted',
+          parameters: [BATCH_ID],
+          responses: { 200: { description: 'The batch, cancelled', content: { 'application/json': { schema: ref(BATCH) } } }, ...problems([...AUTH_PROBLEMS, 'batch_not_found', 'batches_unavailable']) },
+        },
+      },
+      '/v1/batches/{id}/results': {
+        get: {
+          operationId: 'getBatchResults',
+          summary: 'The results in input order, streamed as rows finish (JSONL, or CSV with format=csv)',
+          parameters: [BATCH_ID, { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['jsonl', 'csv'] } }],
+          responses: {
+            200: {
+              description: 'One result a line: its line number and the check’s Outcome (masked factors), or why the row is not a check',
+              content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } },
+            },
+            ...problems([...AUTH_PROBLEMS, 'batch_not_found', 'batches_unavailable']),
           },
         },
       },

@@ -127,3 +127,23 @@ export const PROBLEM = {
 } as const;
 
 export type FieldError = { field: string; reason: 'missing' | 'type' | 'unknown' | 'value' };
+
+export const BATCH = {
+  $id: 'Batch',
+  type: 'object',
+  description: 'A batch of checks: its state, rows, counts by verdict (and `error` for rows that are not checks), pace.',
+  required: ['id', 'state', 'kind', 'rows', 'counts', 'rowsPerSecond', 'etaSeconds', 'createdAt', 'finishedAt', 'expiresAt'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+    state: { type: 'string', enum: ['uploading', 'running', 'quota_exhausted', 'done', 'cancelled'] },
+    kind: { type: ['string', 'null'], description: 'The kind of every row, or null when rows name their own.' },
+    rows: { type: 'object', additionalProperties: false, required: ['total', 'done'], properties: { total: { type: 'integer' }, done: { type: 'integer' } } },
+    counts: { type: 'object', additionalProperties: { type: 'integer' } },
+    rowsPerSecond: { type: 'number' },
+    etaSeconds: { type: ['integer', 'null'] },
+    createdAt: { type: 'string', format: 'date-time' },
+    finishedAt: { type: ['string', 'null'], format: 'date-time' },
+    expiresAt: { type: 'string', format: 'date-time', description: 'When the batch and its results are deleted (7 days after it was made).' },
+  },
+} as const;

@@ -37,14 +37,19 @@ export class TooLarge extends Error {}
  * kind, name, idNumber, bankCard, phone). A line that does not parse is a row with its reason.
  */
 export async function* batchRows(input: Readable, format: BatchFormat, batchKind: CheckKind | null, maxBytes: number): AsyncGenerator<BatchRow> {
+  // Counted as the bytes pass; past the limit the upload is refused (the caller answers, the rest is drained).
   let bytes = 0;
-  input.on('data', (chunk: Buffer) => {
+  const counted = (chunk: Buffer) => {
     bytes += chunk.length;
-    if (bytes > maxBytes) input.destroy(new TooLarge(`over ${maxBytes} bytes`));
-  });
+  };
+  input.on('data', counted);
+  const check = () => {
+    if (bytes > maxBytes) throw new TooLarge(`over ${maxBytes} bytes`);
+  };
   if (format === 'jsonl') {
     let line = 0;
     for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+      check();
       line++;
       if (text.trim() === '') continue;
       let value: unknown;
@@ -57,13 +62,16 @@ export async function* batchRows(input: Readable, format: BatchFormat, batchKind
       if (typeof value !== 'object' || value === null || Array.isArray(value)) yield { line, error: { reason: 'not_object' } };
       else yield rowOf(line, flatten(value as Record<string, unknown>), batchKind);
     }
+    check();
     return;
   }
   const parser = input.pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim()), relax_column_count: true, skip_empty_lines: true, bom: true, info: true }));
   input.on('error', (error) => parser.destroy(error));
   for await (const record of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    check();
     yield rowOf(record.info.lines, record.record, batchKind);
   }
+  check();
 }
 
 /** JSONL rows may nest the factors as the single check's body does ({"kind", "factors": {…}}) or list them flat. */
