@@ -24,7 +24,7 @@ const statusText = (r: BatchRecord) => {
 const statusView = (r: BatchRecord) => ({ id: r.batchId, appid: r.appid, state: r.state, kind: r.kind, rows: { total: r.rowsTotal, done: r.rowsDone }, counts: r.counts });
 
 function batchesOf(services: { batches?: Batches }): Batches {
-  if (!services.batches) throw new CliError('this store keeps no batches (batches run on SQLite)');
+  if (!services.batches) throw new CliError('this store keeps no batches (they run on SQLite and PostgreSQL)');
   return services.batches;
 }
 

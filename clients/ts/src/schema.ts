@@ -482,7 +482,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `urn:realname:problem:batches_unavailable`: the store backend keeps no batches (the memory store; PostgreSQL: not yet) */
+            /** @description `urn:realname:problem:batches_unavailable`: the store backend keeps no batches (the memory store) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -542,7 +542,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `urn:realname:problem:batches_unavailable`: the store backend keeps no batches (the memory store; PostgreSQL: not yet) */
+            /** @description `urn:realname:problem:batches_unavailable`: the store backend keeps no batches (the memory store) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -602,7 +602,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `urn:realname:problem:batches_unavailable`: the store backend keeps no batches (the memory store; PostgreSQL: not yet) */
+            /** @description `urn:realname:problem:batches_unavailable`: the store backend keeps no batches (the memory store) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -665,7 +665,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `urn:realname:problem:batches_unavailable`: the store backend keeps no batches (the memory store; PostgreSQL: not yet) */
+            /** @description `urn:realname:problem:batches_unavailable`: the store backend keeps no batches (the memory store) */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */

@@ -35,7 +35,7 @@ export const PROBLEMS = {
   check_not_found: { status: 404, title: 'No such check', when: 'GET /v1/checks/{id}: no check with this id for this app' },
   batch_not_found: { status: 404, title: 'No such batch', when: '/v1/batches/{id}: no batch with this id for this app (or its 7 days passed)' },
   batch_too_large: { status: 413, title: 'The batch is too large', when: 'an upload over --batch-max-rows rows or --batch-max-bytes bytes (nothing of it is kept)' },
-  batches_unavailable: { status: 503, title: 'This store does not run batches', retryAfter: 3600, when: 'the store backend keeps no batches (the memory store; PostgreSQL: not yet)' },
+  batches_unavailable: { status: 503, title: 'This store does not run batches', retryAfter: 3600, when: 'the store backend keeps no batches (the memory store)' },
   internal: { status: 503, title: 'Internal error', retryAfter: 1, when: 'an unexpected fault (logged with the check id)' },
 } as const satisfies Record<string, ProblemKind>;
 
