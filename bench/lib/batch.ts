@@ -46,8 +46,17 @@ async function runBatch(url: string, apiKey: string, file: string, rows: number)
     req.on('error', reject);
     createReadStream(file).pipe(req);
   });
+  const poll = async (tries = 3): Promise<{ state: string; rows: { done: number }; counts: Record<string, number> }> => {
+    try {
+      return (await (await fetch(`${url}/v1/batches/${created.id}`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as Awaited<ReturnType<typeof poll>>;
+    } catch (error) {
+      // A poll's connection reset is not what is measured: ask again.
+      if (tries <= 1) throw error;
+      return poll(tries - 1);
+    }
+  };
   for (;;) {
-    const status = (await (await fetch(`${url}/v1/batches/${created.id}`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as { state: string; rows: { done: number }; counts: Record<string, number> };
+    const status = await poll();
     if (status.state === 'done') {
       if (status.rows.done !== rows || status.counts.match !== rows) throw new Error(`batch of ${rows} rows ended with ${JSON.stringify(status)}`);
       return rows / ((Date.now() - started) / 1000);

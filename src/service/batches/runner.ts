@@ -20,9 +20,9 @@ export interface BatchOptions {
   maxBytes: number;
   /** How long a batch and its results are kept (default 7 days). */
   retentionMs?: number;
-  /** Rows of one chunk (default 500): a restart repeats at most one chunk's lookups. */
+  /** Rows of one chunk (default 1000): a restart repeats at most one chunk's lookups. */
   chunkRows?: number;
-  /** Rows in flight at once (default 32). */
+  /** Rows in flight at once (default 64). */
   concurrency?: number;
   /** Between two looks for work (default 250 ms). */
   pollMs?: number;
@@ -78,8 +78,8 @@ function outcomeRow(line: number, outcome: Outcome, masked: Record<string, strin
 
 export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
   const { store, clock, sealer } = deps;
-  const chunkRows = options.chunkRows ?? 500;
-  const concurrency = options.concurrency ?? 32;
+  const chunkRows = options.chunkRows ?? 1000;
+  const concurrency = options.concurrency ?? 64;
   const retentionMs = options.retentionMs ?? 7 * 86_400_000;
   const pollMs = options.pollMs ?? 250;
   // Batch rows are not held to the app's QPS (no rate step) but to the node's batch rate.
