@@ -107,6 +107,8 @@ export async function openRuntime(config: Config, options: OpenOptions = {}): Pr
     },
     leases: { quota: { ttlMs: config.quotaLeaseTtlMs } },
     batches: { rate: config.batchRate, maxRows: config.batchMaxRows, maxBytes: config.batchMaxBytes },
+    // With PostgreSQL + Redis every node works on every batch: its chunks go through BullMQ on that Redis.
+    ...(config.store === 'postgres' && config.redisUrl ? { batchQueue: { redisUrl: config.redisUrl, prefix: config.redisPrefix ?? 'realname:' } } : {}),
   });
   const close = async () => {
     try {

@@ -21,6 +21,7 @@ import { storeCounters } from './spend.ts';
 import { createVerifier } from './verifier.ts';
 import { createIdempotency } from './idempotency.ts';
 import { createBatches, type BatchOptions } from './batches/runner.ts';
+import { bullmqChunks, type ChunkQueueOptions } from './batches/queue.ts';
 import { BILL_EVERY_VERDICT } from '../core/index.ts';
 
 export interface AssembleOptions {
@@ -50,6 +51,8 @@ export interface AssembleOptions {
   logger?: Logger;
   /** Batches of checks (where the store keeps them): the node's batch rate and the limits of one batch. */
   batches?: Partial<BatchOptions>;
+  /** With PostgreSQL + Redis: batches' chunks handed out to every node through BullMQ on this Redis. */
+  batchQueue?: Omit<ChunkQueueOptions, 'logger'>;
 }
 
 /** What the CLI and the server get beyond the dialects' view: tenants, the upstream sources, the cache. */
@@ -138,7 +141,19 @@ export function assembleServices(options: AssembleOptions): Assembled {
   const batches =
     store.batches &&
     createBatches(
-      { store: store.batches, apps: store.apps, audit: store.audit, auditor, gate: tenantsAndRules, billing: BILL_EVERY_VERDICT, sealer: keys.sealer, clock, node: store.node, logger },
+      {
+        store: store.batches,
+        apps: store.apps,
+        audit: store.audit,
+        auditor,
+        gate: tenantsAndRules,
+        billing: BILL_EVERY_VERDICT,
+        sealer: keys.sealer,
+        clock,
+        node: store.node,
+        logger,
+        ...(options.batchQueue ? { queue: bullmqChunks({ ...options.batchQueue, logger }) } : {}),
+      },
       { rate: 0, maxRows: 10_000_000, maxBytes: 2 * 1024 ** 3, ...options.batches },
     );
   return {

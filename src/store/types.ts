@@ -611,6 +611,8 @@ export interface BatchStore {
   active(): Promise<BatchRecord[]>;
   /** The next chunk not yet done, in order. */
   nextChunk(batchId: string): Promise<BatchChunk | undefined>;
+  /** One chunk (a job queue hands out chunks by number). */
+  chunk(batchId: string, seq: number): Promise<BatchChunk | undefined>;
   markStarted(batchId: string, seq: number): Promise<void>;
   /** In one transaction: the chunk's results stored, its input deleted, the batch's figures added to. */
   finishChunk(batchId: string, seq: number, resultsSealed: string, counts: Record<string, number>, now: number): Promise<void>;

@@ -9,6 +9,7 @@ import { open, seal } from '../../keys/seal.ts';
 import type { Logger } from '../../log.ts';
 import type { AppStore, AuditSink, BatchChunk, BatchRecord, BatchStore } from '../../store/types.ts';
 import { batchRows, TooLarge, type BatchFormat, type BatchRow } from './input.ts';
+import type { ChunkQueue } from './queue.ts';
 
 /** One row's result, as the results stream carries it: its line, and its Outcome (masked factors), or why none. */
 export type RowResult = { line: number } & Record<string, unknown>;
@@ -48,6 +49,8 @@ export interface BatchDeps {
   clock: () => number;
   node: string;
   logger?: Logger;
+  /** Chunks handed out to every node (PostgreSQL + Redis); without it a node runs a whole batch, leased. */
+  queue?: ChunkQueue;
 }
 
 export interface Batches {
@@ -62,6 +65,8 @@ export interface Batches {
   /** Starts working on every batch this node can lease (resuming any a stopped node left). */
   start(): void;
   stop(): Promise<void>;
+  /** What this node did: chunks it finished. */
+  stats(): { chunks: number };
 }
 
 const LEASE_MS = 30_000;
@@ -85,6 +90,7 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
   // Batch rows are not held to the app's QPS (no rate step) but to the node's batch rate.
   const gate: Gate<undefined> = createGate(deps.gate, { dialect: 'rest-batch', order: ['app', 'suspended', 'permitted', 'validate', 'daily', 'quota'], checks: { signature: () => undefined }, billing: deps.billing });
   const running = new Map<string, Promise<void>>();
+  let chunksDone = 0;
   let timer: NodeJS.Timeout | undefined;
   let stopping = false;
   // The node's batch rate, over every batch: the next instant a row may start.
@@ -156,6 +162,7 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
       counts[label] = (counts[label] ?? 0) + 1;
     }
     await store.finishChunk(record.batchId, chunk.seq, seal(key, JSON.stringify(results)), counts, clock());
+    chunksDone++;
     return 'done';
   }
 
@@ -184,7 +191,51 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
     }
   }
 
+  /** The batch ends once every row is done. */
+  const finishIfDone = async (batchId: string) => {
+    const record = await store.get(batchId);
+    if (record && record.state === 'running' && record.rowsDone >= record.rowsTotal) {
+      await store.setState(batchId, 'done', clock());
+      await store.dropInput(batchId);
+    }
+  };
+
+  /** A quota-exhausted batch waits here until quota is added (or the batch ends). */
+  const quotaBack = async (batchId: string): Promise<boolean> => {
+    for (;;) {
+      const record = await store.get(batchId);
+      if (!record || record.state === 'done' || record.state === 'cancelled') return false;
+      const app = await deps.apps.get(record.appid);
+      if (app && (app.quota === null || app.quota > 0)) {
+        await store.setState(batchId, 'running', clock());
+        return true;
+      }
+      if (stopping) throw new Error('stopping');
+      await new Promise((resolve) => setTimeout(resolve, pollMs * 4));
+    }
+  };
+
+  /** One chunk as the queue hands it out: any node, any order; a thrown error hands it out again. */
+  async function queuedChunk(batchId: string, seq: number): Promise<void> {
+    for (;;) {
+      const record = await store.get(batchId);
+      if (!record || record.state === 'done' || record.state === 'cancelled' || record.state === 'uploading') return;
+      if (record.state === 'quota_exhausted' && !(await quotaBack(batchId))) return;
+      const chunk = await store.chunk(batchId, seq);
+      if (!chunk || chunk.resultsSealed !== null) return finishIfDone(batchId);
+      const outcome = await runChunk(record, chunk, keyOf(record));
+      if (outcome === 'stopped') throw new Error('stopping');
+      if (outcome === 'done') return finishIfDone(batchId);
+      await store.setState(batchId, 'quota_exhausted', clock());
+    }
+  }
+
   const tick = async () => {
+    if (deps.queue) {
+      // The queue hands out the chunks; this node only purges what expired.
+      await store.purge(clock()).catch(() => undefined);
+      return;
+    }
     try {
       await store.purge(clock());
       for (const record of await store.active()) {
@@ -245,7 +296,9 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
         throw new BatchError('bad_request', 'the upload cannot be read as ' + format.toUpperCase());
       }
       await store.setState(batchId, 'running', clock());
-      void tick();
+      if (deps.queue && seq === 0) await finishIfDone(batchId);
+      else if (deps.queue) await deps.queue.enqueue(batchId, Array.from({ length: seq }, (_, i) => i));
+      else void tick();
       return (await store.get(batchId))!;
     },
     async get(appid, batchId) {
@@ -289,12 +342,15 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
       timer = setInterval(() => void tick(), pollMs);
       timer.unref();
       void tick();
+      deps.queue?.start(queuedChunk);
     },
     async stop() {
       stopping = true;
       if (timer) clearInterval(timer);
       timer = undefined;
       await Promise.all(running.values());
+      await deps.queue?.stop();
     },
+    stats: () => ({ chunks: chunksDone }),
   };
 }

@@ -84,6 +84,10 @@ export function postgresBatches(db: Db): BatchStore {
       const row = (await db.query<ChunkRow>('SELECT * FROM batch_chunks WHERE batch_id = $1 AND results_sealed IS NULL ORDER BY seq LIMIT 1', [batchId])).rows[0];
       return row && chunkOf(row);
     },
+    async chunk(batchId, seq) {
+      const row = (await db.query<ChunkRow>('SELECT * FROM batch_chunks WHERE batch_id = $1 AND seq = $2', [batchId, seq])).rows[0];
+      return row && chunkOf(row);
+    },
     async markStarted(batchId, seq) {
       await db.query('UPDATE batch_chunks SET started = true WHERE batch_id = $1 AND seq = $2', [batchId, seq]);
     },

@@ -68,6 +68,7 @@ export function sqliteBatches(db: Database.Database): BatchStore {
   const get = db.prepare('SELECT * FROM batches WHERE batch_id = ?');
   const active = db.prepare("SELECT * FROM batches WHERE state IN ('running', 'quota_exhausted') ORDER BY created_at");
   const next = db.prepare('SELECT * FROM batch_chunks WHERE batch_id = ? AND results_sealed IS NULL ORDER BY seq LIMIT 1');
+  const one = db.prepare('SELECT * FROM batch_chunks WHERE batch_id = ? AND seq = ?');
   const started = db.prepare('UPDATE batch_chunks SET started = 1 WHERE batch_id = ? AND seq = ?');
   const finish = db.prepare('UPDATE batch_chunks SET results_sealed = ?, input_sealed = NULL WHERE batch_id = ? AND seq = ? AND results_sealed IS NULL');
   const figures = db.prepare('UPDATE batches SET rows_done = rows_done + ?, counts = ?, updated_at = ? WHERE batch_id = ?');
@@ -106,6 +107,10 @@ export function sqliteBatches(db: Database.Database): BatchStore {
     },
     async nextChunk(batchId) {
       const row = next.get(batchId) as ChunkRow | undefined;
+      return row && chunkOf(row);
+    },
+    async chunk(batchId, seq) {
+      const row = one.get(batchId, seq) as ChunkRow | undefined;
       return row && chunkOf(row);
     },
     async markStarted(batchId, seq) {

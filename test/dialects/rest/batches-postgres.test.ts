@@ -8,12 +8,13 @@ import { importRegistry } from '../../../src/registry/import.ts';
 import { buildServer } from '../../../src/server.ts';
 import { assembleServices } from '../../../src/service/assemble.ts';
 import { openStore, type Store } from '../../../src/store/index.ts';
-import { createSchema, POSTGRES_URL, requireService } from '../../helpers/services.ts';
+import { createSchema, POSTGRES_URL, REDIS_URL, requireService } from '../../helpers/services.ts';
 
 /** Batches on PostgreSQL: two nodes share the store; a batch is leased to one, and runs to the end. */
 const available = await requireService('postgres');
+const withRedis = available && (await requireService('redis'));
 
-describe.skipIf(!available)('batches on PostgreSQL', () => {
+for (const queued of [false, true]) describe.skipIf(!available || (queued && !withRedis))(`batches on PostgreSQL${queued ? ' + Redis (chunks on BullMQ)' : ''}`, () => {
   let schema: Awaited<ReturnType<typeof createSchema>>;
   const stores: Store[] = [];
   const closers: Array<() => Promise<void>> = [];
@@ -23,7 +24,12 @@ describe.skipIf(!available)('batches on PostgreSQL', () => {
   async function node() {
     const store = openStore({ kind: 'postgres', url: POSTGRES_URL, schema: schema.schema });
     stores.push(store);
-    const services = assembleServices({ store, masterKey, batches: { chunkRows: 7 } });
+    const services = assembleServices({
+      store,
+      masterKey,
+      batches: { chunkRows: 7 },
+      ...(queued ? { batchQueue: { redisUrl: REDIS_URL, prefix: `test:${schema.schema}:` } } : {}),
+    });
     const server = buildServer({ services, store });
     const url = await server.listen({ host: '127.0.0.1', port: 0 });
     services.batches!.start();
@@ -44,7 +50,7 @@ describe.skipIf(!available)('batches on PostgreSQL', () => {
     await schema?.drop();
   });
 
-  it('runs a batch over two nodes sharing the store: every row once, in input order', async () => {
+  it('runs a batch over two nodes sharing the store: every row once, in input order', { timeout: 60_000 }, async () => {
     const a = await node();
     const b = await node();
     const csv = ['name,idNumber,bankCard,phone', ...people.map((p) => `${p.name},${p.idNumber},${p.bankCard},${p.phone}`)].join('\n');
@@ -69,5 +75,10 @@ describe.skipIf(!available)('batches on PostgreSQL', () => {
     const billed = (await a.store.audit.query({ appid: app.appid, limit: 1000 })).filter((r) => r.billed);
     expect(new Set(billed.map((r) => r.checkId)).size).toBe(100);
     expect(billed).toHaveLength(100);
+    // 15 chunks of 7 rows: with the queue both nodes work on them, without it the batch is one node's.
+    const chunks = [a, b].map((n) => n.services.batches!.stats().chunks);
+    expect(chunks[0]! + chunks[1]!).toBe(15);
+    if (queued) expect(Math.min(...chunks)).toBeGreaterThan(0);
+    else expect(Math.min(...chunks)).toBe(0);
   });
 });
