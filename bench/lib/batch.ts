@@ -61,7 +61,7 @@ async function runBatch(url: string, apiKey: string, file: string, rows: number)
       if (status.rows.done !== rows || status.counts.match !== rows) throw new Error(`batch of ${rows} rows ended with ${JSON.stringify(status)}`);
       return rows / ((Date.now() - started) / 1000);
     }
-    if (status.state !== 'running') throw new Error(`batch ${created.id} is ${status.state}`);
+    if (status.state !== 'running') throw new Error(`batch ${created.id}: ${JSON.stringify(status)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

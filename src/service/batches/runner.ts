@@ -72,6 +72,8 @@ export interface Batches {
 const LEASE_MS = 30_000;
 const RESULT_PAGE = 8;
 
+const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** A row's check id: the same on every attempt, so a resumed row finds its own audit record. */
 export const rowCheckId = (batchId: string, line: number) => createHash('sha256').update(`${batchId}:${line}`).digest('hex').slice(0, 32);
 
@@ -147,6 +149,9 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
     const worker = async () => {
       while (!outOfQuota && !stopping && next < rows.length) {
         const i = next++;
+        // A row's path can resolve without I/O (memory counters, a synchronous SQLite read): yield now and
+        // then, so requests served beside a batch get their turns.
+        if ((i & 15) === 15) await yieldTurn();
         const result = await runRow(record, rows[i]!, lookup);
         if (result === 'quota_exhausted') outOfQuota = true;
         else results[i] = result;
@@ -278,6 +283,7 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
         if (pending.length === 0) return;
         await store.addChunk({ batchId, seq: seq++, firstLine, rows: pending.length, inputSealed: seal(key, JSON.stringify(pending)), resultsSealed: null, started: false });
         pending = [];
+        await yieldTurn();
       };
       try {
         for await (const row of batchRows(input, format, kind, options.maxBytes)) {
