@@ -25,7 +25,7 @@ export interface BatchOptions {
   chunkRows?: number;
   /** Rows in flight at once (default 64). */
   concurrency?: number;
-  /** Between two looks for work (default 250 ms). */
+  /** Between two looks at a running batch's results (default 250 ms); work is looked for at most once a second. */
   pollMs?: number;
 }
 
@@ -345,7 +345,8 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
     start() {
       if (timer) return;
       stopping = false;
-      timer = setInterval(() => void tick(), pollMs);
+      // Work is looked for once a second (an upload on this node starts its batch at once).
+      timer = setInterval(() => void tick(), Math.max(pollMs, 1000));
       timer.unref();
       void tick();
       deps.queue?.start(queuedChunk);
