@@ -248,6 +248,8 @@ if (only.has('gateway')) {
 }
 if (only.has('scaleout')) {
   log('scale-out: PostgreSQL + Redis against SQLite, and --workers');
+  // Its registry: the import part's smaller one, built here when that part was not run.
+  if (!quick) await ensureServing(P.rowsSmall);
   figures.scaleout = await measureScaleout({ rows: quick ? P.rows : P.rowsSmall, rounds: quick ? 1 : 3, seconds: quick ? 3 : 6, log });
 }
 if (only.has('stalls')) {

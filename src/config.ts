@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { checkCidrs, CidrError } from './access/cidr.ts';
+import { isTimeZone } from './core/calendar.ts';
 
 /** Runtime settings. Precedence: command-line flags > REALNAME_* environment > config file > defaults. */
 export interface Config {
@@ -57,6 +58,12 @@ export interface Config {
   cacheHitsCharged: boolean;
   /** Entries the in-memory cache holds at most (the Redis cache is bounded by its TTLs). */
   cacheMaxEntries: number;
+  /** Calendar days audit records are kept; `serve` purges older ones daily. */
+  retentionDays: number;
+  /** What "a day" is: retention, usage, daily limits and budgets count calendar days in this IANA zone. */
+  timeZone: string;
+  /** Serve GET /metrics on this port (on `host`) instead of the main port. */
+  metricsPort?: number;
   /** Rows a second a node checks of its batches at most (0 = as fast as the sources answer). */
   batchRate: number;
   /** Rows one batch may hold at most. */
@@ -132,6 +139,11 @@ export const choices = (values: readonly string[]): string => (values.length < 2
 const oneOf = <T extends string>(key: string, values: readonly T[]) => (value: unknown): T => {
   if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) throw new SettingError(`${key}: expected ${choices(values)}`);
   return value as T;
+};
+
+const timeZone = (key: string) => (value: unknown): string => {
+  if (typeof value !== 'string' || !isTimeZone(value)) throw new SettingError(`${key} must be an IANA time zone such as Asia/Shanghai or UTC`);
+  return value;
 };
 
 const cidrs = (key: string) => (value: unknown): string[] => {
@@ -355,6 +367,33 @@ export const SETTINGS: readonly SettingSpec[] = [
     parse: wholeNumber('cacheMaxEntries', 1, 100_000_000),
   },
   {
+    key: 'retentionDays',
+    env: 'REALNAME_RETENTION_DAYS',
+    arg: 'days',
+    scope: 'serve, demo',
+    defaultText: '365',
+    meaning: 'calendar days audit records are kept (the Cybersecurity Law asks at least six months of network logs); `serve` purges older batches daily, with a purge event in the chain',
+    parse: atLeast('retentionDays', 1, 36_500, 'day'),
+  },
+  {
+    key: 'timeZone',
+    env: 'REALNAME_TIME_ZONE',
+    arg: 'zone',
+    scope: 'every command',
+    defaultText: 'Asia/Shanghai',
+    meaning: 'the IANA time zone whose calendar days everything counting by the day counts: retention, usage, identity daily limits, upstream budgets and their ledger',
+    parse: timeZone('timeZone'),
+  },
+  {
+    key: 'metricsPort',
+    env: 'REALNAME_METRICS_PORT',
+    arg: 'port',
+    scope: 'serve, demo',
+    defaultText: 'the main port',
+    meaning: 'serve `GET /metrics` (Prometheus) on this port of `host` only, off the public interface; with `workers`, the primary serves it for all of them',
+    parse: wholeNumber('metricsPort', 0, 65_535),
+  },
+  {
     key: 'batchRate',
     env: 'REALNAME_BATCH_RATE',
     arg: 'rows/s',
@@ -433,6 +472,8 @@ const DEFAULTS = {
   cacheScope: 'app' as CacheScope,
   cacheHitsCharged: true,
   cacheMaxEntries: 100_000,
+  retentionDays: 365,
+  timeZone: 'Asia/Shanghai',
   batchRate: 0,
   batchMaxRows: 10_000_000,
   batchMaxBytes: 2 * 1024 ** 3,

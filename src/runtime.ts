@@ -2,7 +2,10 @@ import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, type Config } from './config.ts';
+import { startRetention } from './audit/retention.ts';
 import { establishKeys } from './keys/establish.ts';
+import { shareWithPrimary } from './metrics/cluster.ts';
+import { listenMetrics, type MetricsSource } from './metrics/http.ts';
 import { loadMasterKeys, type MasterKeys } from './keys/master.ts';
 import { KeyRing, type StoreKeys } from './keys/ring.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -47,6 +50,8 @@ export interface OpenOptions {
   currentKeyOnly?: boolean;
   /** Default: one made from the config's log level and format (src/log.ts). */
   logger?: Logger;
+  /** `serve` in a worker of `--workers`: metrics are the primary's to serve (everyone's, aggregated). */
+  worker?: boolean;
 }
 
 const CREATE_HINT = 'realname serve --init, realname apps create or realname registry import create one';
@@ -106,6 +111,7 @@ export async function openRuntime(config: Config, options: OpenOptions = {}): Pr
       maxEntries: config.cacheMaxEntries,
     },
     leases: { quota: { ttlMs: config.quotaLeaseTtlMs } },
+    timeZone: config.timeZone,
     batches: { rate: config.batchRate, maxRows: config.batchMaxRows, maxBytes: config.batchMaxBytes },
     // With PostgreSQL + Redis every node works on every batch: its chunks go through BullMQ on that Redis.
     ...(config.store === 'postgres' && config.redisUrl ? { batchQueue: { redisUrl: config.redisUrl, prefix: config.redisPrefix ?? 'realname:' } } : {}),
@@ -127,6 +133,8 @@ export async function openRuntime(config: Config, options: OpenOptions = {}): Pr
 export interface Serving {
   server: FastifyInstance;
   address: string;
+  /** Where GET /metrics is served when it has a port of its own. */
+  metricsAddress?: string;
   /** Set when serving created the store (--init): the line that says so. */
   created?: string;
   /** The runtime served (its store, services and counters), for tools that watch a server in-process. */
@@ -156,6 +164,9 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
       ? { cert: readTls(config.tlsCert, 'certificate', '--tls-cert / REALNAME_TLS_CERT'), key: readTls(config.tlsKey, 'key', '--tls-key / REALNAME_TLS_KEY') }
       : undefined;
   const runtime = await openRuntime(config, options);
+  const registry = runtime.services.metrics.registry;
+  // A worker's registry goes to the primary; a scrape of a worker's main port is answered with everyone's.
+  const metrics: MetricsSource = options.worker ? shareWithPrimary(registry) : { contentType: registry.contentType, text: () => registry.metrics() };
   let server: FastifyInstance;
   try {
     server = buildServer({
@@ -170,6 +181,7 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
         connectionsPerClient: config.connectionsPerClient,
       },
       ...(https ? { https } : {}),
+      ...(config.metricsPort === undefined ? { metrics } : {}),
     });
   } catch (error) {
     await runtime.discard();
@@ -180,19 +192,31 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
     throw error;
   }
   let address: string;
+  let metricsServer: Awaited<ReturnType<typeof listenMetrics>> | undefined;
   try {
     address = await server.listen({ host: config.host, port: config.port });
+    // --metrics-port: its own listener (with workers, the primary's).
+    if (config.metricsPort !== undefined && !options.worker) metricsServer = await listenMetrics(config.host, config.metricsPort, metrics);
     // This node works on batches too (resuming any a stopped node left).
     runtime.services.batches?.start();
   } catch (error) {
     await server.close().catch(() => undefined);
     await runtime.discard();
+    // A --host that resolves to nothing: the listen address is at fault, not a store (the CLI reads ENOTFOUND as one).
+    if ((error as NodeJS.ErrnoException).syscall === 'getaddrinfo') {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new ConfigError(`cannot listen on ${config.host}:${config.port}: ${code === 'ENOTFOUND' ? 'no such address' : `the name cannot be resolved (${code})`}; check --host`);
+    }
     throw error;
   }
+  // Records past retention go once a calendar day (every node tries; the first finds them, the rest nothing).
+  const trail = runtime.store.auditTrail;
+  const retention = trail ? startRetention({ trail, days: config.retentionDays, timeZone: config.timeZone, logger: runtime.logger }) : undefined;
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      await server.close();
+      retention?.stop();
+      await Promise.all([server.close(), metricsServer?.close()]);
       await runtime.services.batches?.stop();
       let unwritten: unknown;
       await runtime.store.audit.flushWithin(config.shutdownGrace * 1000).catch((error: unknown) => (unwritten = error));
@@ -201,6 +225,6 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
       runtime.logger.flush();
       if (unwritten) throw unwritten;
     })());
-  return { server, address, ...(runtime.created ? { created: runtime.created } : {}), runtime, stop };
+  return { server, address, ...(metricsServer ? { metricsAddress: metricsServer.address } : {}), ...(runtime.created ? { created: runtime.created } : {}), runtime, stop };
 }
 

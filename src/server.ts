@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from './log.ts';
+import { metricsRoute, type MetricsSource } from './metrics/http.ts';
 import { DIALECTS } from './dialects/index.ts';
 import { httpHardening, type HttpLimits } from './http/index.ts';
 import type { Services } from './service/index.ts';
@@ -15,6 +16,8 @@ export interface ServerOptions {
   dialects?: Record<string, object>;
   /** Deadlines and the per-client connection cap (defaults: src/http/limits.ts). */
   http?: Partial<HttpLimits>;
+  /** GET /metrics on this server (absent: served on a port of its own, or not at all). */
+  metrics?: MetricsSource;
 }
 
 /** The HTTP server, built but not listening: tests inject or listen on port 0, `serve` listens. */
@@ -29,21 +32,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     childLoggerFactory: (logger: FastifyBaseLogger) => logger,
     // Each dialect enforces its own, smaller limit with its own code; this is the outer bound.
     bodyLimit: 1024 * 1024,
-    return503OnClosing: true,
+    // Requests that arrive while a shutdown drains are answered (with `Connection: close`: src/http/drain.ts).
+    return503OnClosing: false,
     ...hardening.options(options.https),
   } as FastifyServerOptions);
   hardening.install(app);
-
-  // While draining, answers close their connection, so a finished keep-alive client does not hold shutdown up.
-  let draining = false;
-  app.addHook('preClose', async () => {
-    draining = true;
-  });
-  // A callback hook, not an async one: no promise per answer on the hot path.
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (draining) reply.header('connection', 'close');
-    done(null, payload);
-  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
@@ -56,6 +49,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       return reply.code(503).send({ status: 'unavailable', store: options.store.kind, audit: options.store.audit.health() });
     }
   });
+
+  if (options.metrics) metricsRoute(app, options.metrics);
+
+  // Anything no dialect answers (another path, another method): a plain 404 of our own, never echoing the
+  // URL (a query string may carry a factor). README, Connections, documents it.
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ error: 'not found', message: 'no such route: this server answers the routes of its dialects, GET /healthz and GET /readyz only' }),
+  );
 
   // Each in its own encapsulated context: a dialect's parsers and error handler are its own.
   for (const dialect of DIALECTS) app.register(dialect.plugin(options.services, options.dialects?.[dialect.name]));

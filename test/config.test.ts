@@ -73,7 +73,7 @@ describe('configuration precedence: flags > REALNAME_* env > config file > defau
   });
 
   it('has one spec for every setting of Config, each with its own environment variable', () => {
-    const config = loadConfig({ data: dataDir(), tlsCert: 'c.pem', tlsKey: 'k.pem', store: 'postgres', postgresUrl: 'postgres://x', redisUrl: 'redis://x', redisPrefix: 'p:' }, {});
+    const config = loadConfig({ data: dataDir(), tlsCert: 'c.pem', tlsKey: 'k.pem', store: 'postgres', postgresUrl: 'postgres://x', redisUrl: 'redis://x', redisPrefix: 'p:', metricsPort: '9100' }, {});
     expect(SETTINGS.map((s) => s.key).sort()).toEqual(Object.keys(config).sort());
     expect(new Set(SETTINGS.map((s) => s.env)).size).toBe(SETTINGS.length);
     for (const s of SETTINGS) expect(s.env).toBe(`REALNAME_${s.key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`);

@@ -298,6 +298,6 @@ const noApp = (appid: string) => `no app ${appid} (realname apps list shows the 
 
 export function checkBucket(bucket: string): void {
   if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(bucket)) {
-    throw new TenantError(`bucket must be 1-40 lowercase letters, digits or '-': ${bucket}`);
+    throw new TenantError(`bucket must be 1-40 lowercase letters, digits or '-', starting with a letter or digit: ${bucket}`);
   }
 }

@@ -55,7 +55,7 @@ const PHONE_SHAPE = /^1\d{10}$/;
 /**
  * What the audit log keeps of a request's factors. A value is masked by position only once it has the
  * factor's shape (in its canonical form); anything else — a name pasted after an ID number, multipart
- * junk, control characters — keeps no character at all, only its length: `<invalid, 21 chars>`.
+ * junk, control characters — keeps no character at all, only its length and class: `<invalid, 21 chars, mixed>`.
  * Positional masking of free text would keep whatever happens to stand at the kept positions.
  */
 export function maskFactors(factors: Factors): MaskedFactors {
@@ -70,7 +70,15 @@ export function maskFactors(factors: Factors): MaskedFactors {
 /** Empty stays empty (nothing to hide); a value of the factor's shape is masked; anything else is a length. */
 function maskShaped(value: string, mask: (value: string) => string | undefined): string {
   if (value.trim() === '') return '';
-  return mask(value) ?? `<invalid, ${codePoints(value)} chars>`;
+  return mask(value) ?? `<invalid, ${codePoints(value)} chars, ${characterClass(value)}>`;
+}
+
+/** What kind of characters a value is made of — digits, latin, han, or mixed — never which ones. */
+function characterClass(value: string): string {
+  if (/^\d+$/.test(value)) return 'digits';
+  if (/^[A-Za-z]+$/.test(value)) return 'latin';
+  if (/^\p{Script=Han}+$/u.test(value)) return 'han';
+  return 'mixed';
 }
 
 function shaped(canonical: string, shape: RegExp, mask: (value: string) => string): string | undefined {

@@ -14,6 +14,9 @@ export interface AuditEntry {
   refusal?: Refusal | undefined;
   code: string;
   startedAt: number;
+  /** The route as registered, and the client address the allow-lists judged. */
+  route?: string | undefined;
+  clientIp?: string | undefined;
 }
 
 export interface Auditor {

@@ -39,12 +39,14 @@ const number = (n: number) => n.toLocaleString('en');
 
 function appText(app: App, secrets?: Secret[]): string {
   const lines = [`app ${app.appid} (${app.name})${app.suspended ? ' — suspended' : ''}`];
-  const row = (label: string, value: string) => lines.push(`  ${label.padEnd(13)} ${value}`);
+  const row = (label: string, value: string) => lines.push(`  ${label.padEnd(14)} ${value}`);
   row('buckets', app.buckets.map((b) => (b === app.bucket ? `${b} (default)` : b)).join(', '));
   row('qps', app.qps === null ? 'unlimited' : number(app.qps));
   row('quota', app.quota === null ? 'unlimited' : `${number(app.quota)} left`);
   row('checks', app.checks === null ? 'all' : app.checks.join(', '));
   row('ip', app.ipAllow === null ? 'any' : app.ipAllow.join(', '));
+  row('daily per id', app.dailyPerId === null ? 'unlimited' : `${number(app.dailyPerId)} a day`);
+  row('daily per name', app.dailyPerName === null ? 'unlimited' : `${number(app.dailyPerName)} a day`);
   row('replay guard', app.replayGuard ? 'on' : 'off');
   row('created', new Date(app.createdAt).toISOString());
   for (const s of secrets ?? []) row('secret', `${s.secretId}${s.revoked ? ' (revoked)' : ''}, added ${new Date(s.createdAt).toISOString()}`);

@@ -50,7 +50,8 @@ type SystemError = NodeJS.ErrnoException & { address?: string; port?: number };
 export function describeSystemError(error: unknown): string | undefined {
   const e = error as SystemError | undefined;
   if (!e || typeof e.code !== 'string' || typeof e.syscall !== 'string') return undefined;
-  if (e.syscall === 'listen') {
+  // a worker of serve --workers fails in bind (node:cluster binds in the primary on its behalf)
+  if (e.syscall === 'listen' || e.syscall === 'bind') {
     const where = `${e.address ?? '?'}:${e.port ?? '?'}`;
     switch (e.code) {
       case 'EADDRINUSE':

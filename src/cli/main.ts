@@ -13,11 +13,15 @@ import { demoCommand } from './demo.ts';
 import { inspectCommand } from './inspect-command.ts';
 import { keysCommand } from './keys.ts';
 import { registryCommand } from './registry.ts';
+import { guardOptionValues } from './options.ts';
 import { failureNotes } from './runtime.ts';
 import { serveCommand } from './serve.ts';
 import { cacheCommand } from './cache.ts';
 import { routesCommand, sourcesCommand } from './sources.ts';
 import { SourceError } from '../sources/upstream/admin.ts';
+import { auditCommand } from './audit.ts';
+import { subjectCommand } from './subject.ts';
+import { usageCommand } from './usage.ts';
 
 /** Errors a user can fix: printed as one line, exit status 1, no stack trace. */
 const USER_ERRORS = [ApiKeyError, CliError, ConfigError, TenantError, MasterKeyError, KeyError, RegistryFileError, StoreStateError, SourceError];
@@ -27,7 +31,7 @@ export function program(): Command {
     .description('Self-hosted real-name verification (实名核验)')
     .version('0.1.0')
     .option('--debug', 'print the stack trace of a failure (env REALNAME_DEBUG=1)');
-  for (const command of [serveCommand(), demoCommand(), appsCommand(), registryCommand(), keysCommand(), inspectCommand(), sourcesCommand(), routesCommand(), cacheCommand(), batchCommand()]) {
+  for (const command of [serveCommand(), demoCommand(), appsCommand(), registryCommand(), keysCommand(), inspectCommand(), sourcesCommand(), routesCommand(), cacheCommand(), auditCommand(), subjectCommand(), usageCommand(), batchCommand()]) {
     root.addCommand(command);
   }
   // addCommand does not pass settings down: every command must throw (exit 2) rather than exit(1) on
@@ -37,6 +41,7 @@ export function program(): Command {
       .exitOverride()
       .configureOutput({ outputError: (text, write) => write(`realname: ${text.replace(/^error: /, '')}`) })
       .showHelpAfterError(usageLine(command));
+    guardOptionValues(command);
     // A group called bare or with a wrong command: its commands in one line, not its whole help — unless
     // the group has an action of its own (`realname sources` prints its table). Commander keeps no public
     // word for "has an action", hence its own field.

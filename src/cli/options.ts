@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { UsageError } from './errors.ts';
 import { flagOf, loadConfig, SETTINGS, SettingError, type Config, type Setting, type SettingScope, type SettingSpec } from '../config.ts';
 import { checkCidrs, CidrError } from '../access/cidr.ts';
 import { CHECK_KINDS, isCheckKind, type CheckKind } from '../core/factors.ts';
@@ -45,16 +46,51 @@ export function configFrom(options: Record<string, unknown>): Config {
   return loadConfig(flags as Parameters<typeof loadConfig>[0]);
 }
 
-export function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected a whole number >= 0');
-  return n;
+function atLeast(min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number >= ${min}`);
+    return n;
+  };
 }
 
-export function positiveNumber(value: string): number {
-  const n = wholeNumber(value);
-  if (n === 0) throw new InvalidArgumentError('expected a whole number >= 1');
-  return n;
+export const wholeNumber = atLeast(0);
+
+/** One rule, one message: "abc" and "0" are both told ">= 1". */
+export const positiveNumber = atLeast(1);
+
+/**
+ * Options whose value is personal data or a secret (they take only "-" and read it from stdin). A value
+ * given on the command line anyway is never echoed in the error: it would land in a terminal's scroll-back
+ * and in logs of whatever ran the command.
+ */
+const SENSITIVE_OPTIONS = new Set(['--id-number', '--bank-card', '--phone', '--credentials']);
+
+/**
+ * Every value option of a command, guarded once (main's program setup calls this for each command):
+ * a value that looks like a flag (`--name --json`) is a forgotten value, not a value, and an option
+ * taking personal data says what it expects without repeating what it was given.
+ */
+export function guardOptionValues(command: Command): void {
+  for (const option of command.options) {
+    if (!option.required) continue; // a boolean, or an optional value (commander never takes a flag for it)
+    const parse = option.parseArg as ((value: string, previous: unknown) => unknown) | undefined;
+    const sensitive = SENSITIVE_OPTIONS.has(option.long ?? option.flags);
+    option.argParser((value: string, previous: unknown) => {
+      if (value.startsWith('--')) {
+        // a value cannot start with -- (no ID number, name or number does): it is the next flag
+        throw new UsageError(command, `option '${option.flags}' needs a value: '${value}' is a flag, not a value`);
+      }
+      if (!parse) return value;
+      if (!sensitive) return parse(value, previous);
+      try {
+        return parse(value, previous);
+      } catch (error) {
+        const rule = error instanceof InvalidArgumentError ? error.message : 'the value is not valid';
+        throw new UsageError(command, `option '${option.flags}': ${rule} (the value given is not shown: it may be personal data)`);
+      }
+    });
+  }
 }
 
 export function checkKinds(value: string): CheckKind[] {

@@ -1,4 +1,5 @@
-import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { Command, InvalidArgumentError } from 'commander';
@@ -12,7 +13,7 @@ import { canAsk, confirm } from './confirm.ts';
 import { CliError, UsageError } from './errors.ts';
 import { readAll } from './stdin.ts';
 import { positiveNumber, wholeNumber, withDataOptions } from './options.ts';
-import { emit, withRuntime } from './runtime.ts';
+import { emit, notice, withRuntime } from './runtime.ts';
 
 /** The file to import, checked before any store is opened: it exists, it is a file, its format is known. */
 function checkInput(file: string, format: string | undefined): RegistryFormat {
@@ -21,6 +22,16 @@ function checkInput(file: string, format: string | undefined): RegistryFormat {
     if (statSync(file).isDirectory()) throw new CliError(`cannot import ${file}: it is a directory; name a .csv or .jsonl file (or - for stdin)`);
   }
   return detectFormat(file, format);
+}
+
+/**
+ * Where --rejects points, checked before anything is read or imported: a directory there, or a parent
+ * that is not one, would otherwise fail only at the end — after the rows were imported.
+ */
+function checkRejects(file: string, command: Command): void {
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(command, `--rejects ${file} is a directory: name a file to write the rejected rows to`);
+  const parent = dirname(file);
+  if (!existsSync(parent) || !statSync(parent).isDirectory()) throw new UsageError(command, `--rejects ${file}: there is no directory ${parent}; name a file in a directory that exists`);
 }
 
 /** An import refuses to mix keys: rows under a key being rotated out are moved by `keys rewrap` first. */
@@ -53,7 +64,9 @@ export function registryCommand(): Command {
     .option('--yes', 'with --replace: do not ask')
     .option('--json', 'print the summary as one JSON object')
     .action(async (file: string, options, command: Command) => {
+      if (options.yes && !options.replace) throw new UsageError(command, '--yes confirms --replace and means nothing without it: a plain import asks nothing');
       const format = checkInput(file, options.format);
+      if (options.rejects !== undefined) checkRejects(options.rejects, command);
       const ask = options.replace && !options.yes;
       if (ask && (file === '-' || !canAsk())) {
         throw new UsageError(command, '--replace swaps the whole registry for this file: confirm with --yes (on a terminal, without --yes, you are asked)');
@@ -66,7 +79,12 @@ export function registryCommand(): Command {
         }
         const summary = await importFile(runtime, file, format, options);
         emit(options, summary, () => formatSummary(summary));
-        if (summary.rejected > 0) process.exitCode = 1;
+        if (summary.rejected > 0) {
+          // exit 1 alone says nothing to a person at the terminal (or to --json's reader): say what and where
+          const where = options.rejects ? `written to ${options.rejects}` : 'not kept (pass --rejects FILE to write them to a file)';
+          notice(`${summary.rejected.toLocaleString('en')} row${summary.rejected === 1 ? '' : 's'} rejected, ${where}`);
+          process.exitCode = 1;
+        }
       });
     });
 
@@ -127,11 +145,13 @@ function removalText(r: Removal): string {
  */
 async function importFile(runtime: Runtime, file: string, format: RegistryFormat, options: { rejects?: string; replace?: boolean }): Promise<ImportSummary> {
   const partial = options.rejects ? `${options.rejects}.partial` : undefined;
-  const rejects = partial ? createWriteStream(partial, { mode: 0o600 }) : undefined;
-  const input: Readable = file === '-' ? process.stdin : createReadStream(file);
-  const bar = progressBar(file);
+  // Opened now, before a row is imported: a rejects file that cannot be written fails the import up front.
+  const rejects = partial && options.rejects ? createWriteStream('', { fd: openRejects(partial, options.rejects) }) : undefined;
+  let bar: SingleBar | undefined;
   let done = false;
   try {
+    const input: Readable = file === '-' ? process.stdin : createReadStream(file);
+    bar = progressBar(file);
     const summary = await importRegistry({
       input,
       format,
@@ -157,9 +177,22 @@ async function importFile(runtime: Runtime, file: string, format: RegistryFormat
     if (rejects && partial && options.rejects) {
       rejects.end();
       await once(rejects, 'close');
-      if (done) renameSync(partial, options.rejects);
-      else rmSync(partial, { force: true });
+      try {
+        if (done) renameSync(partial, options.rejects);
+      } finally {
+        // never a .partial left behind, whatever failed
+        rmSync(partial, { force: true });
+      }
     }
+  }
+}
+
+function openRejects(partial: string, file: string): number {
+  try {
+    return openSync(partial, 'w', 0o600);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(`cannot write the rejects file ${file}: ${code === 'EACCES' ? 'permission denied' : code}; nothing was imported`);
   }
 }
 

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { Command } from 'commander';
 import { serve, type Serving } from '../runtime.ts';
 import { configFrom, withServeOptions } from './options.ts';
@@ -19,13 +20,14 @@ export async function serveUntilSignalled(options: Record<string, unknown>, onLi
   listen('SIGINT', signalled);
   let serving: Serving;
   try {
-    serving = await serve(configFrom(options), { store: options.init === true ? 'create' : 'existing' });
+    serving = await serve(configFrom(options), { store: options.init === true ? 'create' : 'existing', worker: isWorker() });
   } catch (error) {
     process.off('SIGTERM', signalled);
     process.off('SIGINT', signalled);
     throw error;
   }
   if (serving.created) notice(serving.created);
+  if (serving.metricsAddress) process.stderr.write(`realname metrics at ${serving.metricsAddress}/metrics\n`);
   onListening?.(serving.address);
   if (isWorker()) announceListening(serving.address);
   else process.stderr.write(`realname listening on ${serving.address}\n`);
@@ -47,13 +49,16 @@ export function serveCommand(): Command {
       if (workers > 1 && !isWorker()) {
         // The store is made (with --init) once, here, before any worker opens it: never two new master keys.
         if (options.init === true) await withRuntime(options, 'create', async () => undefined);
-        await runWorkers(workers);
+        const { metricsPort, host } = configFrom(options);
+        await runWorkers(workers, metricsPort === undefined ? undefined : { host, port: metricsPort });
       } else {
         try {
           await serveUntilSignalled(options);
         } finally {
-          // A worker's channel to the primary keeps its event loop alive: close it, and a drained (or failed) worker exits.
-          if (isWorker()) process.disconnect?.();
+          // A worker's channel to the primary keeps its event loop alive: close it, and a drained (or failed) worker
+          // exits. cluster's own disconnect: a bare process.disconnect() makes node exit the worker with 0 at once,
+          // before its failure is printed and its exit code set.
+          if (isWorker()) cluster.worker?.disconnect();
         }
       }
     });

@@ -1,12 +1,15 @@
+import { calendarDay } from '../core/calendar.ts';
 import { Command, InvalidArgumentError } from 'commander';
+import { CHECK_KINDS, isCheckKind } from '../core/index.ts';
 import type { Runtime } from '../runtime.ts';
 import type { SourceSettings } from '../store/types.ts';
-import { SourceAdmin, type SourceReport, type SourceSpec } from '../sources/upstream/admin.ts';
+import { SourceAdmin, SourceError, type SourceSpec } from '../sources/upstream/admin.ts';
 import { SOURCE_TYPES } from '../sources/upstream/index.ts';
-import { CliError } from './errors.ts';
+import { CliError, UsageError } from './errors.ts';
 import { commaList, positiveNumber, wholeNumber, withDataOptions } from './options.ts';
 import { readAll } from './stdin.ts';
-import { withRuntime } from './runtime.ts';
+import { emit, notice, withRuntime } from './runtime.ts';
+import { renderReport, routeText, routesText, sourceText, sourceView } from './sources-text.ts';
 
 /*
  * `sources` takes the data options itself (`realname sources --data d`) and so does each subcommand:
@@ -20,36 +23,7 @@ export function withSources<T>(
   work: (admin: SourceAdmin, runtime: Runtime) => Promise<T>,
   use: 'existing' | 'create' = 'existing',
 ): Promise<T> {
-  return withRuntime(options, use, (runtime) => work(new SourceAdmin(runtime.store.sources, runtime.keys.sealer), runtime));
-}
-
-function print(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
-const ms = (v: number | undefined) => (v === undefined ? '-' : v === Infinity ? '>30s' : `≤${v}ms`);
-
-/** The `realname sources` table: one line per source, every node's figures for today and this month. */
-export function renderReport(rows: SourceReport[]): string {
-  if (rows.length === 0) return 'no upstream sources (add one with `realname sources add`)\n';
-  const table = [
-    ['NAME', 'TYPE', 'STATE', 'CALLS', 'ERRORS', 'P50', 'P99', 'COST TODAY', 'BUDGET/DAY', 'COST MONTH'],
-    ...rows.map((r) => [
-      r.name,
-      r.type,
-      r.state,
-      String(r.callsToday),
-      String(r.errorsToday),
-      ms(r.p50Ms),
-      ms(r.p99Ms),
-      yuan(r.costTodayFen),
-      r.dailyBudgetFen === null ? 'none' : yuan(r.dailyBudgetFen),
-      yuan(r.costMonthFen),
-    ]),
-  ];
-  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  return table.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return withRuntime(options, use, (runtime) => work(new SourceAdmin(runtime.store.sources, runtime.keys.sealer, Date.now, calendarDay(runtime.config.timeZone)), runtime));
 }
 
 // commander turns a parser's null into '': "no budget" travels as the word and becomes null below.
@@ -98,34 +72,38 @@ function typeName(value: string): string {
   return value;
 }
 
-/** What `sources show` prints: the configuration, and which credential fields are stored (never their values). */
+/** A source as `sources show` prints it (and `add`, `set`). */
 async function view(admin: SourceAdmin, name: string) {
   const r = await admin.require(name);
-  const [report] = (await admin.report()).filter((x) => x.name === name);
-  return { ...r, credentialsSealed: undefined, credentials: admin.credentialFields(r), createdAt: new Date(r.createdAt).toISOString(), updatedAt: new Date(r.updatedAt).toISOString(), today: report };
+  const report = (await admin.report()).find((x) => x.name === name);
+  return sourceView(r, admin.credentialFields(r), report);
+}
+
+const json = (command: Command) => command.option('--json', 'print one JSON object');
+
+/** A kind named on the command line: a usage error (exit 2) when the house has no such kind. */
+function kindName(value: string): string {
+  if (!isCheckKind(value)) throw new InvalidArgumentError(`expected one of ${CHECK_KINDS.join(', ')}`);
+  return value;
 }
 
 export function sourcesCommand(): Command {
-  const sources = withDataOptions(new Command('sources'))
+  const sources = json(withDataOptions(new Command('sources')))
     .description('upstream vendors asked for checks: their state, calls, latency and cost (today and this month)')
-    .option('--json', 'print JSON')
     .action(async (options) => {
       const rows = await withSources(options, (admin) => admin.report());
-      if (options.json) print(rows);
-      else process.stdout.write(renderReport(rows));
+      emit(options, rows, () => renderReport(rows));
     });
 
-  withDataOptions(sources.command('list'))
+  json(withDataOptions(sources.command('list')))
     .description('the same table as `realname sources`')
-    .option('--json', 'print JSON')
     .action(async (_options, command: Command) => {
       const options = command.optsWithGlobals();
       const rows = await withSources(options, (admin) => admin.report());
-      if (options.json) print(rows);
-      else process.stdout.write(renderReport(rows));
+      emit(options, rows, () => renderReport(rows));
     });
 
-  withSettingFlags(withDataOptions(sources.command('add')))
+  json(withSettingFlags(withDataOptions(sources.command('add'))))
     .description('add an upstream source; its credentials are read from stdin as one JSON object and sealed at rest')
     .argument('<name>', 'its name in routes, the audit and the figures')
     .requiredOption('--type <type>', SOURCE_TYPES.join(' | '), typeName)
@@ -140,11 +118,12 @@ export function sourcesCommand(): Command {
         ...(options.kinds ? { kinds: options.kinds } : {}),
       };
       // Adding a source, like creating an app, makes a store where there is none (and says so).
-      print(await withSources(options, async (admin) => (await admin.add(name, options.type, spec), view(admin, name)), 'create'));
+      const added = await withSources(options, async (admin) => (await admin.add(name, options.type, spec), view(admin, name)), 'create');
+      emit(options, added, () => `source ${name} added\n${sourceText(added)}`);
     });
 
-  withSettingFlags(withDataOptions(sources.command('set')))
-    .description('change a source; --credentials - reads new credentials from stdin')
+  json(withSettingFlags(withDataOptions(sources.command('set'))))
+    .description('change a source (at least one flag); --credentials - reads new credentials from stdin')
     .argument('<name>')
     .option('--endpoint <url>', 'a new endpoint')
     .option('--credentials <dash>', 'must be "-": new credentials JSON on stdin', (v) => {
@@ -156,51 +135,87 @@ export function sourcesCommand(): Command {
       const spec: SourceSpec = { settings: settingsFrom(options) };
       if (options.endpoint) spec.endpoint = options.endpoint;
       if (options.kinds) spec.kinds = options.kinds;
+      if (Object.keys(spec.settings!).length === 0 && !spec.endpoint && !spec.kinds && !options.credentials) {
+        throw new UsageError(command, 'nothing to set: give at least one of --endpoint, --credentials -, --kinds, --timeout-ms, --concurrency, --cost-fen, --daily-budget-fen, --breaker-failures, --breaker-probe-ms, --[no-]retry-on-timeout, --insecure');
+      }
       if (options.credentials) spec.credentials = await credentialsFromStdin();
-      print(await withSources(options, async (admin) => (await admin.set(name, spec), view(admin, name))));
+      const changed = await withSources(options, async (admin) => (await admin.set(name, spec), view(admin, name)));
+      emit(options, changed, () => sourceText(changed));
     });
 
-  withDataOptions(sources.command('show'))
-    .description('a source: its configuration, the names of its credential fields, today\'s figures')
+  json(withDataOptions(sources.command('show')))
+    .description("a source: its configuration, the names of its credential fields, today's figures")
     .argument('<name>')
-    .action(async (name: string, _options, command: Command) => print(await withSources(command.optsWithGlobals(), (admin) => view(admin, name))));
+    .action(async (name: string, _options, command: Command) => {
+      const options = command.optsWithGlobals();
+      const shown = await withSources(options, (admin) => view(admin, name));
+      emit(options, shown, () => sourceText(shown));
+    });
 
-  withDataOptions(sources.command('remove'))
+  json(withDataOptions(sources.command('remove')))
     .description('remove a source (and take it out of every route)')
     .argument('<name>')
     .action(async (name: string, _options, command: Command) => {
-      await withSources(command.optsWithGlobals(), (admin) => admin.remove(name));
-      print({ name, removed: true });
+      const options = command.optsWithGlobals();
+      const affected = await withSources(options, (admin) => admin.remove(name));
+      // A route the removal left with no source, or with the registry alone where the default would ask a vendor: said, never silent.
+      for (const { kind, route, defaultRoute } of affected) {
+        notice(`warning: the route of ${kind} is now ${routeText(route)}; its default route would be ${routeText(defaultRoute)} (\`realname routes clear ${kind}\` takes it, \`routes set\` sets another)`);
+      }
+      emit(options, { name, removed: true, routes: Object.fromEntries(affected.map((a) => [a.kind, a.route])) }, () => `source ${name} removed`);
     });
 
   for (const [verb, disabled] of [['disable', true], ['enable', false]] as const) {
-    withDataOptions(sources.command(verb))
+    json(withDataOptions(sources.command(verb)))
       .description(disabled ? 'the kill switch: no node asks the source any more (within a second)' : 'ask the source again')
       .argument('<name>')
       .action(async (name: string, _options, command: Command) => {
-        const r = await withSources(command.optsWithGlobals(), (admin) => admin.switch(name, disabled));
-        print({ name: r.name, disabled: r.disabled });
+        const options = command.optsWithGlobals();
+        const r = await withSources(options, (admin) => admin.switch(name, disabled));
+        emit(options, { name: r.name, disabled: r.disabled }, () =>
+          disabled ? `source ${r.name} disabled: no node asks it within a second` : `source ${r.name} enabled: every node may ask it again within a second`,
+        );
       });
   }
   return sources;
 }
 
+/** A route the admin refuses (an unknown or unfit source, a malformed item) is a wrong argument: exit 2. */
+async function asUsage<T>(command: Command, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof SourceError) throw new UsageError(command, error.message);
+    throw error;
+  }
+}
+
 export function routesCommand(): Command {
   const routes = new Command('routes').description('which sources answer each check kind, in order');
-  withDataOptions(routes.command('set'))
-    .description('a kind\'s route, e.g. `routes set bankcard3 registry,aliyun,submail`; NAME:next passes a no-record on, NAME:answer keeps it')
-    .argument('<kind>')
+  json(withDataOptions(routes.command('set')))
+    .description("a kind's route, e.g. `routes set bankcard3 registry,aliyun,submail`; NAME:next passes a no-record on, NAME:answer keeps it")
+    .argument('<kind>', CHECK_KINDS.join(' | '), kindName)
     .argument('<sources>', 'comma-separated, in order; "registry" is the local registry')
-    .action(async (kind: string, list: string, options) => print({ kind, route: await withSources(options, (admin) => admin.setRoute(kind, list), 'create') }));
-  withDataOptions(routes.command('clear'))
-    .description('back to the default route: the registry, then every enabled source that answers the kind')
-    .argument('<kind>')
-    .action(async (kind: string, options) => {
-      await withSources(options, (admin) => admin.clearRoute(kind));
-      print({ kind, route: 'default' });
+    .action(async (kind: string, list: string, options, command: Command) => {
+      const route = await withSources(options, (admin) => asUsage(command, admin.setRoute(kind, list)), 'create');
+      emit(options, { kind, route }, () => `${kind}: ${routeText(route)}`);
     });
-  withDataOptions(routes.command('list'))
-    .description('the configured routes')
-    .action(async (options) => print(await withSources(options, (admin) => admin.routes())));
+  json(withDataOptions(routes.command('clear')))
+    .description('back to the default route: the registry, then every enabled source that answers the kind')
+    .argument('<kind>', CHECK_KINDS.join(' | '), kindName)
+    .action(async (kind: string, options) => {
+      const route = await withSources(options, async (admin) => (await admin.clearRoute(kind), admin.defaultRoute(kind)));
+      emit(options, { kind, route: 'default' }, () => `${kind}: the default route, now ${routeText(route)}`);
+    });
+  json(withDataOptions(routes.command('list')))
+    .description('the configured routes (--json), and the default route of every other kind (text)')
+    .action(async (options) => {
+      const [configured, defaults] = await withSources(options, async (admin) => {
+        const set = await admin.routes();
+        const others = CHECK_KINDS.filter((k) => !(k in set));
+        return [set, await Promise.all(others.map(async (k): Promise<[string, Awaited<ReturnType<SourceAdmin['defaultRoute']>>]> => [k, await admin.defaultRoute(k)]))] as const;
+      });
+      emit(options, configured, () => routesText(configured, defaults));
+    });
   return routes;
 }

@@ -31,6 +31,8 @@ export interface Exchange {
   answerOptions?: Readonly<Record<string, string>>;
   outcome?: Outcome;
   refusal?: Refusal;
+  /** The client address the allow-lists judge (set once the handler runs; the error paths read it then). */
+  clientIp?: string;
 }
 
 /** A decision as the wire carries it. */
@@ -195,7 +197,9 @@ function dialectPlugin<Options>(d: DialectDefinition<Options>, services: Service
         },
         handler: async (request, reply) => {
           const exchange = exchangeOf(request, route.kind);
-          const arrival: Arrival = { url: request.url, headers: request.headers, body: request.body, clientIp: services.clientIp(request) };
+          const clientIp = services.clientIp(request);
+          exchange.clientIp = clientIp;
+          const arrival: Arrival = { url: request.url, headers: request.headers, body: request.body, clientIp };
           return respond(request, reply, exchange, await decide(arrival, exchange));
         },
       });
@@ -220,6 +224,8 @@ function audit(services: Services, request: FastifyRequest, dialect: string, exc
       refusal: exchange.refusal,
       code,
       startedAt: exchange.startedAt,
+      route: exchange.route,
+      clientIp: exchange.clientIp ?? services.clientIp(request),
     });
   } catch (err) {
     request.log.error({ sessionId: exchange.checkId, error: describeError(err) }, `${dialect}: audit record failed`);

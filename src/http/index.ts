@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { AuditSink } from '../store/types.ts';
 import { holdAnswers } from './answer.ts';
 import { capConnectionsPerClient } from './connections.ts';
+import { drainOnClose } from './drain.ts';
 import { oneResponsePerRequest } from './framing.ts';
 import { checkingIntervalMs, DEFAULT_HTTP_LIMITS, type HttpLimits } from './limits.ts';
 
@@ -10,7 +11,7 @@ export { DEFAULT_HTTP_LIMITS, type HttpLimits } from './limits.ts';
 export interface HttpHardening {
   /** Fastify options: deadlines, and `https` with Node's own server options folded in. */
   options(https?: { cert: Buffer; key: Buffer }): Partial<FastifyServerOptions>;
-  /** Installs the per-client connection cap, the framing guard and the answer hold; before any route. */
+  /** Installs the per-client connection cap, the framing guard, the answer hold and the drain; before any route. */
   install(app: FastifyInstance): void;
 }
 
@@ -36,6 +37,7 @@ export function httpHardening(limits: Partial<HttpLimits> | undefined, audit: Pi
       clientError = oneResponsePerRequest(app.server);
       capConnectionsPerClient(app.server, l.connectionsPerClient);
       app.addHook('onSend', holdAnswers(audit));
+      drainOnClose(app, app.server);
     },
   };
 }

@@ -108,7 +108,11 @@ function readKeyFile(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    // readFileSync's own EISDIR names no path: name the file and the setting
+    const why = code === 'EISDIR' ? 'it is a directory, not a file' : code === 'EACCES' ? 'permission denied' : undefined;
+    if (why) throw new MasterKeyError(`cannot read the key file ${file}: ${why}; check --key-file / REALNAME_KEY_FILE`);
     throw err;
   }
 }

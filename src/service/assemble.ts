@@ -4,6 +4,9 @@ import { Tenants } from '../access/tenants.ts';
 import { createAuditor } from '../audit/auditor.ts';
 import { createAuditReader } from '../audit/reader.ts';
 import { ApiKeys } from '../access/api-keys.ts';
+import { chainKey, factorHasher } from '../audit/lookup.ts';
+import { createServiceMetrics, type ServiceMetrics } from '../metrics/service.ts';
+import { calendarDay, DEFAULT_TIME_ZONE } from '../core/calendar.ts';
 import { deriveKey } from '../keys/derive.ts';
 import { StoreKeys } from '../keys/ring.ts';
 import { defaultLogger, type Logger } from '../log.ts';
@@ -53,6 +56,8 @@ export interface AssembleOptions {
   batches?: Partial<BatchOptions>;
   /** With PostgreSQL + Redis: batches' chunks handed out to every node through BullMQ on this Redis. */
   batchQueue?: Omit<ChunkQueueOptions, 'logger'>;
+  /** What "a day" is for daily limits and upstream budgets (default Asia/Shanghai). */
+  timeZone?: string;
 }
 
 /** What the CLI and the server get beyond the dialects' view: tenants, the upstream sources, the cache. */
@@ -62,6 +67,8 @@ export interface Assembled extends Services {
   counters: Counters;
   upstreams: Upstreams | undefined;
   cache: ResultCache | undefined;
+  /** The Prometheus metrics of this process (GET /metrics). */
+  metrics: ServiceMetrics;
   /** Writes what the sources counted and closes their connections (the store is the caller's). */
   close(): Promise<void>;
 }
@@ -98,7 +105,10 @@ export function assembleServices(options: AssembleOptions): Assembled {
   // Keys of short-lived keyed hashes (daily counts, cached answers) come from the registry's pepper: the
   // same across a key rotation, so a day's counts and the cache hold.
   const stableKey = (purpose: 'daily-limit' | 'result-cache' | 'api-key' | 'idempotency') => deriveKey(keys.pepper, purpose);
+  // The audit's MACs from the same pepper: a chain made before a key rotation still verifies after it.
+  store.auditTrail?.useKey(chainKey(keys.pepper));
   const timeoutMs = options.sourceTimeoutMs ?? 3000;
+  const dayOf = calendarDay(options.timeZone ?? DEFAULT_TIME_ZONE);
   let upstreams: Upstreams | undefined;
   let routed: Routed;
   if (options.extraSources) {
@@ -111,6 +121,7 @@ export function assembleServices(options: AssembleOptions): Assembled {
       openCredentials: (sealed) => JSON.parse(keys.sealer.open(sealed)) as Record<string, string>,
       clock,
       logger,
+      dayOf,
       ...(options.sourcesTtlMs !== undefined ? { ttlMs: options.sourcesTtlMs } : {}),
     });
     upstreams = configured;
@@ -133,10 +144,14 @@ export function assembleServices(options: AssembleOptions): Assembled {
           { ...DEFAULT_CACHE, ...cacheOptions, ttlMs: { ...DEFAULT_CACHE.ttlMs, ...cacheOptions.ttlMs } },
           store.sources,
           (error) => logger.warn({ error: (error as Error).message }, 'cache: its store failed; answering without it'),
+          (scope, removed) => logger.info({ scope, removed }, 'cache: purged'),
         );
   const counters = options.counters === 'store' ? storeCounters(store) : leasedCounters(store, clock, options.leases);
-  const verifier = createVerifier(store.apps, cache ?? routed, clock, counters, createDailyLimits(store.daily, stableKey('daily-limit')), () => store.audit.accepting());
-  const auditor = createAuditor(store.audit, clock);
+  const metrics = createServiceMetrics(store);
+  metrics.watch({ upstreams, counters });
+  store.audit.onCommit?.(metrics.committed);
+  const verifier = createVerifier(store.apps, cache ?? routed, clock, counters, createDailyLimits(store.daily, stableKey('daily-limit'), dayOf), () => store.audit.accepting());
+  const auditor = createAuditor(store.audit, clock, factorHasher(keys.pepper), metrics.answered);
   const tenantsAndRules = { clock, tenants, access: createAccessRules(), replay: createReplayGuard(store.nonces), verifier };
   const batches =
     store.batches &&
@@ -170,6 +185,7 @@ export function assembleServices(options: AssembleOptions): Assembled {
     audit: createAuditReader(store.audit),
     apiKeys: new ApiKeys(store.apiKeys, stableKey('api-key'), clock),
     idempotency: createIdempotency(store.idempotency, keys.sealer, stableKey('idempotency'), clock),
+    metrics,
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     upstreams,
     cache,

@@ -26,18 +26,21 @@ const LIMITS: ReadonlyArray<[Factor, (app: App) => number | null]> = [
   ['name', (app) => app.dailyPerName],
 ];
 
+const shanghaiDayText = (ms: number): string => String(shanghaiToday(new Date(ms))).replace(/^(\d{4})(\d{2})/, '$1-$2-');
+
 /**
  * Counted by keyed hash, never plaintext: HMAC-SHA256 under its own derived key of the app, the day,
  * the factor and its canonical form — so a day's rows cannot be linked to another day's, another
  * app's, or the registry's hashes of the same person.
  */
-export function createDailyLimits(counter: DailyCounter, key: Buffer): DailyLimits {
+export function createDailyLimits(counter: DailyCounter, key: Buffer, dayOf: (ms: number) => string = shanghaiDayText): DailyLimits {
   const hmac = prepareHmacSha256(key);
   const limited = (app: App, kind: CheckKind) => LIMITS.filter(([factor, limit]) => limit(app) !== null && KIND_FACTORS[kind].includes(factor));
   return {
     applies: (app, kind) => limited(app, kind).length > 0,
     async take(app, kind, factors, nowMs) {
-      const day = shanghaiToday(new Date(nowMs));
+      // The day as a YYYYMMDD number, in the service's zone (the timeZone setting).
+      const day = Number(dayOf(nowMs).replaceAll('-', ''));
       const keys: DailyKey[] = [];
       for (const [factor, limit] of limited(app, kind)) {
         const value = factors[factor];

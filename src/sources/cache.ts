@@ -19,6 +19,9 @@ export const DEFAULT_CACHE: CacheSettings = {
   chargeHits: true,
 };
 
+/** A purge scope naming a person (by the keyed hash the entries are indexed by) rather than an app. */
+const PERSON = 'person:';
+
 /** How often a check waits for another process's answer to the same question. */
 const POLL_MS = 20;
 
@@ -47,6 +50,8 @@ export function createResultCache(
   purges?: Pick<SourceStore, 'notePurge' | 'purges'>,
   /** Told when the cache's store fails: the check goes on without the cache (it only saves money). */
   onError: (error: unknown) => void = () => undefined,
+  /** Told how many entries a purge noted by another process removed from this one (an app, '*', or 'person'). */
+  onPurged: (scope: string, removed: number) => void = () => undefined,
 ) {
   const hmac = prepareHmacSha256(key);
   const orElse = async <T>(work: Promise<T>, fallback: T): Promise<T> => {
@@ -65,7 +70,12 @@ export function createResultCache(
     purgesReadAt = performance.now();
     const now = await purges.purges();
     if (seen) {
-      for (const [scope, at] of Object.entries(now)) if (at > (seen[scope] ?? 0)) await store.purge(scope === '*' ? undefined : scope);
+      for (const [scope, at] of Object.entries(now)) {
+        if (at <= (seen[scope] ?? 0)) continue;
+        const person = scope.startsWith(PERSON) ? scope.slice(PERSON.length) : undefined;
+        const removed = person !== undefined ? await store.forgetPerson(person) : await store.purge(scope === '*' ? undefined : scope);
+        onPurged(person !== undefined ? 'person' : scope, removed);
+      }
     }
     seen = now;
   };
@@ -135,8 +145,12 @@ export function createResultCache(
       }
     },
     routeOf: router.routeOf,
-    /** Forgets every answer about the person with this (canonical) ID number. */
-    forgetPerson: (idNumber: string) => store.forgetPerson(hmac.digest('person\0', idNumber).toString('hex')),
+    /** Forgets every answer about the person with this (canonical) ID number, here and — within a second — on every node. */
+    async forgetPerson(idNumber: string, at = Date.now()): Promise<number> {
+      const person = personOf({ idNumber });
+      await purges?.notePurge(PERSON + person, at);
+      return store.forgetPerson(person);
+    },
     /** Forgets the answers bought for one app (or all), here and — within a second — on every node. */
     async purge(appid?: string, at = Date.now()): Promise<number> {
       await purges?.notePurge(appid ?? '*', at);

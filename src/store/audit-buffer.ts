@@ -111,6 +111,13 @@ export function createBufferedAudit<W extends Done>(
   let dropping = false;
   // Callbacks waiting for every record taken in before them (upTo) to be stored, in that order.
   let waiters: { upTo: number; done: () => void }[] = [];
+  // Told of each committed batch: its records and how long its write took (the metrics' figures).
+  const commitListeners: ((records: number, ms: number) => void)[] = [];
+  const committed = (records: number, since: number) => {
+    if (commitListeners.length === 0) return;
+    const ms = performance.now() - since;
+    for (const listener of commitListeners) listener(records, ms);
+  };
 
   const release = () => {
     let ready = 0;
@@ -138,9 +145,14 @@ export function createBufferedAudit<W extends Done>(
   };
 
   /** Writes `batch`; one the store refuses for its contents is split until the record at fault is found. */
-  const writeSplitting = (batch: AuditRecord[]): Done =>
-    guarded(
-      () => after(backend.writeBatch(batch), () => settle(batch.length)),
+  const writeSplitting = (batch: AuditRecord[]): Done => {
+    const since = commitListeners.length ? performance.now() : 0;
+    return guarded(
+      () =>
+        after(backend.writeBatch(batch), () => {
+          committed(batch.length, since);
+          settle(batch.length);
+        }),
       (error) => {
         if (!backend.refused?.(error)) throw error;
         if (batch.length > 1) {
@@ -157,6 +169,7 @@ export function createBufferedAudit<W extends Done>(
         });
       },
     );
+  };
 
   // Synchronous while the backend is: SQLite's close must have written everything when it returns.
   const drain = (): Done => {
@@ -231,6 +244,9 @@ export function createBufferedAudit<W extends Done>(
     },
     health(): AuditHealth {
       return { buffered: accepted - stored, limit, failing, salvaged, dropped };
+    },
+    onCommit(listener) {
+      commitListeners.push(listener);
     },
     whenStored(done) {
       if (closed || failing || stored === accepted) {

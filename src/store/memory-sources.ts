@@ -40,10 +40,11 @@ export function memorySources(): SourceStore {
       for (const d of deltas) {
         const key = `${d.source}\n${d.day}`;
         let row = usage.get(key);
-        if (!row) usage.set(key, (row = { source: d.source, day: d.day, calls: 0, errors: 0, billed: 0, costFen: 0, latency: {}, openUntil: 0 }));
+        if (!row) usage.set(key, (row = { source: d.source, day: d.day, calls: 0, errors: 0, billed: 0, maybeBilled: 0, costFen: 0, latency: {}, openUntil: 0 }));
         row.calls += d.calls;
         row.errors += d.errors;
         row.billed += d.billed;
+        row.maybeBilled += d.maybeBilled;
         row.costFen += d.costFen;
         row.openUntil = Math.max(row.openUntil, d.openUntil);
         for (const [bucket, n] of Object.entries(d.latency)) row.latency[Number(bucket)] = (row.latency[Number(bucket)] ?? 0) + n;

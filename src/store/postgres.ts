@@ -53,7 +53,7 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
   });
   const counters = opts.redisUrl ? openRedisCounters({ url: opts.redisUrl, prefix: opts.redisPrefix, logger: opts.logger }) : undefined;
   const node = randomBytes(8).toString('hex');
-  const audit = postgresAudit(auditDb, node, opts.logger, opts.auditBuffer === undefined ? {} : { limit: opts.auditBuffer });
+  const { sink: audit, trail: auditTrail } = postgresAudit(auditDb, node, opts.logger, opts.auditBuffer === undefined ? {} : { limit: opts.auditBuffer });
   let closed = false;
   return {
     kind: counters ? 'postgres+redis' : 'postgres',
@@ -66,6 +66,7 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
     // Beside the apps and their quota, even with Redis: a day's counts must outlive a Redis restart.
     daily: postgresDaily(db),
     audit,
+    auditTrail,
     keys: postgresKeys(db),
     sources: postgresSources(db),
     apiKeys: postgresApiKeys(db),

@@ -41,6 +41,7 @@ export interface UsageDbRow {
   calls: number;
   errors: number;
   billed: number;
+  maybe_billed: number;
   cost_fen: number;
   open_until: number;
 }
@@ -55,6 +56,7 @@ export function usageFromRows(rows: UsageDbRow[], buckets: { source: string; day
       calls: r.calls,
       errors: r.errors,
       billed: r.billed,
+      maybeBilled: r.maybe_billed,
       costFen: r.cost_fen,
       latency: {},
       openUntil: r.open_until,

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { sqliteApps } from './sqlite/apps.ts';
@@ -33,8 +33,13 @@ const CHECKPOINT_WORKER_AFTER = 1000;
 
 /** The embedded default backend: one file, WAL, safe to share between processes on one machine. */
 export function openSqliteStore(opts: SqliteStoreOptions): Store {
-  mkdirSync(dirname(opts.file), { recursive: true });
+  mkdirSync(dirname(opts.file), { recursive: true, mode: 0o700 });
+  const onDisk = opts.file !== ':memory:' && opts.file !== '';
+  const created = onDisk && !existsSync(opts.file);
   const db = new Database(opts.file);
+  // A new store is the owner's alone (it holds the registry's hashes and the sealed secrets), whatever the
+  // umask: SQLite gives the -wal and -shm files it creates next the main file's mode.
+  if (created) chmodSync(opts.file, 0o600);
   const busyTimeoutMs = Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000));
   try {
     // busy_timeout first: the other pragmas and the migration may wait for another process.
@@ -44,13 +49,14 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db);
+    if (created) for (const side of ['-wal', '-shm']) if (existsSync(opts.file + side)) chmodSync(opts.file + side, 0o600);
   } catch (err) {
     db.close();
     throw err;
   }
 
   const node = randomBytes(8).toString('hex');
-  const audit = sqliteAudit(db, node, opts.logger, opts.auditBuffer === undefined ? {} : { limit: opts.auditBuffer });
+  const { sink: audit, trail: auditTrail } = sqliteAudit(db, node, opts.logger, opts.auditBuffer === undefined ? {} : { limit: opts.auditBuffer });
   const ping = db.prepare('SELECT 1');
   // Rate units and quota units of one turn's checks share one transaction: one lock, one commit.
   const counters = counterBatch(db);
@@ -86,6 +92,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     nonces: sqliteNonces(db),
     daily: sqliteDaily(db),
     audit,
+    auditTrail,
     keys: sqliteKeys(db),
     sources: sqliteSources(db),
     apiKeys: sqliteApiKeys(db),

@@ -249,9 +249,102 @@ export interface AuditRecord {
   /** The dialect's own code, as a string (e.g. "0", "-5803", "1204"). */
   code: string;
   masked: { name?: string; idNumber?: string; bankCard?: string; phone?: string };
+  /** Keyed hashes (hex) of each factor sent, under the audit's own derived key: a person's records are found by them. */
+  hashes?: FactorHashes;
   source: string | null;
   billed: boolean;
   latencyMs: number;
+  /** The route the request came to (as registered), and the client address the allow-lists judged. */
+  route?: string | null;
+  clientIp?: string | null;
+}
+
+export type FactorName = 'name' | 'idNumber' | 'bankCard' | 'phone';
+export type FactorHashes = Partial<Record<FactorName, string>>;
+
+/** A record as stored: its place in the table and in its writer's chain (null: written without a chain key, or before chains). */
+export interface StoredAudit extends AuditRecord {
+  seq: number;
+  chain: string | null;
+  batch: number | null;
+}
+
+/** What an audit search selects; every field narrows it. Times in ms since the epoch, `until` exclusive. */
+export interface AuditFilter {
+  appid?: string;
+  since?: number;
+  until?: number;
+  verdict?: string;
+  refusal?: string;
+  dialect?: string;
+  kind?: string;
+  /** Either rendering (32 hex, or a UUID's groups). */
+  checkId?: string;
+  /** A factor's keyed hash (src/audit/lookup.ts): the person's records. */
+  hash?: { factor: FactorName; value: string };
+}
+
+export type ChainEventKind = 'purge' | 'erase' | 'access';
+
+/** One link of a writing process's chain: a batch of records, or an event (src/store/audit-chain.ts). */
+export interface ChainEntry {
+  chain: string;
+  n: number;
+  kind: 'batch' | ChainEventKind;
+  /** When it was committed; `firstAt`: its oldest record's time (an event's own time). */
+  at: number;
+  firstAt: number;
+  /** Records in the batch (an event: records it removed or anonymised). */
+  records: number;
+  prev: string;
+  mac: string;
+  /** An event's JSON detail (null for a batch). */
+  detail: string | null;
+}
+
+/** A group of records for usage metering: counts per app, dialect, kind, source and quarter-hour. */
+export interface AuditTally {
+  appid: string | null;
+  dialect: string;
+  kind: string | null;
+  source: string | null;
+  /** Start of the quarter-hour (ms): a day in any time zone is a whole number of them. */
+  slot: number;
+  billed: number;
+  /** Answers with a verdict that were not charged. */
+  unbilled: number;
+  refused: number;
+}
+
+export const TALLY_SLOT_MS = 15 * 60_000;
+
+/** The audit as a whole: search, the chain's links, purge and erasure. Absent on the memory store. */
+export interface AuditTrail {
+  /** Sets the chain's MAC key (derived from the store's keys, so only after they are established). */
+  useKey(key: Buffer): void;
+  /** This process's chain head (chain:n:mac), once it has written an entry. */
+  head(): string | undefined;
+  /** Records matching `filter`, oldest first (newest first with `newestFirst`), at most `limit`; streamed. */
+  search(filter: AuditFilter, options?: { limit?: number; newestFirst?: boolean }): AsyncIterable<StoredAudit>;
+  /** The record of one check (either rendering of its id), within an app when given. */
+  findByCheckId(checkId: string, appid?: string): Promise<StoredAudit | undefined>;
+  /** Counts for usage metering, grouped (the same rows the quota was settled by). */
+  tally(filter: Pick<AuditFilter, 'appid' | 'since' | 'until'>): Promise<AuditTally[]>;
+  /** Every chain entry, by chain and number. */
+  entries(): Promise<ChainEntry[]>;
+  /** Up to `limit` records after `afterSeq`, by seq (only those from `since` on, when given). */
+  rows(afterSeq: number, limit: number, since?: number): Promise<StoredAudit[]>;
+  /** Rows with a seq at most this were written before chains existed (unverifiable, and not a break). */
+  legacyUpto(): Promise<number>;
+  /**
+   * Removes every batch older than `before` (its newest record) and the chain entries up to it, and
+   * appends a purge event naming what went and where each chain now resumes (`resume`), in one commit.
+   */
+  purge(before: number, by: object): Promise<{ records: number; batches: number }>;
+  /** Blanks the masks and hashes of every record whose `factor` hash is `value`, appending an erase event, in one commit. */
+  erase(factor: FactorName, value: string, by: object): Promise<{ records: number }>;
+  /** Appends an event (an operator's command) to this process's chain. */
+  appendEvent(kind: ChainEventKind, detail: object): Promise<void>;
 }
 
 /** How an audit sink is keeping up (readyz shows it). */
@@ -293,6 +386,8 @@ export interface AuditSink {
    * this node's leases in that commit (the counters follow what the store holds for them).
    */
   onBilled(listener: (appid: string, units: number) => void): void;
+  /** Calls `listener` after each commit with its records and how long the write took (ms); absent where nothing is batched. */
+  onCommit?(listener: (records: number, ms: number) => void): void;
 }
 
 /** What admitting one check cost: nothing refused it, or the first counter that did. */
@@ -358,6 +453,8 @@ export interface UsageDelta {
   errors: number;
   /** Calls the vendor billed. */
   billed: number;
+  /** Calls that left and got no answer (a time limit, a reset): the vendor may have billed them; in costFen at their cost. */
+  maybeBilled: number;
   costFen: number;
   /** Calls by latency bucket (index → count); the buckets are the caller's. */
   latency: Record<number, number>;
@@ -371,6 +468,7 @@ export interface UsageRow {
   calls: number;
   errors: number;
   billed: number;
+  maybeBilled: number;
   costFen: number;
   latency: Record<number, number>;
   /** The latest any node said its breaker stays open. */
@@ -512,6 +610,8 @@ export interface Store {
   nonces: NonceStore;
   daily: DailyCounter;
   audit: AuditSink;
+  /** The stored audit as a whole (SQL backends). */
+  auditTrail?: AuditTrail;
   /** The master keys the store belongs to. */
   keys: KeyStore;
   sources: SourceStore;

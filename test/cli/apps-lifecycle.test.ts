@@ -66,8 +66,14 @@ describe('realname apps: the lifecycle', () => {
     expect(created.stdout).toMatch(/^app \d{10} \(shop\) created\n {2}bucket {5}default\n {2}secretId {3}AKID\w+\n/);
     const appid = /^app (\d{10})/.exec(created.stdout)![1]!;
     const shown = await realname(['apps', 'show', appid, '--data', dir]);
-    expect(shown.stdout).toContain(`app ${appid} (shop)\n  buckets       default (default)\n  qps           1,000\n  quota         50 left\n  checks        all\n  ip            any\n  replay guard  on\n`);
-    expect(shown.stdout).toMatch(/ {2}secret {8}AKID\w+, added /);
+    expect(shown.stdout).toContain(
+      `app ${appid} (shop)\n  buckets        default (default)\n  qps            1,000\n  quota          50 left\n  checks         all\n  ip             any\n` +
+        '  daily per id   unlimited\n  daily per name unlimited\n  replay guard   on\n',
+    );
+    expect(shown.stdout).toMatch(/ {2}secret {9}AKID\w+, added /);
+    // apps set prints the daily limits it set in text too, not only with --json
+    const set = await realname(['apps', 'set', appid, '--daily-per-id', '5', '--daily-per-name', '20', '--data', dir]);
+    expect(set.stdout).toContain('  daily per id   5 a day\n  daily per name 20 a day\n');
     expect((await realname(['apps', 'list', '--data', dir])).stdout).toMatch(/^appid {7}name {2}qps {4}quota {2}checks {2}state\n\d{10} {2}shop {2}1,000 {2}50 {5}all {5}active\n$/);
     expect((await realname(['apps', 'suspend', appid, '--data', dir])).stdout).toMatch(/^app \d{10} \(shop\) — suspended\n/);
     const secret = await realname(['apps', 'secrets', 'add', appid, '--data', dir]);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,8 @@ beforeAll(async () => {
   writeFileSync(join(root, 'broken.csv'), 'name,idNumber,bankCard\n张三,11010519491231002X,\n李四,110105194912310037\n');
   writeFileSync(join(root, 'not.pem'), 'not a certificate\n');
   writeFileSync(join(root, 'odd.json'), '{"prot": 80}');
+  // a good row and one whose ID number is too short (line 3): rejected 1
+  writeFileSync(join(root, 'one-bad.csv'), 'name,idNumber\n张三,11010519491231002X\n王五,1101051949\n');
 });
 
 afterAll(() => {
@@ -124,6 +126,12 @@ const CASES: Case[] = [
       usage('realname registry import <file> [options]'),
   },
   {
+    what: '--yes without --replace',
+    args: () => ['registry', 'import', join(root, 'one-bad.csv'), '--yes', '--data', store],
+    code: 2,
+    stderr: () => 'realname: --yes confirms --replace and means nothing without it: a plain import asks nothing\n' + usage('realname registry import <file> [options]'),
+  },
+  {
     what: 'a read-only command against a data dir that is not there',
     args: () => ['apps', 'list', '--data', join(root, 'typo')],
     code: 1,
@@ -206,6 +214,94 @@ const CASES: Case[] = [
     stderr: () => 'realname: an app named "shop" already exists: names are unique; choose another\n',
   },
   {
+    what: 'a flag where a value goes (--name --json)',
+    args: () => ['apps', 'create', '--name', '--json', '--data', store],
+    code: 2,
+    stderr: () => "realname: option '--name <name>' needs a value: '--json' is a flag, not a value\n" + usage('realname apps create --name <name> [options]'),
+  },
+  {
+    what: 'a flag where a setting goes (--data --json)',
+    args: () => ['registry', 'count', '--data', '--json'],
+    code: 2,
+    stderr: () => "realname: option '--data <dir>' needs a value: '--json' is a flag, not a value\n" + usage('realname registry count [options]'),
+  },
+  {
+    what: 'an ID number given to registry remove --id-number (never echoed)',
+    args: () => ['registry', 'remove', '--id-number', '411681198801242259', '--data', store],
+    code: 2,
+    stderr: () =>
+      `realname: option '--id-number <value>': pass "-" and write the ID numbers to stdin, one a line (the value given is not shown: it may be personal data)\n` +
+      usage('realname registry remove --id-number <value> [options]'),
+  },
+  {
+    what: 'an ID number given to cache purge --id-number (never echoed)',
+    args: () => ['cache', 'purge', '--id-number', '411681198801242259', '--data', store],
+    code: 2,
+    stderr: () => `realname: option '--id-number <dash>': pass "-" and write the ID number to stdin (the value given is not shown: it may be personal data)\n` + usage('realname cache purge [options]'),
+  },
+  {
+    what: '--rejects naming a directory',
+    args: () => ['registry', 'import', join(root, 'one-bad.csv'), '--rejects', join(root, 'a-directory'), '--data', store],
+    code: 2,
+    stderr: () => `realname: --rejects ${join(root, 'a-directory')} is a directory: name a file to write the rejected rows to\n` + usage('realname registry import <file> [options]'),
+  },
+  {
+    what: '--rejects in a directory that is not there',
+    args: () => ['registry', 'import', join(root, 'one-bad.csv'), '--rejects', join(root, 'no-dir', 'rejects.csv'), '--data', store],
+    code: 2,
+    stderr: () =>
+      `realname: --rejects ${join(root, 'no-dir', 'rejects.csv')}: there is no directory ${join(root, 'no-dir')}; name a file in a directory that exists\n` +
+      usage('realname registry import <file> [options]'),
+  },
+  {
+    what: 'an import with rejected rows (exit 1: says how many and where)',
+    args: () => ['registry', 'import', join(root, 'one-bad.csv'), '--rejects', join(root, 'rejects.csv'), '--data', store],
+    code: 1,
+    stderr: () => `realname: 1 row rejected, written to ${join(root, 'rejects.csv')}\n`,
+  },
+  {
+    what: 'an import with rejected rows and no --rejects',
+    args: () => ['registry', 'import', join(root, 'one-bad.csv'), '--json', '--data', store],
+    code: 1,
+    stderr: () => 'realname: 1 row rejected, not kept (pass --rejects FILE to write them to a file)\n',
+  },
+  {
+    what: 'serve on a --host that resolves to nothing',
+    args: () => ['serve', '--host', '999.1.1.1', '--port', '0', '--data', store],
+    code: 1,
+    stderr: () => 'realname: cannot listen on 999.1.1.1:0: no such address; check --host\n',
+  },
+  {
+    what: 'a directory as --key-file',
+    args: () => ['apps', 'list', '--key-file', join(root, 'a-directory'), '--data', store],
+    code: 1,
+    stderr: () => `realname: cannot read the key file ${join(root, 'a-directory')}: it is a directory, not a file; check --key-file / REALNAME_KEY_FILE\n`,
+  },
+  {
+    what: 'serve --workers 2 on a port in use (told once, as without --workers)',
+    args: () => ['serve', '--workers', '2', '--port', String(port), '--data', store],
+    code: 1,
+    stderr: () => `realname: cannot listen on 127.0.0.1:${port}: the address is already in use; stop the server using it or choose another --port\n`,
+  },
+  {
+    what: 'demo --count abc (the rule of --count 0)',
+    args: () => ['demo', '--count', 'abc', '--data', fresh()],
+    code: 2,
+    stderr: () => "realname: option '--count <n>' argument 'abc' is invalid. expected a whole number >= 1\n" + usage('realname demo [options]'),
+  },
+  {
+    what: 'demo --count 0',
+    args: () => ['demo', '--count', '0', '--data', fresh()],
+    code: 2,
+    stderr: () => "realname: option '--count <n>' argument '0' is invalid. expected a whole number >= 1\n" + usage('realname demo [options]'),
+  },
+  {
+    what: 'a bucket starting with -',
+    args: () => ['apps', 'create', '--name', 'x', '--bucket', '-x', '--data', store],
+    code: 1,
+    stderr: () => "realname: bucket must be 1-40 lowercase letters, digits or '-', starting with a letter or digit: -x\n",
+  },
+  {
     what: 'registry remove with nothing on stdin',
     args: () => ['registry', 'remove', '--id-number', '-', '--data', store],
     code: 2,
@@ -238,6 +334,19 @@ describe('every expected failure is one line (usage errors: and the usage line)'
     mkdirSync(there);
     expect((await realname(['registry', 'import', join(root, 'broken.csv'), '--data', there])).code).toBe(1);
     expect(readdirSync(there)).toEqual([]);
+  });
+
+  it('imports nothing and leaves no .partial file when --rejects cannot be written', async () => {
+    const before = (await realname(['registry', 'count', '--data', store])).stdout;
+    const dir = join(root, 'a-directory');
+    expect((await realname(['registry', 'import', join(root, 'one-bad.csv'), '--rejects', dir, '--data', store])).code).toBe(2);
+    expect((await realname(['registry', 'count', '--data', store])).stdout).toBe(before);
+    expect(existsSync(`${dir}.partial`)).toBe(false);
+    // the rejects file of a successful import is there, and its .partial is not
+    const rejects = join(root, 'kept.csv');
+    expect((await realname(['registry', 'import', join(root, 'one-bad.csv'), '--rejects', rejects, '--data', store])).code).toBe(1);
+    expect(readFileSync(rejects, 'utf8')).toMatch(/^3,idNumber,/m);
+    expect(existsSync(`${rejects}.partial`)).toBe(false);
   });
 
   it('prints the stack trace with --debug (or REALNAME_DEBUG=1), after the line', async () => {

@@ -24,6 +24,12 @@ describe('realname serve', () => {
       const answer = await fetch(`${url}/auth/idcard`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appid: '1250000000', idcard_number: '11010519491231002X', idcard_name: '张三' }) });
       expect(answer.status).toBe(200);
       expect(((await answer.json()) as { code: number }).code).toBe(4);
+      // a path, or a method, no dialect answers: a plain 404 of our own, the URL not echoed
+      const notFound = { error: 'not found', message: 'no such route: this server answers the routes of its dialects, GET /healthz and GET /readyz only' };
+      for (const [method, path] of [['GET', '/nope?idcard_number=11010519491231002X'], ['GET', '/auth/idcard'], ['DELETE', '/healthz']] as const) {
+        const refused = await fetch(`${url}${path}`, { method });
+        expect([method, path, refused.status, await refused.json()]).toEqual([method, path, 404, notFound]);
+      }
     } finally {
       child.kill('SIGTERM');
     }

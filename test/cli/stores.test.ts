@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -93,5 +93,13 @@ describe.skipIf(!postgresUp)('PostgreSQL: a schema without Realname\'s tables', 
     const created = await realname(['apps', 'create', '--name', 'shop', '--data', dir], { env });
     expect(created.stderr).toBe(`realname: created a new store at ${url} with a new master key (${join(dir, 'master.key')})\n`);
     expect(await tables(schema)).toEqual(expect.arrayContaining(['apps', 'keys', 'registry', 'schema_version']));
+  });
+
+  it('makes a new SQLite store readable by its owner alone (0600, its -wal and -shm too), whatever the umask', async () => {
+    const dir = join(scratch(), 'data');
+    expect((await realname(['apps', 'create', '--name', 'shop', '--data', dir])).code).toBe(0);
+    const files = readdirSync(dir).filter((f) => f.startsWith('realname.db'));
+    expect(files).toContain('realname.db');
+    for (const file of files) expect([file, (statSync(join(dir, file)).mode & 0o777).toString(8)]).toEqual([file, '600']);
   });
 });

@@ -46,11 +46,14 @@ describe('realname serve --workers 2', () => {
     try {
       expect(output()).toMatch(/\(2 workers\)/);
       const codes = await Promise.all(Array.from({ length: 60 }, () => check(url, app)));
-      // -5807: a valid identity that is not on file, billed; 25: quota spent
-      expect(codes.filter((c) => c === -5807)).toHaveLength(30);
-      expect(codes.filter((c) => c === 25)).toHaveLength(30);
+      // -5807: a valid identity that is not on file, billed; 25: quota spent. The quota code may come
+      // while the other worker holds one last unit (README's promise), never sooner.
+      const billed = codes.filter((c) => c === -5807).length;
+      expect(billed).toBeLessThanOrEqual(30);
+      expect(billed).toBeGreaterThanOrEqual(29);
+      expect(codes.filter((c) => c === 25)).toHaveLength(60 - billed);
       const shown = JSON.parse((await realname(['apps', 'show', app.appid, '--json', '--data', dir])).stdout) as { quota: number };
-      expect(shown.quota).toBe(0);
+      expect(shown.quota).toBe(30 - billed);
     } finally {
       child.kill('SIGTERM');
     }
@@ -87,8 +90,8 @@ describe('realname serve --workers 2', () => {
     try {
       const run = await realname(['serve', '--host', '127.0.0.1', '--port', String(port), '--workers', '2', '--data', dir]);
       expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/failed to start/);
-      expect(run.stderr).not.toMatch(/starting another/);
+      // told once, as serve without --workers tells it
+      expect(run.stderr).toBe(`realname: cannot listen on 127.0.0.1:${port}: the address is already in use; stop the server using it or choose another --port\n`);
     } finally {
       taken.close();
     }

@@ -178,8 +178,10 @@ describe.skipIf(!redisUp)('two gateway processes on PostgreSQL + Redis', () => {
   });
 
   it('purges the shared cache from the command line', async () => {
-    const purged = await realname(['cache', 'purge', '--app', app.appid], { env });
-    expect(JSON.parse(purged.stdout)).toMatchObject({ purged: 1, app: app.appid });
+    const purged = await realname(['cache', 'purge', '--app', app.appid, '--json'], { env });
+    expect(JSON.parse(purged.stdout)).toEqual({ purged: 1, shared: true, app: app.appid });
+    // Said in text unless --json: how many the shared cache held.
+    expect((await realname(['cache', 'purge', '--app', app.appid], { env })).stdout).toBe(`purged 0 remembered answers (app ${app.appid}'s, in the shared cache)\n`);
     proxy.reset();
     expect((await imageCheck(nodes[0]!.url, app, 'idcard2', people[5]!)).code).toBe(0);
     expect(proxy.forwarded()).toBe(1);

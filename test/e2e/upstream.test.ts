@@ -131,7 +131,7 @@ describe('failure handling between a primary and a secondary vendor', () => {
     });
   }
 
-  for (const fault of ['reset', 'hang', 'slow'] as const) {
+  for (const fault of ['reset', 'hang', 'slow', 'cut'] as const) {
     it(`does not ask the secondary after a request that was sent and got no answer (${fault}): it may have been billed`, async () => {
       await settle();
       a.set(fault);
@@ -141,19 +141,49 @@ describe('failure handling between a primary and a secondary vendor', () => {
       expect(b.received()).toBe(0);
       expect(await gw.audit(sessionId)).toMatchObject({ verdict: 'unavailable', source: 'a', billed: false });
       // The time limit aborts the upstream request: the proxy sees the gateway hang up.
-      if (fault !== 'reset') await expect.poll(() => a.abandoned(), { timeout: 2000 }).toBe(1);
+      if (fault === 'hang' || fault === 'slow') await expect.poll(() => a.abandoned(), { timeout: 2000 }).toBe(1);
     });
   }
 
   it('asks the secondary when the primary cannot be reached at all: nothing was sent, nothing billed, the audit names only who saw the factors', async () => {
-    await gw.admin.add('dead', 'aliyun', { endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'x', accessKeySecret: 'y' } });
+    await gw.admin.add('dead', 'aliyun', { endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'x', accessKeySecret: 'y' }, settings: { costFen: 10 } });
     await gw.admin.setRoute('bankcard3', 'dead,b');
     await settle();
     const { code, sessionId } = await gw.check('bankcard3', fresh());
     expect(code).toBe(IMAGE.MATCH);
     expect(b.forwarded()).toBe(1);
     expect(await gw.audit(sessionId)).toMatchObject({ source: 'b', verdict: 'match' });
+    // Refused before it left: it costs nothing, not even possibly.
+    await gw.services.upstreams!.ledger.flush();
+    expect((await gw.admin.report()).find((r) => r.name === 'dead')).toMatchObject({ callsToday: 1, errorsToday: 1, maybeBilledToday: 0, costTodayFen: 0 });
     await gw.admin.remove('dead');
+  });
+
+  it('counts a request that timed out after it left at its cost, as possibly billed, in the figures and against the daily budget', async () => {
+    await gw.services.upstreams!.ledger.flush();
+    const before = (await gw.admin.report()).find((r) => r.name === 'a')!;
+    // Room for one more call today.
+    await gw.admin.set('a', { settings: { dailyBudgetFen: before.costTodayFen + 10 } });
+    await settle();
+    a.set('hang');
+    expect((await gw.check('idcard2', fresh())).code).toBe(IMAGE.UNREACHABLE);
+    // The vendor may have billed it: the budget is spent, so the primary is skipped and not asked again.
+    a.set('pass');
+    for (let i = 0; i < 2; i++) expect((await gw.check('idcard2', fresh())).code).toBe(IMAGE.MATCH);
+    expect(a.received()).toBe(1);
+    expect(b.forwarded()).toBe(2);
+    await gw.services.upstreams!.ledger.flush();
+    expect((await gw.admin.report()).find((r) => r.name === 'a')).toMatchObject({
+      state: 'over budget',
+      costTodayFen: before.costTodayFen + 10,
+      maybeBilledToday: before.maybeBilledToday + 1,
+      billedToday: before.billedToday,
+    });
+    const logs = gw.logs.join('');
+    expect(logs).toMatch(/"source":"a","code":"timeout","ms":\d+,"billed":false,"costFen":10,"maybeBilled":true,"msg":"upstream call"/);
+    // A spent budget is said once (per source and day), not on every skipped check.
+    expect(gw.logs.filter((l) => l.includes('"source":"a"') && l.includes('daily budget spent'))).toHaveLength(1);
+    await gw.admin.set('a', { settings: { dailyBudgetFen: null } });
   });
 
   it('asks the secondary after such a request where the source says --retry-on-timeout', async () => {

@@ -14,6 +14,8 @@ export type Fault =
   | 'garbage'
   /** Forwards, then sends the vendor's answer one byte every 50 ms. */
   | 'slow'
+  /** Forwards, then sends the vendor's status and half its answer, and resets: a verdict cut short. */
+  | 'cut'
   | { delayMs: number }
   /** Forwards, then answers the client with `rewrite(the vendor's answer)` (the vendor saw, and may have billed, the request). */
   | { rewrite: (answer: string) => string };
@@ -48,7 +50,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const bodies: string[] = [];
   const to = new URL(target);
 
-  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, slow: boolean, rewrite?: (answer: string) => string) => {
+  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, slow: boolean | 'cut', rewrite?: (answer: string) => string) => {
     forwarded++;
     const upstream = httpRequest(
       { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: req.headers.host ?? to.host } },
@@ -60,6 +62,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           if (rewrite) {
             res.writeHead(answer.statusCode ?? 502, { 'content-type': answer.headers['content-type'] ?? 'application/json', 'content-length': bytes.length });
             res.end(bytes);
+            return;
+          }
+          if (slow === 'cut') {
+            res.writeHead(answer.statusCode ?? 502, { 'content-type': answer.headers['content-type'] ?? 'application/json', 'content-length': bytes.length });
+            res.write(bytes.subarray(0, bytes.length >> 1), () => res.socket?.destroy());
             return;
           }
           if (!slow) {
@@ -105,6 +112,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       else if (f === '5xx') res.writeHead(502, { 'content-type': 'text/html' }).end('<html>bad gateway</html>');
       else if (f === 'garbage') res.writeHead(200, { 'content-type': 'application/json' }).end('{"this is": no vendor');
       else if (f === 'slow') forward(req, body, res, true);
+      else if (f === 'cut') forward(req, body, res, 'cut');
       else if (typeof f === 'object' && 'rewrite' in f) forward(req, body, res, false, f.rewrite);
       else if (typeof f === 'object') setTimeout(() => forward(req, body, res, false), f.delayMs);
       else forward(req, body, res, false);

@@ -119,4 +119,24 @@ describe('the result cache', () => {
     await new Promise((r) => setTimeout(r, 1050));
     expect((await cache.check('idcard2', alice!, 'c', '1')).source).toBe('vendor');
   });
+
+  it("forgets a person another process (the CLI) forgot, within a second, and says how many entries it removed", async () => {
+    const upstream = vendor(() => ({ verdict: 'match' }));
+    const key = randomBytes(32);
+    const purges = memorySources();
+    const removed: [string, number][] = [];
+    const node = createResultCache(createRouter([upstream], { timeoutMs: 1000 }), memoryResultCache(), key, DEFAULT_CACHE, purges, undefined, (scope, n) => removed.push([scope, n]));
+    const cli = createResultCache(createRouter([upstream], { timeoutMs: 1000 }), memoryResultCache(), key, DEFAULT_CACHE, purges);
+    await node.check('idcard2', alice!, 'a', '1');
+    await node.check('bankcard3', alice!, 'b', '1');
+    await node.check('idcard2', bob!, 'c', '1');
+    await new Promise((r) => setTimeout(r, 1050));
+    expect((await node.check('idcard2', alice!, 'd', '1')).source).toBe('cache');
+    // The CLI's own memory holds none of them; the node learns of the erasure from the store.
+    expect(await cli.forgetPerson(alice!.idNumber)).toBe(0);
+    await new Promise((r) => setTimeout(r, 1050));
+    expect((await node.check('idcard2', alice!, 'e', '1')).source).toBe('vendor');
+    expect((await node.check('idcard2', bob!, 'f', '1')).source).toBe('cache');
+    expect(removed).toEqual([['person', 2]]);
+  });
 });

@@ -746,6 +746,7 @@ export function storeContract(
           calls: 2,
           errors: 1,
           billed: 1,
+          maybeBilled: 1,
           costFen: 30,
           latency: { 3: 1, 7: 1 },
           openUntil,
@@ -755,8 +756,8 @@ export function storeContract(
         await store.sources.addUsage([]);
         const rows = await store.sources.usage('2026-05-01', '2026-05-01');
         expect(rows).toEqual([
-          { source: 'aliyun', day: '2026-05-01', calls: 40, errors: 20, billed: 20, costFen: 600, latency: { 3: 20, 7: 20 }, openUntil: 19 },
-          { source: 'submail', day: '2026-05-01', calls: 40, errors: 20, billed: 20, costFen: 600, latency: { 3: 20, 7: 20 }, openUntil: 0 },
+          { source: 'aliyun', day: '2026-05-01', calls: 40, errors: 20, billed: 20, maybeBilled: 20, costFen: 600, latency: { 3: 20, 7: 20 }, openUntil: 19 },
+          { source: 'submail', day: '2026-05-01', calls: 40, errors: 20, billed: 20, maybeBilled: 20, costFen: 600, latency: { 3: 20, 7: 20 }, openUntil: 0 },
         ]);
         expect((await store.sources.usage('2026-04-01', '2026-05-31')).map((r) => `${r.source} ${r.day}`)).toEqual([
           'aliyun 2026-05-01',

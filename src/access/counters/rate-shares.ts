@@ -92,15 +92,20 @@ export class RateShares {
     s.second = second;
   }
 
-  /** What this node asks for: the whole limit when alone, else about its demand with headroom. */
-  private want(s: Share): number {
+  /**
+   * What this node asks for: the whole limit when alone, else about its demand with headroom — and one
+   * unit once no request came since the last renewal, so a node the load has left gives its share up
+   * at once rather than a second later (the last full second's demand would still ask for it all).
+   */
+  private want(s: Share, nowMs: number): number {
     if (s.otherNodes === 0) return s.limit;
+    if (nowMs - s.lastUsed > this.options.renewMs) return 1;
     const demand = Math.max(s.lastDemand, s.window.admitted + s.window.refused);
     return Math.min(s.limit, Math.ceil(demand * 1.25) + 1);
   }
 
   private async renew(s: Share, nowMs: number): Promise<void> {
-    const result = await this.leases.rate({ appid: s.appid, node: this.node, limit: s.limit, want: this.want(s), ttlMs: this.options.ttlMs, nowMs });
+    const result = await this.leases.rate({ appid: s.appid, node: this.node, limit: s.limit, want: this.want(s, nowMs), ttlMs: this.options.ttlMs, nowMs });
     if (result.share > s.share) s.grewAt = nowMs;
     s.share = result.share;
     s.otherNodes = result.otherNodes;

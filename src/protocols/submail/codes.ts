@@ -21,7 +21,7 @@ export const CODE_TABLE = [
   { code: '1222', message: 'Invalid name', meaning: 'invalid name (characters, length, dots, script)' },
   { code: '1223', message: 'Database Error', meaning: 'no source could answer (error or timeout)' },
   { code: '1224', message: 'Request body too large', meaning: 'body over the limit (default 16 KiB) (ours)' },
-  { code: '1242', message: 'Invalid bank card number', meaning: 'invalid bank card number (length, characters, Luhn, BIN) (ours)' },
+  { code: '1242', message: 'Invalid bank card number', meaning: 'invalid bank card number (length, characters, BIN, Luhn but for UnionPay 62… cards) (ours)' },
   { code: '1299', message: 'Internal error', meaning: 'unexpected fault, logged with the send id (ours)' },
 ] as const;
 

@@ -44,10 +44,10 @@ export const ERRORS = {
   action_unknown: { code: 'InvalidAction', message: 'X-TC-Action names no action of this service.', when: 'unknown X-TC-Action' },
   version_missing: { code: 'MissingParameter', message: 'The request is missing the header X-TC-Version.', when: 'no X-TC-Version' },
   version_unknown: { code: 'NoSuchVersion', message: 'X-TC-Version is not a version of this service (2018-03-01).', when: 'X-TC-Version not 2018-03-01' },
-  body_invalid: { code: 'InvalidParameter', message: 'The request body is not a JSON object.', when: 'broken JSON, or not an object' },
+  body_invalid: { code: 'InvalidParameter', message: 'The request body is not a JSON object in UTF-8 naming each key once.', when: 'broken JSON or UTF-8, a key named twice, or not an object' },
   parameter_missing: { code: 'MissingParameter', message: 'The request is missing the required parameter {parameter}.', when: 'a required field missing' },
   parameter_invalid: { code: 'InvalidParameter', message: 'The parameter {parameter} has the wrong type.', when: 'a field of the wrong type' },
-  parameter_unknown: { code: 'UnknownParameter', message: 'The parameter {parameter} is not a parameter of this action.', when: 'a field the action does not define' },
+  parameter_unknown: { code: 'UnknownParameter', message: 'The parameter {parameter} is not defined by this action.', when: 'a field the action does not define' },
   parameter_value_invalid: {
     code: 'InvalidParameterValue',
     message: 'The parameter {parameter} has a value it may not take.',
@@ -116,8 +116,13 @@ export function errorMeaningOf(code: string): ReceivedErrorMeaning {
   return MEANING_OF_CODE.get(code) ?? MEANING_OF_CODE.get(code.split('.')[0]!) ?? 'unknown';
 }
 
-/** The Error object a server sends for a refusal; `parameter` fills the message's {parameter} (without one the message reads on). */
+/**
+ * The Error object a server sends for a refusal; `parameter` fills the message's {parameter}. Without
+ * one (none, or a key not of a parameter name's shape, which is never quoted: it could be a factor) the
+ * message speaks of "a parameter".
+ */
 export function errorFor(meaning: SentErrorMeaning, parameter?: string): { Code: string; Message: string } {
   const { code, message } = ERRORS[meaning];
-  return { Code: code, Message: parameter === undefined ? message.replace(' {parameter}', '') : message.replace('{parameter}', parameter) };
+  if (parameter) return { Code: code, Message: message.replace('{parameter}', parameter) };
+  return { Code: code, Message: message.replace('The parameter {parameter}', 'A parameter').replace(' {parameter}', '') };
 }

@@ -37,9 +37,14 @@ export interface SourceReport {
   type: string;
   endpoint: string;
   kinds: string[];
-  state: 'ok' | 'open' | 'disabled';
+  /** `over budget`: the next call would pass today's budget, so every node skips the source until the day ends. */
+  state: 'ok' | 'open' | 'over budget' | 'disabled';
   callsToday: number;
   errorsToday: number;
+  /** Calls the vendor said it billed today. */
+  billedToday: number;
+  /** Calls that left and got no answer today: the vendor may have billed them; cost today counts them. */
+  maybeBilledToday: number;
   p50Ms: number | undefined;
   p99Ms: number | undefined;
   costTodayFen: number;
@@ -57,6 +62,8 @@ export class SourceAdmin {
     private readonly store: SourceStore,
     private readonly sealer: Pick<Sealer, 'seal' | 'open'>,
     private readonly clock: () => number = Date.now,
+    /** The calendar day of an instant (the timeZone setting). */
+    private readonly dayOf: (ms: number) => string = shanghaiDay,
   ) {}
 
   async add(name: string, type: string, spec: SourceSpec & { endpoint: string; credentials: unknown }): Promise<SourceRecord> {
@@ -101,13 +108,32 @@ export class SourceAdmin {
     return (await this.store.update(name, { disabled, updatedAt: this.clock() }))!;
   }
 
-  /** Removes the source and takes it out of every route. */
-  async remove(name: string): Promise<void> {
+  /**
+   * Removes the source and takes it out of every route. Returns the routes that changed and that the
+   * operator should look at: one left with no source (its checks are answered unavailable), or with the
+   * registry alone where the default route would ask a vendor too.
+   */
+  async remove(name: string): Promise<{ kind: string; route: RouteHop[]; defaultRoute: RouteHop[] }[]> {
     await this.require(name);
+    const changed: [string, RouteHop[]][] = [];
     for (const [kind, hops] of Object.entries(await this.store.routes())) {
-      if (hops.some((h) => h.source === name)) await this.store.setRoute(kind, hops.filter((h) => h.source !== name));
+      if (!hops.some((h) => h.source === name)) continue;
+      const left = hops.filter((h) => h.source !== name);
+      await this.store.setRoute(kind, left);
+      changed.push([kind, left]);
     }
     await this.store.remove(name);
+    const records = await this.store.list();
+    return changed.flatMap(([kind, route]) => {
+      const defaultRoute = defaultRouteOf(kind, records);
+      const registryAlone = route.length === 1 && route[0]!.source === 'registry' && defaultRoute.length > 1;
+      return route.length === 0 || registryAlone ? [{ kind, route, defaultRoute }] : [];
+    });
+  }
+
+  /** The route a kind takes without a configured one (as every node computes it from the same records). */
+  async defaultRoute(kind: string): Promise<RouteHop[]> {
+    return defaultRouteOf(kind, await this.store.list());
   }
 
   async require(name: string): Promise<SourceRecord> {
@@ -163,15 +189,18 @@ export class SourceAdmin {
     return this.store.routes();
   }
 
-  /** Per source: its state, today's calls and errors, p50/p99 latency, cost today and this month (every node). */
+  /** Per source: its state, today's calls, errors and (possibly) billed calls, p50/p99 latency, cost today and this month (every node). */
   async report(): Promise<SourceReport[]> {
     const now = this.clock();
-    const today = shanghaiDay(now);
+    const today = this.dayOf(now);
     const rows = await this.store.usage(`${today.slice(0, 7)}-01`, today);
     return (await this.store.list()).map((r) => {
       const mine = rows.filter((u) => u.source === r.name);
       const day = mine.find((u) => u.day === today);
-      const state = r.disabled ? 'disabled' : day && day.openUntil > now ? 'open' : 'ok';
+      const costTodayFen = day?.costFen ?? 0;
+      const { dailyBudgetFen, costFen } = r.settings;
+      const spent = dailyBudgetFen !== null && costTodayFen + costFen > dailyBudgetFen;
+      const state = r.disabled ? 'disabled' : day && day.openUntil > now ? 'open' : spent ? 'over budget' : 'ok';
       return {
         name: r.name,
         type: r.type,
@@ -180,14 +209,23 @@ export class SourceAdmin {
         state,
         callsToday: day?.calls ?? 0,
         errorsToday: day?.errors ?? 0,
+        billedToday: day?.billed ?? 0,
+        maybeBilledToday: day?.maybeBilled ?? 0,
         p50Ms: day && quantileMs(day.latency, 0.5),
         p99Ms: day && quantileMs(day.latency, 0.99),
-        costTodayFen: day?.costFen ?? 0,
+        costTodayFen,
         costMonthFen: mine.reduce((s, u) => s + u.costFen, 0),
-        dailyBudgetFen: r.settings.dailyBudgetFen,
+        dailyBudgetFen,
       };
     });
   }
+}
+
+/** The registry, then every enabled source that answers the kind in the order they were added (src/sources/upstream/configured.ts). */
+function defaultRouteOf(kind: string, records: SourceRecord[]): RouteHop[] {
+  const vendors = records.filter((r) => !r.disabled && ADAPTERS[r.type] !== undefined && checkKinds(r.type, r.kinds).includes(kind));
+  if (vendors.length === 0) return [{ source: 'registry', notFound: 'answer' }];
+  return [{ source: 'registry', notFound: 'next' }, ...vendors.map((r): RouteHop => ({ source: r.name, notFound: 'answer' }))];
 }
 
 function checkEndpoint(endpoint: string, insecure: boolean): string {

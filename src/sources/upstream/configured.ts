@@ -11,6 +11,8 @@ import { UsageLedger } from './usage.ts';
 
 export interface UpstreamsOptions {
   store: SourceStore;
+  /** The calendar day of an instant, in the service's zone: budgets and the ledger count by it. */
+  dayOf?: (ms: number) => string;
   /** The local registry, asked where a route names `registry` (and first in the default route). */
   registry: Source;
   /** Unseals a source's credentials (the same sealing as app secrets). */
@@ -48,7 +50,7 @@ const fingerprintOf = (r: SourceRecord) =>
 export function createUpstreams(options: UpstreamsOptions) {
   const { store, registry, clock, logger } = options;
   const ttlMs = options.ttlMs ?? 1000;
-  const ledger = new UsageLedger(store, clock, logger);
+  const ledger = new UsageLedger(store, clock, logger, options.dayOf);
   const built = new Map<string, Built>();
   let routes = new Map<string, RouteEntry[]>();
   let order: Built[] = [];

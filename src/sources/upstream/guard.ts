@@ -14,9 +14,12 @@ export interface GuardedSource extends Source {
 /**
  * An adapter behind what protects the house and the bill: a circuit breaker (cockatiel: open after
  * `breakerFailures` consecutive failures, one probe after `breakerProbeMs`), the daily budget (calls in
- * flight count at their cost, so a node never overshoots it), and the ledger of every call. A skipped
- * call (open breaker, budget) was never sent: the next source is asked. `settings()` is read on every
- * call, so a changed cost or budget applies at once.
+ * flight count at their cost, so a node never overshoots it), and the ledger of every call. A call that
+ * left and got no answer (a time limit, a reset) may have been billed: the ledger and the budget count it
+ * at its cost, marked `maybeBilled` so the operator can reconcile with the vendor's invoice; one refused
+ * before it left costs nothing. A skipped call (open breaker, budget) was never sent: the next source is
+ * asked; a spent budget is logged once per source and day. `settings()` is read on every call, so a
+ * changed cost or budget applies at once.
  */
 export function guardSource(
   name: string,
@@ -31,6 +34,7 @@ export function guardSource(
   const stateOf = (): BreakerState => stateName(breaker.state);
   deps.ledger.watchBreaker(name, () => breaker.state !== CircuitState.Closed);
   let reserved = 0;
+  let budgetSpentOn: string | undefined;
 
   return {
     name,
@@ -39,20 +43,40 @@ export function guardSource(
     supports: (kind) => kinds.has(kind),
     async check(kind, factors, call) {
       const { costFen, dailyBudgetFen } = settings();
-      if (dailyBudgetFen !== null && deps.ledger.spentToday(name) + reserved + costFen > dailyBudgetFen) {
-        throw new SourceFailure('unreachable', 'over its daily budget', { code: 'budget' });
+      if (dailyBudgetFen !== null) {
+        const spentFen = deps.ledger.spentToday(name) + reserved;
+        if (spentFen + costFen > dailyBudgetFen) {
+          const day = deps.ledger.day();
+          if (budgetSpentOn !== day) {
+            budgetSpentOn = day;
+            deps.logger.warn({ source: name, spentFen, costFen, dailyBudgetFen, day }, 'sources: daily budget spent; the source is skipped until the day ends (Asia/Shanghai)');
+          }
+          throw new SourceFailure('unreachable', 'over its daily budget', { code: 'budget' });
+        }
       }
       const started = performance.now();
       reserved += costFen;
+      let sent = false;
+      const watched: SourceCall = {
+        checkId: call.checkId,
+        get signal() {
+          return call.signal;
+        },
+        sent() {
+          sent = true;
+          call.sent?.();
+        },
+      };
       // One line and one ledger entry per upstream call: who, how long, the vendor's code, what it cost — never a factor.
-      const note = (ok: boolean, code: string, billed: boolean) => {
+      const note = (ok: boolean, code: string, billed: boolean, maybeBilled = false) => {
         const ms = performance.now() - started;
-        const cost = billed ? costFen : 0;
-        deps.ledger.record(name, { ms, ok, billed, costFen: cost, code });
-        deps.logger.info({ checkId: call.checkId, source: name, code, ms: Math.round(ms), billed, costFen: cost }, 'upstream call');
+        const cost = billed || maybeBilled ? costFen : 0;
+        deps.ledger.record(name, { ms, ok, billed, maybeBilled, costFen: cost, code });
+        const line = { checkId: call.checkId, source: name, code, ms: Math.round(ms), billed, costFen: cost };
+        deps.logger.info(maybeBilled ? { ...line, maybeBilled } : line, 'upstream call');
       };
       try {
-        const answer = await breaker.execute(() => ask(kind, factors, call));
+        const answer = await breaker.execute(() => ask(kind, factors, watched));
         const billed = answer.vendor?.billed === true;
         note(true, answer.vendor?.code ?? answer.verdict, billed);
         return answer;
@@ -61,7 +85,9 @@ export function guardSource(
           throw new SourceFailure('unreachable', 'circuit breaker open', { code: 'open' });
         }
         const failure = error instanceof SourceFailure ? error : new SourceFailure('error', 'adapter fault');
-        note(false, failure.code ?? (call.signal.aborted ? 'timeout' : failure.failure), false);
+        // Sent and no answer (reset, or our time limit cut it short): the vendor may have answered and billed all the same.
+        const maybeBilled = failure.ambiguous || (sent && call.signal.aborted);
+        note(false, failure.code ?? (call.signal.aborted ? 'timeout' : failure.failure), false, maybeBilled);
         throw failure;
       } finally {
         reserved -= costFen;

@@ -92,8 +92,9 @@ function exchange(pool: Dispatcher, request: VendorRequest, call: SourceCall): P
       onResponseError(_c, error) {
         settle();
         if (error instanceof AnswerTooLarge) reject(new SourceFailure('error', 'answer too large', { code: 'too large' }));
-        // Sent and then lost: the vendor may have answered, and billed, all the same.
-        else if (sent) reject(new SourceFailure('unreachable', 'no answer', { code: transportCode(error, signal), ambiguous: status === 0 }));
+        // Sent and then lost: the vendor may have answered, and billed, all the same — also when its answer
+        // had begun (a status below 500 and a body cut short is a verdict we did not read); a 5xx cut short is not one.
+        else if (sent) reject(new SourceFailure('unreachable', 'no answer', { code: transportCode(error, signal), ambiguous: status < 500 }));
         else reject(new SourceFailure('unreachable', 'not sent', { code: transportCode(error, signal) }));
       },
     };

@@ -32,6 +32,8 @@ export interface CallRecord {
   ms: number;
   ok: boolean;
   billed: boolean;
+  /** Sent and unanswered (a time limit, a reset): the vendor may have billed it, so it is counted at its cost. */
+  maybeBilled: boolean;
   costFen: number;
   /** The vendor's code (or what happened instead: `HTTP 502`, `garbage`, `timeout` …). */
   code: string;
@@ -42,6 +44,8 @@ export interface SourceFigures {
   calls: number;
   errors: number;
   billed: number;
+  maybeBilled: number;
+  /** What the billed and the possibly billed calls cost. */
   costFen: number;
   latency: Record<number, number>;
   /** Calls by the vendor's code. */
@@ -51,12 +55,13 @@ export interface SourceFigures {
 /** How long a node's "my breaker is open" lasts unless it says it again (it does every flush). */
 const OPEN_HOLD_MS = 3000;
 
-const emptyDelta = (source: string, day: string): UsageDelta => ({ source, day, calls: 0, errors: 0, billed: 0, costFen: 0, latency: {}, openUntil: 0 });
+const emptyDelta = (source: string, day: string): UsageDelta => ({ source, day, calls: 0, errors: 0, billed: 0, maybeBilled: 0, costFen: 0, latency: {}, openUntil: 0 });
 
-function add(into: { calls: number; errors: number; billed: number; costFen: number; latency: Record<number, number> }, call: CallRecord): void {
+function add(into: Omit<SourceFigures, 'codes'>, call: CallRecord): void {
   into.calls++;
   if (!call.ok) into.errors++;
   if (call.billed) into.billed++;
+  if (call.maybeBilled) into.maybeBilled++;
   into.costFen += call.costFen;
   const b = bucketOf(call.ms);
   into.latency[b] = (into.latency[b] ?? 0) + 1;
@@ -80,16 +85,18 @@ export class UsageLedger {
     private readonly store: SourceStore,
     private readonly clock: () => number,
     private readonly logger: Logger,
+    /** The calendar day of an instant (the timeZone setting; default Asia/Shanghai). */
+    private readonly dayOf: (ms: number) => string = shanghaiDay,
   ) {}
 
   record(source: string, call: CallRecord): void {
-    const day = shanghaiDay(this.clock());
+    const day = this.dayOf(this.clock());
     const key = `${source}\n${day}`;
     let delta = this.pending.get(key);
     if (!delta) this.pending.set(key, (delta = emptyDelta(source, day)));
     add(delta, call);
     let total = this.totals.get(source);
-    if (!total) this.totals.set(source, (total = { calls: 0, errors: 0, billed: 0, costFen: 0, latency: {}, codes: {} }));
+    if (!total) this.totals.set(source, (total = { calls: 0, errors: 0, billed: 0, maybeBilled: 0, costFen: 0, latency: {}, codes: {} }));
     add(total, call);
     total.codes[call.code] = (total.codes[call.code] ?? 0) + 1;
     this.schedule();
@@ -100,9 +107,14 @@ export class UsageLedger {
     this.open.set(source, isOpen);
   }
 
-  /** Billed today (Asia/Shanghai) by every node as last read, plus what this node has not written yet. */
+  /** Today in Asia/Shanghai: the day budgets count. */
+  day(): string {
+    return shanghaiDay(this.clock());
+  }
+
+  /** Billed and possibly billed today (Asia/Shanghai) by every node as last read, plus what this node has not written yet. */
   spentToday(source: string): number {
-    const day = shanghaiDay(this.clock());
+    const day = this.dayOf(this.clock());
     const stored = this.today.get(source);
     let spent = stored?.day === day ? stored.costFen : 0;
     for (const d of [...this.flushing, ...this.pending.values()]) if (d.source === source && d.day === day) spent += d.costFen;
@@ -135,7 +147,7 @@ export class UsageLedger {
 
   private async write(): Promise<void> {
     const now = this.clock();
-    const day = shanghaiDay(now);
+    const day = this.dayOf(now);
     // Nothing to say (a CLI command, an idle node): the store is not even asked.
     if (this.pending.size === 0 && ![...this.open.values()].some((isOpen) => isOpen()) && this.today.size === 0 && this.totals.size === 0) return;
     for (const [source, isOpen] of this.open) {
@@ -174,6 +186,7 @@ export class UsageLedger {
     into.calls += d.calls;
     into.errors += d.errors;
     into.billed += d.billed;
+    into.maybeBilled += d.maybeBilled;
     into.costFen += d.costFen;
     into.openUntil = Math.max(into.openUntil, d.openUntil);
     for (const [b, n] of Object.entries(d.latency)) into.latency[Number(b)] = (into.latency[Number(b)] ?? 0) + n;

@@ -138,6 +138,28 @@ const MIGRATIONS: string[] = [
    );
    CREATE TABLE IF NOT EXISTS rate_released (appid text NOT NULL, units integer NOT NULL, free_at double precision NOT NULL);
    CREATE INDEX IF NOT EXISTS rate_released_by_app ON rate_released(appid, free_at);`,
+  // Upstream calls that left and got no answer (the vendor may have billed them), counted apart. Idempotent, as above.
+  `ALTER TABLE source_usage ADD COLUMN IF NOT EXISTS maybe_billed bigint NOT NULL DEFAULT 0;`,
+  // The audit's full record (route, client address, each factor's keyed hash) and its chain: each row
+  // names its writer's chain and batch, and audit_chain holds each batch's and event's MAC. Rows already
+  // there were written before chains (audit_legacy); no new index: every check would write it.
+  `ALTER TABLE audit ADD COLUMN IF NOT EXISTS route text, ADD COLUMN IF NOT EXISTS client_ip text,
+     ADD COLUMN IF NOT EXISTS name_hash text, ADD COLUMN IF NOT EXISTS id_hash text, ADD COLUMN IF NOT EXISTS card_hash text,
+     ADD COLUMN IF NOT EXISTS phone_hash text, ADD COLUMN IF NOT EXISTS chain text, ADD COLUMN IF NOT EXISTS batch bigint;
+   CREATE TABLE IF NOT EXISTS audit_chain (
+     chain text NOT NULL,
+     n bigint NOT NULL,
+     kind text NOT NULL,
+     at double precision NOT NULL,
+     first_at double precision NOT NULL,
+     records integer NOT NULL,
+     prev text NOT NULL,
+     mac text NOT NULL,
+     detail text,
+     PRIMARY KEY (chain, n)
+   );
+   CREATE TABLE IF NOT EXISTS audit_legacy (upto bigint NOT NULL);
+   INSERT INTO audit_legacy SELECT coalesce(max(seq), 0) FROM audit WHERE NOT EXISTS (SELECT 1 FROM audit_legacy);`,
   // The REST dialect (src/dialects/rest): API keys as keyed hashes, and idempotent requests' first
   // answers, sealed, by app and a keyed hash of the Idempotency-Key.
   `CREATE TABLE IF NOT EXISTS api_keys (

@@ -58,11 +58,11 @@ export function postgresSources(db: Db): SourceStore {
       await db.tx(async (c) => {
         for (const d of deltas) {
           await c.query(
-            `INSERT INTO source_usage (source, day, calls, errors, billed, cost_fen, open_until) VALUES ($1, $2, $3, $4, $5, $6, $7)
+            `INSERT INTO source_usage (source, day, calls, errors, billed, maybe_billed, cost_fen, open_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (source, day) DO UPDATE SET calls = source_usage.calls + excluded.calls, errors = source_usage.errors + excluded.errors,
-               billed = source_usage.billed + excluded.billed, cost_fen = source_usage.cost_fen + excluded.cost_fen,
+               billed = source_usage.billed + excluded.billed, maybe_billed = source_usage.maybe_billed + excluded.maybe_billed, cost_fen = source_usage.cost_fen + excluded.cost_fen,
                open_until = greatest(source_usage.open_until, excluded.open_until)`,
-            [d.source, d.day, d.calls, d.errors, d.billed, d.costFen, d.openUntil],
+            [d.source, d.day, d.calls, d.errors, d.billed, d.maybeBilled, d.costFen, d.openUntil],
           );
           for (const [bucket, n] of latencyRows(d)) {
             await c.query(

@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
 import { type AuditBufferOptions, type BufferedAuditSink, createBufferedAudit, salvageRecord } from '../audit-buffer.ts';
 import { type AuditRow, auditFromRow } from '../rows.ts';
-import type { AuditRecord, AuditSink } from '../types.ts';
+import type { AuditRecord, AuditSink, AuditTrail, ChainEntry } from '../types.ts';
+import { AuditChain } from '../audit-chain.ts';
+import { sqliteTrail } from './audit-trail.ts';
 import { billedListeners, billedPerApp } from '../leases.ts';
 import type { Logger } from '../../log.ts';
 
@@ -13,15 +15,16 @@ export type SqliteAuditSink = BufferedAuditSink<void> & Pick<AuditSink, 'onBille
 
 /** Rows per multi-row INSERT: fewer statement runs a batch; larger statements measured no faster. */
 const ROWS_PER_INSERT = 8;
-const COLUMNS = 12;
+const COLUMNS = 20;
 
 const insertSql = (rows: number) =>
-  `INSERT INTO audit (check_id, at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms, refusal) VALUES ${Array(rows)
+  `INSERT INTO audit (check_id, at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms, refusal,
+     route, client_ip, name_hash, id_hash, card_hash, phone_hash, chain, batch) VALUES ${Array(rows)
     .fill(`(${Array(COLUMNS).fill('?').join(', ')})`)
     .join(', ')}`;
 
 /** Positional parameters (binding by name costs a lookup per column per record), `at` onwards in `into`. */
-function bind(into: unknown[], at: number, r: AuditRecord): void {
+function bind(into: unknown[], at: number, r: AuditRecord, entry: ChainEntry | undefined): void {
   into[at] = r.checkId;
   into[at + 1] = r.at;
   into[at + 2] = r.appid;
@@ -34,12 +37,21 @@ function bind(into: unknown[], at: number, r: AuditRecord): void {
   into[at + 9] = r.billed ? 1 : 0;
   into[at + 10] = r.latencyMs;
   into[at + 11] = r.refusal;
+  into[at + 12] = r.route ?? null;
+  into[at + 13] = r.clientIp ?? null;
+  const h = r.hashes;
+  into[at + 14] = h?.name ?? null;
+  into[at + 15] = h?.idNumber ?? null;
+  into[at + 16] = h?.bankCard ?? null;
+  into[at + 17] = h?.phone ?? null;
+  into[at + 18] = entry?.chain ?? null;
+  into[at + 19] = entry?.n ?? null;
 }
 
 /** A constraint, a value too big or of the wrong type: the rows, not the file or its lock. */
 const refusedRows = (error: unknown): boolean => /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH)/.test(String((error as { code?: unknown }).code ?? ''));
 
-export function sqliteAudit(db: Database.Database, node: string, logger?: Logger, options: AuditBufferOptions = {}): SqliteAuditSink {
+export function sqliteAudit(db: Database.Database, node: string, logger?: Logger, options: AuditBufferOptions = {}): { sink: SqliteAuditSink; trail: AuditTrail } {
   const insertMany = db.prepare(insertSql(ROWS_PER_INSERT));
   const insertOne = db.prepare(insertSql(1));
   const many: unknown[] = new Array(ROWS_PER_INSERT * COLUMNS);
@@ -50,23 +62,30 @@ export function sqliteAudit(db: Database.Database, node: string, logger?: Logger
   const ofCheck = db.prepare(`SELECT * FROM audit WHERE check_id = ? AND (? IS NULL OR appid = ?) ORDER BY at DESC, seq DESC LIMIT ?`);
   const spendLease = db.prepare('UPDATE quota_leases SET units = max(units - ?, 0) WHERE appid = ? AND node = ?');
   const billed = billedListeners();
-  const writeBatch = db.transaction((records: AuditRecord[], perApp: Map<string, number>) => {
+  const chain = new AuditChain(node);
+  const insertEntry = db.prepare(
+    'INSERT INTO audit_chain (chain, n, kind, at, first_at, records, prev, mac, detail) VALUES (@chain, @n, @kind, @at, @firstAt, @records, @prev, @mac, @detail)',
+  );
+  const writeBatch = db.transaction((records: AuditRecord[], perApp: Map<string, number>, entry: ChainEntry | undefined) => {
     for (const [appid, units] of perApp) spendLease.run(units, appid, node);
     let i = 0;
     for (; i + ROWS_PER_INSERT <= records.length; i += ROWS_PER_INSERT) {
-      for (let k = 0; k < ROWS_PER_INSERT; k++) bind(many, k * COLUMNS, records[i + k]!);
+      for (let k = 0; k < ROWS_PER_INSERT; k++) bind(many, k * COLUMNS, records[i + k]!, entry);
       insertMany.run(many);
     }
     for (; i < records.length; i++) {
-      bind(one, 0, records[i]!);
+      bind(one, 0, records[i]!, entry);
       insertOne.run(one);
     }
+    if (entry) insertEntry.run(entry);
   });
 
   const sink = createBufferedAudit({
     writeBatch: (batch: AuditRecord[]): void => {
       const perApp = billedPerApp(batch);
-      writeBatch(batch, perApp);
+      const entry = chain.sealBatch(batch, Date.now());
+      writeBatch(batch, perApp, entry);
+      if (entry) chain.committed(entry);
       billed.committed(perApp);
     },
     refused: refusedRows,
@@ -77,5 +96,5 @@ export function sqliteAudit(db: Database.Database, node: string, logger?: Logger
       return rows.map((r) => auditFromRow({ ...r, masked: JSON.parse(r.masked), billed: r.billed === 1 }));
     },
   }, logger, options);
-  return { ...sink, onBilled: billed.add };
+  return { sink: { ...sink, onBilled: billed.add }, trail: sqliteTrail(db, chain, () => sink.flush()) };
 }

@@ -180,6 +180,35 @@ const MIGRATIONS: Migration[] = [
      CREATE TABLE IF NOT EXISTS rate_released (appid TEXT NOT NULL, units INTEGER NOT NULL, free_at REAL NOT NULL);
      CREATE INDEX IF NOT EXISTS rate_released_by_app ON rate_released(appid, free_at);`);
   },
+  // Upstream calls that left and got no answer (the vendor may have billed them), counted apart. Idempotent, as above.
+  (db) => {
+    const columns = new Set(db.prepare("SELECT name FROM pragma_table_info('source_usage')").pluck().all());
+    if (!columns.has('maybe_billed')) db.exec('ALTER TABLE source_usage ADD COLUMN maybe_billed INTEGER NOT NULL DEFAULT 0');
+  },
+  // The audit's full record (route, client address, each factor's keyed hash) and its chain: each row
+  // names its writer's chain and batch, and audit_chain holds each batch's and event's MAC. Rows already
+  // there were written before chains (audit_legacy); no new index: every check would write it.
+  (db) => {
+    const columns = new Set(db.prepare("SELECT name FROM pragma_table_info('audit')").pluck().all());
+    const added: [string, string][] = [
+      ['route', 'TEXT'], ['client_ip', 'TEXT'], ['name_hash', 'TEXT'], ['id_hash', 'TEXT'], ['card_hash', 'TEXT'], ['phone_hash', 'TEXT'], ['chain', 'TEXT'], ['batch', 'INTEGER'],
+    ];
+    for (const [column, type] of added) if (!columns.has(column)) db.exec(`ALTER TABLE audit ADD COLUMN ${column} ${type}`);
+    db.exec(`CREATE TABLE IF NOT EXISTS audit_chain (
+       chain TEXT NOT NULL,
+       n INTEGER NOT NULL,
+       kind TEXT NOT NULL,
+       at INTEGER NOT NULL,
+       first_at INTEGER NOT NULL,
+       records INTEGER NOT NULL,
+       prev TEXT NOT NULL,
+       mac TEXT NOT NULL,
+       detail TEXT,
+       PRIMARY KEY (chain, n)
+     ) WITHOUT ROWID;
+     CREATE TABLE IF NOT EXISTS audit_legacy (upto INTEGER NOT NULL);
+     INSERT INTO audit_legacy SELECT coalesce(max(seq), 0) FROM audit WHERE NOT EXISTS (SELECT 1 FROM audit_legacy);`);
+  },
   // The REST dialect (src/dialects/rest): API keys as keyed hashes, and idempotent requests' first
   // answers, sealed, by app and a keyed hash of the Idempotency-Key. IF NOT EXISTS, as above.
   `CREATE TABLE IF NOT EXISTS api_keys (

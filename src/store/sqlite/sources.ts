@@ -26,9 +26,9 @@ export function sqliteSources(db: Database.Database): SourceStore {
   const dropRoute = db.prepare('DELETE FROM source_routes WHERE kind = ?');
   const selectRoutes = db.prepare('SELECT kind, hops FROM source_routes ORDER BY kind');
   const addCounts = db.prepare(
-    `INSERT INTO source_usage (source, day, calls, errors, billed, cost_fen, open_until) VALUES (?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO source_usage (source, day, calls, errors, billed, maybe_billed, cost_fen, open_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (source, day) DO UPDATE SET calls = calls + excluded.calls, errors = errors + excluded.errors,
-       billed = billed + excluded.billed, cost_fen = cost_fen + excluded.cost_fen, open_until = max(open_until, excluded.open_until)`,
+       billed = billed + excluded.billed, maybe_billed = maybe_billed + excluded.maybe_billed, cost_fen = cost_fen + excluded.cost_fen, open_until = max(open_until, excluded.open_until)`,
   );
   const addBucket = db.prepare(
     `INSERT INTO source_latency (source, day, bucket, n) VALUES (?, ?, ?, ?)
@@ -51,7 +51,7 @@ export function sqliteSources(db: Database.Database): SourceStore {
   });
   const addUsage = db.transaction((deltas: Parameters<SourceStore['addUsage']>[0]) => {
     for (const d of deltas) {
-      addCounts.run(d.source, d.day, d.calls, d.errors, d.billed, d.costFen, d.openUntil);
+      addCounts.run(d.source, d.day, d.calls, d.errors, d.billed, d.maybeBilled, d.costFen, d.openUntil);
       for (const [bucket, n] of latencyRows(d)) addBucket.run(d.source, d.day, bucket, n);
     }
   });

@@ -141,7 +141,7 @@ describe('every bad input of the refusal table: its code, HTTP 200, never a 500'
     ['an Algorithm the vendor does not have', 'InvalidParameterValue', () => ({ body: JSON.stringify({ IdCard: person().idNumber, Name: person().name, Encryption: { EncryptList: ['Name'], CiphertextBlob: 'A', Iv: 'B', Algorithm: 'DES' } }) }), 'Encryption.Algorithm'],
     ['an Encryption object', 'UnsupportedOperation', () => ({ body: JSON.stringify({ IdCard: person().idNumber, Name: person().name, Encryption: { EncryptList: ['Name'], CiphertextBlob: 'A', Iv: 'B' } }) }), 'Encryption'],
     ['PhoneVerification\'s EncryptList', 'UnsupportedOperation', () => ({ action: 'PhoneVerification', body: JSON.stringify({ IdCard: person().idNumber, Name: person().name, Phone: person().phone, EncryptList: ['Phone'] }) }), 'EncryptList'],
-    ['an unknown key that is a factor', 'UnknownParameter', () => ({ body: JSON.stringify({ IdCard: person().idNumber, Name: person().name, [person().idNumber.slice(0, 17) + 'X']: 1, [person().phone]: 2 }) }), 'is not a parameter of this action'],
+    ['an unknown key that is a factor', 'UnknownParameter', () => ({ body: JSON.stringify({ IdCard: person().idNumber, Name: person().name, [person().idNumber.slice(0, 17) + 'X']: 1, [person().phone]: 2 }) }), 'A parameter is not defined by this action.'],
     ['an unknown key in Chinese', 'UnknownParameter', () => ({ body: JSON.stringify({ IdCard: person().idNumber, Name: person().name, [person().name]: 1 }) })],
     ['an empty name', '-3', () => ({ body: JSON.stringify({ IdCard: person().idNumber, Name: '' }) })],
     ['an ID number of letters', '-2', () => ({ body: JSON.stringify({ IdCard: 'ABCDEFGHIJKLMNOPQR', Name: person().name }) })],

@@ -44,7 +44,10 @@ export interface SignOptions {
 
 /** A dialect's answer read off the wire. */
 export interface Answer {
-  /** The dialect's code, as a string ('0', '-5803', '1204', 'success'). */
+  /**
+   * The dialect's code, as a string ('0', '-5803', '1204', 'success', 'AuthFailure.SignatureFailure'); a
+   * code of a per-action Result table (see `resultTables`) as `ACTION/code` ('IdCardVerification/-5').
+   */
   code: string;
   /** The check id the answer names (Tencent's session_id; SUBMAIL's send_id, success only). */
   checkId?: string;
@@ -54,6 +57,11 @@ export interface DialectUnderTest {
   name: string;
   /** The README code table that documents every code it answers (`<!-- codes:NAME -->`). */
   readmeTable: string;
+  /**
+   * Per-action Result tables besides (`<!-- codes:NAME/ACTION -->`), for a protocol whose Result codes
+   * mean different things per action: its answers name such a code as `ACTION/code`.
+   */
+  resultTables?: readonly string[];
   /** Answers documented in prose rather than in the table (SUBMAIL's `"status":"success"`). */
   untabled: readonly string[];
   /** Check routes (every URL form of them) and the check each runs. */
@@ -63,6 +71,12 @@ export interface DialectUnderTest {
   fields(check: Check, tenant: Tenant, person: Person): Record<string, string>;
   /** The draft signed as the vendor's clients sign it. */
   sign(draft: Draft, tenant: Tenant, options: SignOptions): Draft;
+  /**
+   * For a protocol whose signature covers the body's bytes and the content type (TC3): the signed draft
+   * signed again over the body and content type as finally sent (broken, truncated, of another type), so
+   * that they reach the checks behind the signature instead of all failing it.
+   */
+  signSent?(draft: Draft, tenant: Tenant, options: SignOptions, sent: { body: Buffer; contentType: string | undefined }): Draft;
   /** Kinds of forged signature `forge` makes. */
   forgeries: readonly string[];
   /** The draft with a forged signature of the given kind: never the vendor's valid one. */
@@ -83,10 +97,11 @@ export interface DialectUnderTest {
     billed: readonly string[];
     /** The internal-error code (counted with 5xx). */
     internal: string;
-    /** No source (or no audit log) could answer. */
+    /** No source (or no audit log) could answer an idcard2 check (what `validCheck` sends by default). */
     unavailable: string;
     tooLarge: string;
-    replayed: string;
+    /** A single-use signature used again (single-use dialects only). */
+    replayed?: string;
     /** Codes that only come once the signature has verified: a forgery answered with one got through. */
     pastSignature: readonly string[];
   };

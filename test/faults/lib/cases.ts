@@ -92,7 +92,12 @@ export interface FuzzCase {
   forged: boolean;
   /** A validly signed check: billable. */
   signed: boolean;
+  /** A header of the draft holds a character HTTP refuses in a value (a NUL, a control): it is no well-framed request. */
+  unreadableHeader: boolean;
 }
+
+/** What llhttp refuses in a header value: a control other than HTAB, or DEL. */
+const unreadable = (value: string) => [...value].some((ch) => (ch < ' ' && ch !== '\t') || ch === '\u007f');
 
 function apply(fields: Record<string, unknown>, mutations: readonly Mutation[], other: Person): Record<string, unknown> {
   const out: Record<string, unknown> = { ...fields };
@@ -156,28 +161,21 @@ export function materialize(plan: Plan, dialect: DialectUnderTest, tenant: Tenan
   }
   if (plan.framing === 'oversize') body = Buffer.concat([body, Buffer.alloc(16 * 1024 + at(2) * 97, 0x20)]);
 
+  // The content type a server reads (of two, Node keeps the first).
+  const sentType = {
+    right: contentType,
+    missing: undefined,
+    'no-slash': 'json',
+    charset: `${contentType}; charset=${at(3) % 2 ? 'latin1' : 'utf-8'}`,
+    'upper-case': contentType.toUpperCase(),
+    'text-plain': 'text/plain',
+    twice: contentType,
+  }[plan.contentType];
+  if (dialect.signSent && !forged && plan.mutateAfterSigning.length === 0) draft = dialect.signSent(draft, tenant, options, { body, contentType: sentType });
+
   const headers: string[] = [`host: 127.0.0.1`];
-  switch (plan.contentType) {
-    case 'missing':
-      break;
-    case 'no-slash':
-      headers.push('content-type: json');
-      break;
-    case 'charset':
-      headers.push(`content-type: ${contentType}; charset=${at(3) % 2 ? 'latin1' : 'utf-8'}`);
-      break;
-    case 'upper-case':
-      headers.push(`Content-Type: ${contentType.toUpperCase()}`);
-      break;
-    case 'text-plain':
-      headers.push('content-type: text/plain');
-      break;
-    case 'twice':
-      headers.push(`content-type: ${contentType}`, 'content-type: text/plain');
-      break;
-    default:
-      headers.push(`content-type: ${contentType}`);
-  }
+  if (sentType !== undefined) headers.push(`${plan.contentType === 'upper-case' ? 'Content-Type' : 'content-type'}: ${sentType}`);
+  if (plan.contentType === 'twice') headers.push('content-type: text/plain');
   // Header values are Latin-1 on the wire: a signature with other characters is sent as its UTF-8 bytes.
   for (const [k, v] of Object.entries(draft.headers)) headers.push(`${k}: ${Buffer.from(v, 'utf8').toString('latin1')}`);
   if (plan.framing === 'header-junk') headers.push(at(4) % 2 ? 'x-folded: a\r\n continued' : 'x-nul: a\u0000b');
@@ -245,5 +243,6 @@ export function materialize(plan: Plan, dialect: DialectUnderTest, tenant: Tenan
     from = cut;
   }
   const label = `${dialect.name} ${route.path} ${plan.signature.kind}${forged ? `(${dialect.forgeries[plan.signature.forgery]})` : ''} ${encoding}/${plan.body}/${plan.contentType}/${plan.framing} mutations=${JSON.stringify([...plan.mutations, ...plan.mutateAfterSigning]).slice(0, 160)}`;
-  return { label, chunks, requests, ...(responses ? { responses } : {}), endAfter, forged, signed: signed && plan.framing !== 'oversize' };
+  const unreadableHeader = Object.values(draft.headers).some(unreadable);
+  return { label, chunks, requests, ...(responses ? { responses } : {}), endAfter, forged, signed: signed && plan.framing !== 'oversize', unreadableHeader };
 }

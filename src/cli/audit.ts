@@ -1,0 +1,146 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { factorHasher, chainKey } from '../audit/lookup.ts';
+import { currentOperator, recordAccess } from '../audit/operator.ts';
+import { purgeOlderThan } from '../audit/retention.ts';
+import { type AuditQuery, auditLine, exportAudit, searchAudit, toFilter } from '../audit/search.ts';
+import { parseHead, verifyAudit } from '../audit/verify.ts';
+import { canonicalCheckId } from '../core/check-id.ts';
+import type { Runtime } from '../runtime.ts';
+import type { AuditTrail } from '../store/types.ts';
+import { dashOnly, days, FACTOR_FLAGS, factorFromStdin, moment, refusalOption, resolveMoment, verdictOption } from './audit-options.ts';
+import { CliError, UsageError } from './errors.ts';
+import { positiveNumber, withDataOptions } from './options.ts';
+import { withRuntime } from './runtime.ts';
+
+/** The store's audit as a whole; the memory store has none (the CLI never opens one). */
+export function trailOf(runtime: Runtime): AuditTrail {
+  const trail = runtime.store.auditTrail;
+  if (!trail) throw new CliError(`the ${runtime.store.kind} store keeps no searchable audit`);
+  return trail;
+}
+
+function withFilters(command: Command): Command {
+  command
+    .option('--app <appid>', 'one app')
+    .option('--since <when>', 'from this moment: YYYY-MM-DD (that day in timeZone), an ISO time, or 7d (days ago)', moment)
+    .option('--until <when>', 'before this moment (same forms)', moment)
+    .addOption(new Option('--verdict <verdict>', 'match, mismatch, not_found, invalid or unavailable').argParser(verdictOption).conflicts('refusal'))
+    .addOption(new Option('--refusal <reason>', 'a refusal reason (the gate\'s closed set)').argParser(refusalOption))
+    .option('--dialect <name>', 'one dialect (tencent-image, submail, tencentcloud …)')
+    .option('--kind <kind>', 'one check kind')
+    .option('--check-id <id>', 'one check (32 hex or the UUID form)', (v) => {
+      if (!/^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.test(v.trim())) throw new InvalidArgumentError('expected 32 hex digits or a UUID');
+      return canonicalCheckId(v.trim());
+    });
+  for (const [flag, , factor] of FACTOR_FLAGS) command.option(flag, `records about the person with this ${factor}: must be "-" (read from stdin, hashed, never kept)`, dashOnly);
+  return command;
+}
+
+async function queryOf(command: Command, options: Record<string, unknown>, runtime: Runtime, factor: AuditQuery['factor']): Promise<AuditQuery> {
+  const now = Date.now();
+  const zone = runtime.config.timeZone;
+  const query: AuditQuery = {};
+  if (options.app !== undefined) query.appid = String(options.app);
+  if (options.since !== undefined) query.since = resolveMoment(command, String(options.since), zone, now);
+  if (options.until !== undefined) query.until = resolveMoment(command, String(options.until), zone, now);
+  if (query.since !== undefined && query.until !== undefined && query.until <= query.since) throw new UsageError(command, '--until must come after --since');
+  if (options.verdict !== undefined) query.verdict = String(options.verdict);
+  if (options.refusal !== undefined) query.refusal = String(options.refusal);
+  if (options.dialect !== undefined) query.dialect = String(options.dialect);
+  if (options.kind !== undefined) query.kind = String(options.kind);
+  if (options.checkId !== undefined) query.checkId = String(options.checkId);
+  if (factor) query.factor = factor;
+  return query;
+}
+
+/** Waits for stdout to take `text` (a pipe to a slow reader holds the export, not memory). */
+const writeOut = (text: string): Promise<void> | void => {
+  if (process.stdout.write(text)) return;
+  return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
+};
+
+export function auditCommand(): Command {
+  const audit = new Command('audit').description('the audit log: search, export, verify its chain, purge past retention');
+
+  withFilters(withDataOptions(audit.command('search')))
+    .description('records matching every filter given, newest first')
+    .option('--limit <n>', 'at most this many (default 100)', positiveNumber)
+    .option('--json', 'one JSON object a line')
+    .action(async (options, command: Command) => {
+      const factor = await factorFromStdin(command, options);
+      await withRuntime(options, 'existing', async (runtime) => {
+        const trail = trailOf(runtime);
+        const hasher = factorHasher(runtime.keys.pepper);
+        const query = await queryOf(command, options, runtime, factor);
+        // Who looked, at what (a factor as its keyed hash only), before anything is shown.
+        await recordAccess(trail, 'audit search', toFilter(query, hasher));
+        let n = 0;
+        for await (const view of searchAudit(trail, hasher, query, { limit: options.limit ?? 100, newestFirst: true })) {
+          await writeOut(options.json ? `${JSON.stringify(view)}\n` : `${auditLine(view)}\n`);
+          n++;
+        }
+        if (!options.json) process.stderr.write(`realname: ${n} record(s)\n`);
+      });
+    });
+
+  withFilters(withDataOptions(audit.command('export')))
+    .description('every matching record, oldest first, streamed to stdout')
+    .addOption(new Option('--format <format>', 'jsonl or csv').choices(['jsonl', 'csv']).default('jsonl'))
+    .action(async (options, command: Command) => {
+      const factor = await factorFromStdin(command, options);
+      await withRuntime(options, 'existing', async (runtime) => {
+        const trail = trailOf(runtime);
+        const hasher = factorHasher(runtime.keys.pepper);
+        const query = await queryOf(command, options, runtime, factor);
+        await recordAccess(trail, 'audit export', { ...toFilter(query, hasher), format: options.format });
+        const n = await exportAudit(trail, hasher, query, options.format, writeOut);
+        process.stderr.write(`realname: exported ${n} record(s)\n`);
+      });
+    });
+
+  withDataOptions(audit.command('verify'))
+    .description('check the chain: exit 0 intact, 3 broken (the first altered, inserted or missing batch), 1 could not verify')
+    .option('--since <when>', 'only batches from this moment on', moment)
+    .option('--expect-head <head>', 'a head recorded earlier (chain:n:mac, from an earlier verify); repeat for several chains', (v: string, list: string[] = []) => {
+      if (!parseHead(v)) throw new InvalidArgumentError('expected chain:n:mac as verify prints it');
+      return [...list, v.trim()];
+    })
+    .option('--json', 'one JSON object')
+    .action(async (options, command: Command) => {
+      const report = await withRuntime(options, 'existing', async (runtime) => {
+        const trail = trailOf(runtime);
+        const since = options.since === undefined ? undefined : resolveMoment(command, String(options.since), runtime.config.timeZone, Date.now());
+        const result = await verifyAudit(trail, chainKey(runtime.keys.pepper), { ...(since !== undefined ? { since } : {}), expectHeads: options.expectHead ?? [] });
+        await recordAccess(trail, 'audit verify', { since: since ?? null, expectHeads: options.expectHead ?? [], intact: result.intact });
+        return result;
+      });
+      if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+      else if (report.intact) {
+        process.stdout.write(`intact, ${report.records} records${report.legacy ? ` (${report.legacy} from before the chain, unprovable)` : ''}\n`);
+        // The writers' chains; each command's own chain (its access event) is counted, not listed.
+        const commands = report.heads.filter((h) => h.batches === 0).length;
+        for (const head of report.heads) if (head.batches > 0) process.stdout.write(`head ${head.head}\n`);
+        if (commands > 0) process.stdout.write(`and ${commands} command chain(s) (--json lists their heads)\n`);
+      } else {
+        process.stdout.write(`broken: ${report.breaks[0]!.message}\n`);
+        if (report.breaks.length > 1) process.stdout.write(`(${report.breaks.length - 1} more break(s); --json lists them)\n`);
+      }
+      process.exitCode = report.intact ? 0 : 3;
+    });
+
+  withDataOptions(audit.command('purge'))
+    .description('remove records older than N calendar days (whole batches), with a purge event in the chain')
+    .requiredOption('--older-than <days>', 'e.g. 400d', days)
+    .option('--json', 'one JSON object')
+    .action(async (options) => {
+      const result = await withRuntime(options, 'existing', async (runtime) => {
+        const trail = trailOf(runtime);
+        const by = { ...currentOperator(), command: 'audit purge', olderThanDays: options.olderThan };
+        await recordAccess(trail, 'audit purge', { olderThanDays: options.olderThan });
+        return purgeOlderThan(trail, options.olderThan, Date.now(), runtime.config.timeZone, by);
+      });
+      const view = { before: new Date(result.before).toISOString(), records: result.records, batches: result.batches };
+      process.stdout.write(options.json ? `${JSON.stringify(view)}\n` : `purged ${view.records} record(s) in ${view.batches} batch(es) from before ${view.before}\n`);
+    });
+  return audit;
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAuditor } from '../../src/audit/auditor.ts';
+import { chainKey, factorHasher } from '../../src/audit/lookup.ts';
+import { currentOperator } from '../../src/audit/operator.ts';
+import { subjectErase, subjectReport } from '../../src/audit/subject.ts';
+import { verifyAudit } from '../../src/audit/verify.ts';
+import { generateIdentities } from '../../src/core/synthetic.ts';
+import { StoreKeys } from '../../src/keys/ring.ts';
+import { registryHasher } from '../../src/registry/hash.ts';
+import { importRegistry } from '../../src/registry/import.ts';
+import { createResultCache, DEFAULT_CACHE } from '../../src/sources/cache.ts';
+import { createRouter } from '../../src/sources/router.ts';
+import type { Source } from '../../src/sources/types.ts';
+import { memoryResultCache } from '../../src/store/memory-cache.ts';
+import { openStore } from '../../src/store/index.ts';
+
+/** A subject's erasure reaches every place the service keeps something of them: registry, cache, audit. */
+
+const [alice, bob] = [...generateIdentities(2, 41)];
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** An upstream vendor that says match and counts its calls. */
+function vendor(): Source & { calls: number } {
+  const s = {
+    name: 'vendor',
+    upstream: true,
+    calls: 0,
+    supports: () => true,
+    async check() {
+      s.calls++;
+      return { verdict: 'match' as const, vendor: { code: '0', billed: true } };
+    },
+  };
+  return s;
+}
+
+async function house(sharedCache: boolean) {
+  const dir = mkdtempSync(join(tmpdir(), 'realname-subject-'));
+  const store = openStore({ kind: 'sqlite', file: join(dir, 'realname.db') });
+  cleanups.push(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const keys = StoreKeys.single(randomBytes(32));
+  store.auditTrail!.useKey(chainKey(keys.pepper));
+  const hasher = factorHasher(keys.pepper);
+  const csv = `name,idNumber\n${alice!.name},${alice!.idNumber}\n${bob!.name},${bob!.idNumber}\n`;
+  await importRegistry({ input: Readable.from([csv]), format: 'csv', store: store.registry, hasher: registryHasher(keys), now: new Date() });
+  const upstream = vendor();
+  const cache = createResultCache(createRouter([upstream], { timeoutMs: 1000 }), memoryResultCache(), randomBytes(32), DEFAULT_CACHE, store.sources);
+  const auditor = createAuditor(store.audit, Date.now, hasher);
+  for (const p of [alice!, bob!, alice!]) {
+    const answer = await cache.check('idcard2', p, randomBytes(16).toString('hex'), '1');
+    auditor.record({ checkId: randomBytes(16).toString('hex'), appid: '1', dialect: 'tencentcloud', kind: 'idcard2', factors: { idNumber: p.idNumber, name: p.name }, code: 'Success', startedAt: Date.now(), outcome: { verdict: 'match', source: answer.source, billed: true } as never });
+  }
+  await store.audit.flush();
+  const deps = { trail: store.auditTrail!, registry: store.registry, sources: store.sources, keys, hasher, cache, sharedCache };
+  return { store, keys, deps, cache, upstream };
+}
+
+describe('subject erase', () => {
+  it('removes the registry rows and cached answers and anonymises the audit records; the report then finds nothing but the erasure', async () => {
+    const { deps, cache, upstream, store, keys } = await house(true);
+    const before = await subjectReport(deps, alice!.idNumber);
+    expect(before.records).toHaveLength(2);
+    expect(before.registry.rows).toBe(1);
+    const asked = upstream.calls;
+    expect((await cache.check('idcard2', alice!, 'x', '1')).source).toBe('cache');
+    const result = await subjectErase(deps, alice!.idNumber, currentOperator());
+    expect(result).toMatchObject({ registryRows: 1, auditRecords: 2, cachedAnswers: 1 });
+    const after = await subjectReport(deps, alice!.idNumber);
+    expect(after.records).toEqual([]);
+    expect(after.registry.rows).toBe(0);
+    expect(after.erasures).toEqual([expect.objectContaining({ records: 2 })]);
+    // The cache no longer answers for them (the vendor is asked again); it still does for others.
+    expect((await cache.check('idcard2', alice!, 'y', '1')).source).toBe('vendor');
+    expect(upstream.calls).toBe(asked + 1);
+    expect((await cache.check('idcard2', bob!, 'z', '1')).source).toBe('cache');
+    expect((await subjectReport(deps, bob!.idNumber)).records).toHaveLength(1);
+    expect((await verifyAudit(store.auditTrail!, chainKey(keys.pepper))).breaks).toEqual([]);
+  });
+
+  it('purges an in-memory cache whole, so every node forgets the person', async () => {
+    const { deps, cache } = await house(false);
+    const result = await subjectErase(deps, alice!.idNumber, currentOperator());
+    expect(result.cachedAnswers).toBe('all');
+    expect((await cache.check('idcard2', bob!, 'z', '1')).source).toBe('vendor');
+  });
+});
