@@ -1,6 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRealname, type Realname as Client } from '@realname/client';
 import { generateIdentities } from '../../../src/core/synthetic.ts';
+import { buildServer } from '../../../src/server.ts';
+import { assembleServices } from '../../../src/service/assemble.ts';
+import { openStore } from '../../../src/store/index.ts';
 import { startRealname, type Realname } from '../../helpers/realname.ts';
 import { startGateway, type Gateway } from '../../helpers/gateway.ts';
 
@@ -225,5 +229,26 @@ describe('Idempotency-Key', () => {
     }
     const junk = await one.client.check({ kind: 'idcard2', factors: { name: p.name, idNumber: p.idNumber } }, { idempotencyKey: 'é' });
     expect(junk).toMatchObject({ ok: false, status: 400, problem: { type: 'urn:realname:problem:bad_request', detail: 'Idempotency-Key is malformed' } });
+  });
+});
+
+describe('503 batches_unavailable where the store keeps no batches', () => {
+  it('answers the memory store’s batch routes with a problem and Retry-After', async () => {
+    const store = openStore({ kind: 'memory' });
+    const services = assembleServices({ store, masterKey: randomBytes(32) });
+    const server = buildServer({ services, store });
+    try {
+      const url = await server.listen({ host: '127.0.0.1', port: 0 });
+      const app = await services.tenants.create({ name: 'memory batches' });
+      const { key } = await services.apiKeys.create(app.appid);
+      const memory = createRealname({ baseUrl: url, apiKey: key });
+      const answer = await memory.createBatch('{"name":"x","idNumber":"1"}\n', { format: 'jsonl', kind: 'idcard2' });
+      expect(answer).toMatchObject({ ok: false, status: 503, problem: { type: 'urn:realname:problem:batches_unavailable' } });
+      expect(answer.ok ? 0 : answer.retryAfter).toBeGreaterThan(0);
+      expect(await memory.getBatch('f'.repeat(32))).toMatchObject({ ok: false, status: 503 });
+    } finally {
+      await server.close();
+      await store.close();
+    }
   });
 });
