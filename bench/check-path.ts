@@ -46,6 +46,7 @@ try {
     const wire = arrivals[n++ & 255]!;
     const exchange: Exchange = { checkId: services.newCheckId(), startedAt: services.clock(), kind: 'bankcard3', route: '/auth/idbankcard', appid: null, factors: {} };
     const decision = await decide({ url: '/auth/idbankcard', body: parseJsonBody(wire.bytes), headers: wire.headers, clientIp: services.clientIp({ headers: wire.headers, socket }) }, exchange);
+    if ('replayed' in decision) throw new Error('the image dialect has no idempotent replays');
     if ('outcome' in decision) exchange.outcome = decision.outcome;
     if (decision.app) exchange.appid = decision.app.appid;
     const answer = tencentImage.present(decision, exchange);

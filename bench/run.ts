@@ -13,14 +13,15 @@ import { CONNECTIONS, LOAD_CPU, precheck, SERVER_CPU, startBaseline, startRealna
 import { renderTable, type Figures } from './lib/report.ts';
 import { measureScaleout, measureStalls } from './lib/scaleout.ts';
 import { compareValidation } from './lib/validation.ts';
+import { measureBatch } from './lib/batch.ts';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const asJson = argv.includes('--json');
 const profileAt = argv.indexOf('--profile');
 const profileDir = profileAt >= 0 ? argv[profileAt + 1] : undefined;
-/** `--only http,import,scaling,validation,gateway`: just those parts (while working on one of them). */
-const PARTS = ['http', 'import', 'scaling', 'validation', 'gateway', 'scaleout', 'stalls'] as const;
+/** `--only http,import,scaling,validation,gateway,scaleout,stalls,batch`: just those parts (while working on one of them). */
+const PARTS = ['http', 'import', 'scaling', 'validation', 'gateway', 'scaleout', 'stalls', 'batch'] as const;
 const onlyAt = argv.indexOf('--only');
 const only = new Set(onlyAt >= 0 ? (argv[onlyAt + 1] ?? '').split(',') : PARTS);
 for (const part of only) {
@@ -254,6 +255,10 @@ if (only.has('scaleout')) {
 if (only.has('stalls')) {
   log('stalls: a fixed rate at half the maximum');
   figures.stalls = await measureStalls({ rows: P.rows, seconds: quick ? 10 : 60, segments: quick ? 2 : 6, log });
+}
+if (only.has('batch')) {
+  log('batch: a whole file of checks against the same checks through POST /v1/checks');
+  figures.batch = await measureBatch({ rows: P.rows, smallRows: P.rowsSmall, registryRows: P.scalingSmall, seconds: P.seconds, rounds: quick ? 1 : Math.min(P.rounds, 3), log });
 }
 if (only.has('validation')) {
   log('validation');

@@ -68,6 +68,12 @@ export interface Config {
   timeZone: string;
   /** Serve GET /metrics on this port (on `host`) instead of the main port. */
   metricsPort?: number;
+  /** Rows a second a node checks of its batches at most (0 = as fast as the sources answer). */
+  batchRate: number;
+  /** Rows one batch may hold at most. */
+  batchMaxRows: number;
+  /** Bytes one batch's upload may be at most. */
+  batchMaxBytes: number;
 }
 
 export const STORE_KINDS = ['sqlite', 'postgres'] as const;
@@ -409,6 +415,33 @@ export const SETTINGS: readonly SettingSpec[] = [
     meaning: 'serve `GET /metrics` (Prometheus) on this port of `host` only, off the public interface; with `workers`, the primary serves it for all of them',
     parse: wholeNumber('metricsPort', 0, 65_535),
   },
+  {
+    key: 'batchRate',
+    env: 'REALNAME_BATCH_RATE',
+    arg: 'rows/s',
+    scope: 'serve, demo',
+    defaultText: '0',
+    meaning: "rows a second this node checks of its batches at most (0: as fast as the sources answer); batches are held to this, not to the app's QPS",
+    parse: wholeNumber('batchRate', 0, 1_000_000),
+  },
+  {
+    key: 'batchMaxRows',
+    env: 'REALNAME_BATCH_MAX_ROWS',
+    arg: 'rows',
+    scope: 'serve, demo',
+    defaultText: '10000000',
+    meaning: 'rows one batch may hold; a larger upload is refused (413 batch_too_large) and nothing of it kept',
+    parse: atLeast('batchMaxRows', 1, 1_000_000_000, 'row'),
+  },
+  {
+    key: 'batchMaxBytes',
+    env: 'REALNAME_BATCH_MAX_BYTES',
+    arg: 'bytes',
+    scope: 'serve, demo',
+    defaultText: '2147483648 (2 GiB)',
+    meaning: "bytes one batch's upload may be; a larger upload is refused (413 batch_too_large) and nothing of it kept",
+    parse: atLeast('batchMaxBytes', 1, 1024 ** 4, 'byte'),
+  },
 ];
 
 /** Settings that are not part of Config: where the config file is, and the key itself (never a flag). */
@@ -464,6 +497,9 @@ const DEFAULTS = {
   cacheMaxEntries: 100_000,
   retentionDays: 365,
   timeZone: 'Asia/Shanghai',
+  batchRate: 0,
+  batchMaxRows: 10_000_000,
+  batchMaxBytes: 2 * 1024 ** 3,
 };
 
 export class ConfigError extends Error {}

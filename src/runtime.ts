@@ -112,6 +112,9 @@ export async function openRuntime(config: Config, options: OpenOptions = {}): Pr
     },
     leases: { quota: { ttlMs: config.quotaLeaseTtlMs } },
     timeZone: config.timeZone,
+    batches: { rate: config.batchRate, maxRows: config.batchMaxRows, maxBytes: config.batchMaxBytes },
+    // With PostgreSQL + Redis every node works on every batch: its chunks go through BullMQ on that Redis.
+    ...(config.store === 'postgres' && config.redisUrl ? { batchQueue: { redisUrl: config.redisUrl, prefix: config.redisPrefix ?? 'realname:' } } : {}),
   });
   const close = async () => {
     try {
@@ -194,6 +197,8 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
     address = await server.listen({ host: config.host, port: config.port });
     // --metrics-port: its own listener (with workers, the primary's).
     if (config.metricsPort !== undefined && !options.worker) metricsServer = await listenMetrics(config.host, config.metricsPort, metrics);
+    // This node works on batches too (resuming any a stopped node left).
+    runtime.services.batches?.start();
   } catch (error) {
     await server.close().catch(() => undefined);
     await runtime.discard();
@@ -212,6 +217,7 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
     (stopping ??= (async () => {
       retention?.stop();
       await Promise.all([server.close(), metricsServer?.close()]);
+      await runtime.services.batches?.stop();
       let unwritten: unknown;
       await runtime.store.audit.flushWithin(config.shutdownGrace * 1000).catch((error: unknown) => (unwritten = error));
       // Closing still tries the audit log once more; when the store stayed down, its error says less than ours.

@@ -15,13 +15,15 @@ const runtime = await openRuntime(config, { store: 'create' });
 // App names are unique and the data dir is reused run after run: a name of its own each time.
 const credentials = await runtime.services.tenants.create({ name: `bench ${Date.now()}-${process.pid}`, qps: args.qps, quota: args.quota });
 const rows = await runtime.store.registry.count();
+// A REST API key of the tenant (the /v1 routes: the batch bench).
+const apiKey = (await runtime.services.apiKeys.create(credentials.appid)).key;
 await runtime.close();
 
 const serving = await serve(config);
 const delay = monitorEventLoopDelay({ resolution: 5 });
 delay.enable();
 let base = serving.runtime.services.counters.stats();
-process.send({ type: 'ready', address: serving.address, credentials, rows });
+process.send({ type: 'ready', address: serving.address, credentials, apiKey, rows });
 process.on('message', (m) => {
   if (m.type === 'stats') {
     const now = serving.runtime.services.counters.stats();
@@ -31,6 +33,7 @@ process.on('message', (m) => {
       counterReads: now.reads - base.reads,
       eventLoopMaxMs: delay.max / 1e6,
       eventLoopP99Ms: delay.percentile(99) / 1e6,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
     });
   } else if (m.type === 'reset') {
     base = serving.runtime.services.counters.stats();

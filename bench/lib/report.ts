@@ -1,3 +1,4 @@
+import type { BatchFigures } from './batch.ts';
 import type { ValidationFigures } from './validation.ts';
 
 export interface RouteFigures {
@@ -39,6 +40,8 @@ export interface Figures {
   stalls?: StallFigures;
   /** A check answered by an upstream Realname through a Realname gateway, against the upstream asked directly. */
   gateway?: { checks: number; directMs: number; gatewayMs: number; addedMs: number; gatewayCpuUsPerCheck: number };
+  /** A batch of bankcard3 rows against the same checks through POST /v1/checks (50 connections), one server. */
+  batch?: BatchFigures;
 }
 
 const n0 = (v: number) => Math.round(v).toLocaleString('en-US');
@@ -54,6 +57,7 @@ export function renderTable(f: Figures): string {
   if (f.scaling) renderScaling(out, f.scaling);
   if (f.validation) renderValidation(out, f.validation);
   if (f.gateway) renderGateway(out, f.gateway);
+  if (f.batch) renderBatch(out, f.batch);
   if (f.scaleout) renderScaleout(out, f.scaleout);
   if (f.stalls) renderStalls(out, f.stalls);
   out.push('', `(${f.seconds.toFixed(0)} s)`, '');
@@ -102,6 +106,14 @@ function renderValidation(out: string[], v: ValidationFigures): void {
       out.push(`| \`${name}\` | \`${e.value}\` | ${e.ours} | ${e.theirs} | ${n0(p.disagreements.byWhy[e.why] ?? 0)} | ${e.why} |`);
     }
   }
+}
+
+function renderBatch(out: string[], b: BatchFigures): void {
+  out.push('', `### Batches: ${n0(b.rows)} rows against POST /v1/checks`, '', '| measure | value |', '| --- | --- |');
+  out.push(`| batch (bankcard3, registry matches; upload to done) | ${n0(b.rowsPerSec)} rows/s |`);
+  out.push(`| the same checks, POST /v1/checks, ${b.connections} connections | ${n0(b.checksRps)} req/s |`);
+  out.push(`| batch / single checks | ${f2(b.ratio)} |`);
+  out.push(`| server peak RSS, ${n0(b.smallRows)}-row batch → ${n0(b.rows)}-row batch | ${n0(b.peakRssMbSmall)} MB → ${n0(b.peakRssMb)} MB (×${f2(b.rssRatio)}) |`);
 }
 
 function renderGateway(out: string[], g: NonNullable<Figures['gateway']>): void {

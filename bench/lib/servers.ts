@@ -18,13 +18,13 @@ export interface Credentials {
 }
 
 /** Realname as `serve` runs it, on the cached registry of `rows` rows, with the bench tenant created. */
-export async function startRealname(rows: number, nodeArgs: string[] = []): Promise<{ child: Child; url: string; credentials: Credentials }> {
+export async function startRealname(rows: number, nodeArgs: string[] = []): Promise<{ child: Child; url: string; credentials: Credentials; apiKey: string }> {
   const serving = servingDir(rows);
   if (!serving.ready) throw new Error(`no cached registry of ${rows} rows`);
   const child = startChild('realname.js', { data: serving.dir, keyFile: keyFile(), ...TENANT }, { cpu: SERVER_CPU, nodeArgs });
-  const ready = await child.next<{ address: string; credentials: Credentials; rows: number }>();
+  const ready = await child.next<{ address: string; credentials: Credentials; apiKey: string; rows: number }>();
   if (ready.rows !== rows) throw new Error(`registry at ${serving.dir} holds ${ready.rows} rows, expected ${rows}`);
-  return { child, url: ready.address, credentials: ready.credentials };
+  return { child, url: ready.address, credentials: ready.credentials, apiKey: ready.apiKey };
 }
 
 /** The bare Fastify baseline, answering each route with `answers[route]` (same size as Realname's answer). */

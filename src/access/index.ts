@@ -13,6 +13,7 @@ export {
   type GateStep,
 } from './gate.ts';
 export { REFUSALS, REFUSED, type Refusal, type Refused } from './refusal.ts';
+export { ApiKeys, ApiKeyError, API_KEY_PREFIX, type KeyVerdict, type ListedKey } from './api-keys.ts';
 export { createReplayGuard, type ReplayGuard } from './replay.ts';
 export { clientAddress, type ClientAddress, type ClientRequest } from './client-ip.ts';
 export { createAccessRules } from './rules.ts';

@@ -1,3 +1,4 @@
+import type { AuditRecord } from '../store/types.ts';
 import type { Refusal } from '../access/index.ts';
 import type { CheckKind, Factors, Outcome } from '../core/index.ts';
 
@@ -20,4 +21,13 @@ export interface AuditEntry {
 
 export interface Auditor {
   record(entry: AuditEntry): void;
+}
+
+/** A check as the audit holds it: masked factors, verdict or refusal, source, billed, time. */
+export type AuditedCheck = AuditRecord;
+
+/** Reading one check back (the REST dialect's GET /v1/checks/{id}). */
+export interface AuditReader {
+  /** The app's record of the check, or undefined (another app's check is not found either). */
+  find(appid: string, checkId: string): Promise<AuditedCheck | undefined>;
 }

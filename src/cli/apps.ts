@@ -8,6 +8,7 @@ import type { Runtime } from '../runtime.ts';
 import { CliError, UsageError } from './errors.ts';
 import { checkKinds, cidrList, withDataOptions } from './options.ts';
 import { emit, withRuntime } from './runtime.ts';
+import { apiKeysCommand } from './api-keys.ts';
 
 type Options = Record<string, unknown> & { json?: boolean };
 
@@ -223,5 +224,6 @@ export function appsCommand(): Command {
       await existing(options, (tenants) => tenants.revokeSecret(appid, secretId));
       emit(options, { appid, secretId, revoked: true }, () => `app ${appid}: secret ${secretId} revoked`);
     });
+  apiKeysCommand(apps);
   return apps;
 }

@@ -1,11 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { TenantError } from '../access/tenants.ts';
+import { ApiKeyError } from '../access/api-keys.ts';
 import { KeyError } from '../keys/ring.ts';
 import { MasterKeyError } from '../keys/master.ts';
 import { RegistryFileError } from '../registry/parse.ts';
 import { StoreStateError } from '../store/index.ts';
 import { appsCommand } from './apps.ts';
+import { batchCommand } from './batch.ts';
 import { CliError, commandPath, describeSystemError, isUnreachable, UsageError, usageLine } from './errors.ts';
 import { demoCommand } from './demo.ts';
 import { inspectCommand } from './inspect-command.ts';
@@ -24,14 +26,14 @@ import { subjectCommand } from './subject.ts';
 import { usageCommand } from './usage.ts';
 
 /** Errors a user can fix: printed as one line, exit status 1, no stack trace. */
-const USER_ERRORS = [CliError, ConfigError, TenantError, MasterKeyError, KeyError, RegistryFileError, StoreStateError, SourceError, OperatorError];
+const USER_ERRORS = [ApiKeyError, CliError, ConfigError, TenantError, MasterKeyError, KeyError, RegistryFileError, StoreStateError, SourceError, OperatorError];
 
 export function program(): Command {
   const root = new Command('realname')
     .description('Self-hosted real-name verification (实名核验)')
     .version('0.1.0')
     .option('--debug', 'print the stack trace of a failure (env REALNAME_DEBUG=1)');
-  for (const command of [serveCommand(), demoCommand(), appsCommand(), registryCommand(), keysCommand(), inspectCommand(), sourcesCommand(), routesCommand(), cacheCommand(), operatorsCommand(), auditCommand(), subjectCommand(), usageCommand()]) {
+  for (const command of [serveCommand(), demoCommand(), appsCommand(), registryCommand(), keysCommand(), inspectCommand(), sourcesCommand(), routesCommand(), cacheCommand(), operatorsCommand(), auditCommand(), subjectCommand(), usageCommand(), batchCommand()]) {
     root.addCommand(command);
   }
   // addCommand does not pass settings down: every command must throw (exit 2) rather than exit(1) on

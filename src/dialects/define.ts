@@ -58,7 +58,13 @@ export interface CodeRow {
 /** A body parser: never throws (a broken body is a value the decide answers in its place in the order). */
 export type BodyParser = (bytes: Buffer, headers: IncomingHttpHeaders) => unknown;
 
-export type Decide = (arrival: Arrival, exchange: Exchange) => Promise<Decision>;
+/** An answer a decide already has on the wire: an idempotent request's first answer, given again. */
+export interface Replayed {
+  replayed: WireAnswer;
+  appid: string;
+}
+
+export type Decide = (arrival: Arrival, exchange: Exchange) => Promise<Decision | Replayed>;
 
 export interface DialectDefinition<Options> {
   /** As audited and logged. */
@@ -81,6 +87,8 @@ export interface DialectDefinition<Options> {
   present(decision: Refused | { outcome: Outcome }, exchange: Exchange): WireAnswer;
   /** A JSON schema of the check routes' 200 body: Fastify serialises with it. */
   responseSchema?: object;
+  /** Instead of responseSchema, one schema per status (or '4xx', '5xx'): Fastify serialises with them. */
+  responseSchemas?: Readonly<Record<string, object>>;
   /** Routes that are not checks (SUBMAIL's /service/timestamp). */
   extraRoutes?(instance: FastifyInstance, services: Services, options: Options): void;
 }
@@ -120,11 +128,18 @@ function dialectPlugin<Options>(d: DialectDefinition<Options>, services: Service
     factors: {},
   });
 
-  const respond = (request: FastifyRequest, reply: FastifyReply, exchange: Exchange, decision: Decision): FastifyReply => {
-    if ('outcome' in decision) exchange.outcome = decision.outcome;
-    else exchange.refusal = decision.refusal;
-    if (decision.app) exchange.appid = decision.app.appid;
-    const wire = d.present(decision, exchange);
+  const respond = (request: FastifyRequest, reply: FastifyReply, exchange: Exchange, decision: Decision | Replayed): FastifyReply => {
+    let wire: WireAnswer;
+    if ('replayed' in decision) {
+      // Audited as a request of its own, with no verdict of its own: the first answer was billed, once.
+      exchange.appid = decision.appid;
+      wire = decision.replayed;
+    } else {
+      if ('outcome' in decision) exchange.outcome = decision.outcome;
+      else exchange.refusal = decision.refusal;
+      if (decision.app) exchange.appid = decision.app.appid;
+      wire = d.present(decision, exchange);
+    }
     audit(services, request, name, exchange, wire.code);
     // One line per request, no factor: what was asked of whom, what was answered, how fast.
     request.log.info(
@@ -175,7 +190,7 @@ function dialectPlugin<Options>(d: DialectDefinition<Options>, services: Service
         method: 'POST',
         url: route.url,
         bodyLimit: services.bodyLimit,
-        ...(d.responseSchema ? { schema: { response: { 200: d.responseSchema } } } : {}),
+        ...(d.responseSchemas ? { schema: { response: d.responseSchemas } } : d.responseSchema ? { schema: { response: { 200: d.responseSchema } } } : {}),
         onRequest: (request, _reply, done) => {
           (request as Exchanged).exchange = start(route.kind, route.url);
           done();

@@ -6,9 +6,20 @@ import { createHmac, hkdfSync } from 'node:crypto';
  * re-keys them under a later key (src/keys/wrap.ts); secret-seal: sealed secrets; key-check: the
  * proof, kept by the store, that a node holds the very key the store names; daily-limit: the keyed
  * hashes identity daily limits count by; result-cache: the keys of cached upstream answers; audit-lookup:
- * the audit's hash of each factor (a person's records are found by it); audit-chain: the audit's MACs.
+ * the audit's hash of each factor (a person's records are found by it); audit-chain: the audit's MACs;
+ * api-key: the REST API keys' stored hashes; idempotency: the keys and request hashes of idempotent requests.
  */
-export type KeyPurpose = 'registry-hmac' | 'registry-wrap' | 'secret-seal' | 'key-check' | 'daily-limit' | 'result-cache' | 'audit-lookup' | 'audit-chain';
+export type KeyPurpose =
+  | 'registry-hmac'
+  | 'registry-wrap'
+  | 'secret-seal'
+  | 'key-check'
+  | 'daily-limit'
+  | 'result-cache'
+  | 'audit-lookup'
+  | 'audit-chain'
+  | 'api-key'
+  | 'idempotency';
 
 // A fixed salt: the master key is already uniformly random; the salt only versions the scheme.
 const SALT = Buffer.from('realname/v1');

@@ -2,6 +2,8 @@ import { randomFillSync } from 'node:crypto';
 import { clientAddress, createAccessRules, createReplayGuard } from '../access/index.ts';
 import { Tenants } from '../access/tenants.ts';
 import { createAuditor } from '../audit/auditor.ts';
+import { createAuditReader } from '../audit/reader.ts';
+import { ApiKeys } from '../access/api-keys.ts';
 import { chainKey, factorHasher } from '../audit/lookup.ts';
 import { createServiceMetrics, type ServiceMetrics } from '../metrics/service.ts';
 import { calendarDay, DEFAULT_TIME_ZONE } from '../core/calendar.ts';
@@ -20,6 +22,10 @@ import { leasedCounters, type Counters, type LeaseOptions } from '../access/coun
 import { createDailyLimits } from './daily.ts';
 import { storeCounters } from './spend.ts';
 import { createVerifier } from './verifier.ts';
+import { createIdempotency } from './idempotency.ts';
+import { createBatches, type BatchOptions } from './batches/runner.ts';
+import { bullmqChunks, type ChunkQueueOptions } from './batches/queue.ts';
+import { BILL_EVERY_VERDICT } from '../core/index.ts';
 
 export interface AssembleOptions {
   store: Store;
@@ -46,6 +52,10 @@ export interface AssembleOptions {
   /** The result cache in front of upstream sources (default on, DEFAULT_CACHE); false turns it off. */
   cache?: (Partial<CacheSettings> & { maxEntries?: number }) | false;
   logger?: Logger;
+  /** Batches of checks (where the store keeps them): the node's batch rate and the limits of one batch. */
+  batches?: Partial<BatchOptions>;
+  /** With PostgreSQL + Redis: batches' chunks handed out to every node through BullMQ on this Redis. */
+  batchQueue?: Omit<ChunkQueueOptions, 'logger'>;
   /** What "a day" is for daily limits and upstream budgets (default Asia/Shanghai). */
   timeZone?: string;
 }
@@ -94,7 +104,7 @@ export function assembleServices(options: AssembleOptions): Assembled {
   const registry = registrySource(keyedRegistry(store.registry, keys, hasher.keyId), hasher);
   // Keys of short-lived keyed hashes (daily counts, cached answers) come from the registry's pepper: the
   // same across a key rotation, so a day's counts and the cache hold.
-  const stableKey = (purpose: 'daily-limit' | 'result-cache') => deriveKey(keys.pepper, purpose);
+  const stableKey = (purpose: 'daily-limit' | 'result-cache' | 'api-key' | 'idempotency') => deriveKey(keys.pepper, purpose);
   // The audit's MACs from the same pepper: a chain made before a key rotation still verifies after it.
   store.auditTrail?.useKey(chainKey(keys.pepper));
   const timeoutMs = options.sourceTimeoutMs ?? 3000;
@@ -140,16 +150,41 @@ export function assembleServices(options: AssembleOptions): Assembled {
   const metrics = createServiceMetrics(store);
   metrics.watch({ upstreams, counters });
   store.audit.onCommit?.(metrics.committed);
+  const verifier = createVerifier(store.apps, cache ?? routed, clock, counters, createDailyLimits(store.daily, stableKey('daily-limit'), dayOf), () => store.audit.accepting());
+  const auditor = createAuditor(store.audit, clock, factorHasher(keys.pepper), metrics.answered);
+  const tenantsAndRules = { clock, tenants, access: createAccessRules(), replay: createReplayGuard(store.nonces), verifier };
+  const batches =
+    store.batches &&
+    createBatches(
+      {
+        store: store.batches,
+        apps: store.apps,
+        audit: store.audit,
+        auditor,
+        gate: tenantsAndRules,
+        billing: BILL_EVERY_VERDICT,
+        sealer: keys.sealer,
+        clock,
+        node: store.node,
+        logger,
+        ...(options.batchQueue ? { queue: bullmqChunks({ ...options.batchQueue, logger }) } : {}),
+      },
+      { rate: 0, maxRows: 10_000_000, maxBytes: 2 * 1024 ** 3, ...options.batches },
+    );
   return {
     clock,
     counters,
     newCheckId: options.newCheckId ?? newCheckId,
     tenants,
-    access: createAccessRules(),
-    replay: createReplayGuard(store.nonces),
+    access: tenantsAndRules.access,
+    replay: tenantsAndRules.replay,
     clientIp: clientAddress(options.trustProxy ?? []),
-    verifier: createVerifier(store.apps, cache ?? routed, clock, counters, createDailyLimits(store.daily, stableKey('daily-limit'), dayOf), () => store.audit.accepting()),
-    auditor: createAuditor(store.audit, clock, factorHasher(keys.pepper), metrics.answered),
+    verifier,
+    auditor,
+    ...(batches ? { batches } : {}),
+    audit: createAuditReader(store.audit),
+    apiKeys: new ApiKeys(store.apiKeys, stableKey('api-key'), clock),
+    idempotency: createIdempotency(store.idempotency, keys.sealer, stableKey('idempotency'), clock),
     metrics,
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     upstreams,

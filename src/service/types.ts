@@ -1,5 +1,8 @@
 import type { AccessRules, CheckPath, ClientAddress, ReplayGuard, TenantDirectory } from '../access/index.ts';
-import type { Auditor } from '../audit/types.ts';
+import type { ApiKeys } from '../access/api-keys.ts';
+import type { AuditReader, Auditor } from '../audit/types.ts';
+import type { Idempotency } from './idempotency.ts';
+import type { Batches } from './batches/runner.ts';
 
 /** Milliseconds since the epoch; injected so tests control time. */
 export type Clock = () => number;
@@ -17,6 +20,14 @@ export interface Services {
   /** The core's steps behind the gate: validate, counters, sources, settle. */
   verifier: CheckPath;
   auditor: Auditor;
+  /** Checks read back from the audit, by app (the REST dialect). */
+  audit: AuditReader;
+  /** REST API keys (the REST dialect's bearer tokens). */
+  apiKeys: ApiKeys;
+  /** Idempotency-Key: a retried request's first answer (the REST dialect). */
+  idempotency: Idempotency;
+  /** Batches of checks (absent where the store does not keep them). */
+  batches?: Batches;
   /** Request body limit in bytes (default 16 KiB). */
   bodyLimit: number;
 }

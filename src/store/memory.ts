@@ -24,6 +24,7 @@ import { canonicalCheckId } from '../core/check-id.ts';
 import { guardedReplace, splitConflicts } from './registry-batch.ts';
 import { memorySources } from './memory-sources.ts';
 import { memoryOperators } from './memory-operators.ts';
+import { memoryApiKeys, memoryIdempotency } from './memory-rest.ts';
 import { billedListeners, quotaGrant, rateShare, releasedFreeAt, wholeRequest } from './leases.ts';
 import { randomBytes } from 'node:crypto';
 import { cardOf } from './rows.ts';
@@ -55,6 +56,8 @@ export function openMemoryStore(_opts: Record<string, never> = {}): Store {
     keys: memoryKeys(),
     sources: memorySources(),
     operators: memoryOperators(),
+    apiKeys: memoryApiKeys(),
+    idempotency: memoryIdempotency(),
     async ping() {
       if (closed) throw new Error('memory store is closed');
     },

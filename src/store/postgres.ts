@@ -7,6 +7,8 @@ import { postgresKeys } from './postgres/keys.ts';
 import { postgresRegistry } from './postgres/registry.ts';
 import { postgresSources } from './postgres/sources.ts';
 import { postgresOperators } from './postgres/operators.ts';
+import { postgresApiKeys, postgresIdempotency } from './postgres/rest.ts';
+import { postgresBatches } from './postgres/batches.ts';
 import { postgresLeases } from './postgres/leases.ts';
 import { randomBytes } from 'node:crypto';
 import { migrate } from './postgres/schema.ts';
@@ -69,6 +71,9 @@ export function openPostgresStore(opts: PostgresStoreOptions): Store {
     keys: postgresKeys(db),
     sources: postgresSources(db),
     operators: postgresOperators(db),
+    apiKeys: postgresApiKeys(db),
+    idempotency: postgresIdempotency(db),
+    batches: postgresBatches(db),
     ...(counters ? { resultCache: counters.resultCache } : {}),
     async ping() {
       if (closed) throw new Error('postgres store is closed');

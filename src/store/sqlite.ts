@@ -11,6 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { sqliteRegistry } from './sqlite/registry.ts';
 import { sqliteSources } from './sqlite/sources.ts';
 import { sqliteOperators } from './sqlite/operators.ts';
+import { sqliteApiKeys, sqliteIdempotency } from './sqlite/rest.ts';
+import { sqliteBatches } from './sqlite/batches.ts';
 import { type Checkpointer, startCheckpointer } from './sqlite/checkpointer.ts';
 import { counterBatch } from './sqlite/group-commit.ts';
 import { migrate } from './sqlite/schema.ts';
@@ -95,6 +97,9 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
     keys: sqliteKeys(db),
     sources: sqliteSources(db),
     operators: sqliteOperators(db),
+    apiKeys: sqliteApiKeys(db),
+    idempotency: sqliteIdempotency(db),
+    batches: sqliteBatches(db),
     async ping() {
       ping.get();
     },

@@ -655,10 +655,114 @@ export interface Store {
   keys: KeyStore;
   sources: SourceStore;
   operators: OperatorStore;
+  /** The REST dialect's API keys and idempotent answers. */
+  apiKeys: ApiKeyStore;
+  idempotency: IdempotencyStore;
+  /** Batches of checks (absent: the backend does not run them yet). */
+  batches?: BatchStore;
   /** A shared answer cache (Redis with PostgreSQL); absent: each process keeps its own in memory. */
   resultCache?: ResultCacheStore;
   /** Throws when the storage cannot be reached (readyz). */
   ping(): Promise<void>;
   /** Flushes the audit sink and closes connections. */
   close(): Promise<void>;
+}
+
+/** A REST API key as the store holds it: a keyed hash of the key, never the key (src/access/api-keys.ts). */
+export interface ApiKeyRecord {
+  keyId: string;
+  appid: string;
+  /** Hex HMAC of the whole key under its own derived key. */
+  hash: string;
+  revoked: boolean;
+  createdAt: number;
+}
+
+export interface ApiKeyStore {
+  add(record: ApiKeyRecord): Promise<void>;
+  get(keyId: string): Promise<ApiKeyRecord | undefined>;
+  /** Oldest first. */
+  list(appid: string): Promise<ApiKeyRecord[]>;
+  /** False when the app has no such key. */
+  revoke(appid: string, keyId: string): Promise<boolean>;
+}
+
+/** What a claim on an idempotency key found: the caller's now, or the first request's (its answer, once settled). */
+export type IdempotencyClaim = { claimed: true } | { claimed: false; requestHash: string; sealed: string | null };
+
+/**
+ * First answers of idempotent requests, by scope (an app) and key (both opaque: keyed hashes made by the
+ * caller), sealed by the caller. A claim is exact across processes: one caller answers, the rest wait for it.
+ */
+export interface IdempotencyStore {
+  /** Claims the key for `ttlMs` (the time to answer) unless a live claim or answer holds it; an expired one is taken over. */
+  claim(scope: string, key: string, requestHash: string, ttlMs: number, nowMs: number): Promise<IdempotencyClaim>;
+  /** Records the claimed key's first answer, kept until `expiresAt`. */
+  settle(scope: string, key: string, sealed: string, expiresAt: number): Promise<void>;
+  /** Gives up a claim with no answer (a later retry answers afresh). */
+  abandon(scope: string, key: string): Promise<void>;
+  /** Deletes expired entries; returns how many. */
+  purge(nowMs: number): Promise<number>;
+}
+
+export type BatchState = 'uploading' | 'running' | 'quota_exhausted' | 'done' | 'cancelled';
+
+/** A batch of checks as the store holds it: figures and sealed material only, never a plaintext row. */
+export interface BatchRecord {
+  batchId: string;
+  appid: string;
+  /** The kind every row runs, or null when each row names its own. */
+  kind: string | null;
+  state: BatchState;
+  /** The batch's own key, sealed under the key ring: its rows and results are sealed with it. */
+  keySealed: string;
+  rowsTotal: number;
+  rowsDone: number;
+  /** Rows done, by verdict (and `error` for a row that is not a check). */
+  counts: Record<string, number>;
+  createdAt: number;
+  updatedAt: number;
+  /** When the batch ended (done or cancelled). */
+  finishedAt: number | null;
+  /** When the batch and its results are deleted. */
+  expiresAt: number;
+}
+
+/** One chunk of a batch's rows: its input sealed until it is done, then its results sealed. */
+export interface BatchChunk {
+  batchId: string;
+  seq: number;
+  /** The first row's line number (1-based, of the upload). */
+  firstLine: number;
+  rows: number;
+  /** Null once the chunk is done (the input is deleted as its results are stored). */
+  inputSealed: string | null;
+  resultsSealed: string | null;
+  /** A runner began it: on a resume its rows are looked up in the audit before they are checked. */
+  started: boolean;
+}
+
+export interface BatchStore {
+  create(record: BatchRecord): Promise<void>;
+  /** Appends a chunk of input while the upload streams in; the batch's total grows with it. */
+  addChunk(chunk: BatchChunk): Promise<void>;
+  get(batchId: string): Promise<BatchRecord | undefined>;
+  /** Batches a runner should work on (running or quota_exhausted). */
+  active(): Promise<BatchRecord[]>;
+  /** The next chunk not yet done, in order. */
+  nextChunk(batchId: string): Promise<BatchChunk | undefined>;
+  /** One chunk (a job queue hands out chunks by number). */
+  chunk(batchId: string, seq: number): Promise<BatchChunk | undefined>;
+  markStarted(batchId: string, seq: number): Promise<void>;
+  /** In one transaction: the chunk's results stored, its input deleted, the batch's figures added to. */
+  finishChunk(batchId: string, seq: number, resultsSealed: string, counts: Record<string, number>, now: number): Promise<void>;
+  /** Done chunks from `seq` on, in order, at most `limit`. */
+  results(batchId: string, fromSeq: number, limit: number): Promise<BatchChunk[]>;
+  setState(batchId: string, state: BatchState, now: number): Promise<void>;
+  /** Deletes every chunk's input (a batch that ended). */
+  dropInput(batchId: string): Promise<void>;
+  /** Takes or renews the right to run a batch for `ttlMs`; false while another node holds it. */
+  lease(batchId: string, node: string, ttlMs: number, now: number): Promise<boolean>;
+  /** Deletes batches whose retention passed; returns how many. */
+  purge(now: number): Promise<number>;
 }

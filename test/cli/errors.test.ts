@@ -198,7 +198,7 @@ const CASES: Case[] = [
     args: () => ['apps', 'frobnicate'],
     code: 2,
     stderr: () =>
-      "realname: unknown command 'frobnicate' (the commands: create, list, show, suspend, resume, set, rename, delete, buckets, appkey, secrets)\n" +
+      "realname: unknown command 'frobnicate' (the commands: create, list, show, suspend, resume, set, rename, delete, buckets, appkey, secrets, keys)\n" +
       usage('realname apps <command> [options]'),
   },
   {

@@ -185,3 +185,44 @@ pairs(
     return reply.json.Response.Error?.Code ?? String(reply.json.Response.Result);
   },
 );
+
+// REST /v1: 413 → api_key_missing → api_key_malformed → api_key_invalid (no such key) → api_key_invalid (not
+// its secret) → api_key_revoked → unsupported_media_type → bad_request → invalid_request → app_suspended →
+// kind_not_permitted → ip_denied → rate_limited → invalid (a 200 verdict) → daily_limited → quota_exhausted.
+pairs(
+  'rest',
+  [
+    ['body_too_large', (s) => void (s.body.padding = 'x'.repeat(20 * 1024))],
+    ['api_key_missing', (s) => void (s.sign.authorization = null)],
+    ['api_key_malformed', (s) => void (s.sign.authorization = 'Basic dXNlcjpwYXNz')],
+    ['api_key_invalid', (s) => void (s.sign.unknownKey = true)],
+    ['api_key_invalid', (s) => void (s.sign.wrongSecret = true)],
+    ['api_key_revoked', (s) => void (s.sign.revoked = true)],
+    ['unsupported_media_type', (s) => void (s.contentType = 'text/plain')],
+    ['bad_request', (s) => void (s.sign.raw = '{"kind":')],
+    ['invalid_request', (s) => void (s.body.kind = 'idcard9')],
+    ['app_suspended', (s) => void (s.app.suspended = true)],
+    ['kind_not_permitted', (s) => void (s.app.checks = ['bankcard3'])],
+    ['ip_denied', (s) => void (s.app.ipAllow = ['10.0.0.0/8'])],
+    ['rate_limited', (s) => void (s.app.qps = 0)],
+    ['invalid', (s) => void (s.body.factors = { name: PERSON.name, idNumber: '310101199601110010' })],
+    ['daily_limited', (s) => void ((s.app.dailyPerId = 1), (s.before = 1))],
+    ['quota_exhausted', (s) => void (s.late = { quota: 0 })],
+  ],
+  async (spec) => {
+    const app = await newApp(spec.app);
+    const made = await services.apiKeys.create(app.appid);
+    let key = made.key;
+    if (spec.sign.unknownKey) key = `rn_live_${'Z'.repeat(16)}_${key.slice(-32)}`;
+    if (spec.sign.wrongSecret) key = key.slice(0, -1) + (key.endsWith('a') ? 'b' : 'a');
+    if (spec.sign.revoked) await services.apiKeys.revoke(app.appid, made.keyId);
+    const authorization = spec.sign.authorization === undefined ? `Bearer ${key}` : (spec.sign.authorization as string | null);
+    const body = (spec.sign.raw as string | undefined) ?? JSON.stringify({ kind: 'idcard2', factors: { name: PERSON.name, idNumber: PERSON.idNumber }, ...spec.body });
+    const headers: Record<string, string> = { 'content-type': spec.contentType ?? 'application/json', ...(authorization === null ? {} : { authorization }) };
+    for (let i = 0; i < spec.before; i++) await fetch(`${url}/v1/checks`, { method: 'POST', headers, body }).then((r) => r.text());
+    if (spec.late) await services.tenants.update(app.appid, spec.late);
+    const reply = await fetch(`${url}/v1/checks`, { method: 'POST', headers, body });
+    const json = (await reply.json()) as { type?: string; verdict?: string };
+    return json.verdict ?? String(json.type).replace('urn:realname:problem:', '');
+  },
+);

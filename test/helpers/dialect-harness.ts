@@ -6,6 +6,23 @@ import type { CheckPath, Refused } from '../../src/access/index.ts';
 import type { AuditEntry, Auditor } from '../../src/audit/types.ts';
 import type { Services } from '../../src/service/types.ts';
 import type { RateLimiter } from '../../src/store/types.ts';
+import { randomBytes } from 'node:crypto';
+import { ApiKeys } from '../../src/access/api-keys.ts';
+import { createAuditReader } from '../../src/audit/reader.ts';
+import { StoreKeys } from '../../src/keys/ring.ts';
+import { createIdempotency } from '../../src/service/idempotency.ts';
+import { memoryApiKeys, memoryIdempotency } from '../../src/store/memory-rest.ts';
+
+/** What the REST dialect alone reads: the vendor dialects' harnesses are given real ones over memory. */
+type RestServices = 'audit' | 'apiKeys' | 'idempotency';
+
+function restServices(clock: () => number): Pick<Services, RestServices> {
+  return {
+    audit: createAuditReader({ query: async () => [] }),
+    apiKeys: new ApiKeys(memoryApiKeys(), randomBytes(32), clock),
+    idempotency: createIdempotency(memoryIdempotency(), StoreKeys.single(randomBytes(32)).sealer, randomBytes(32), clock),
+  };
+}
 
 /**
  * What every dialect-level harness shares: a fixed clock, a scripted verifier, an audit list and
@@ -88,14 +105,14 @@ async function listen(plugin: FastifyPluginAsync): Promise<{ url: string; logs: 
  */
 export async function serveDialect(o: {
   clock: { now: number };
-  house: Omit<Services, 'verifier' | 'auditor'>;
+  house: Omit<Services, 'verifier' | 'auditor' | RestServices>;
   rate: RateLimiter;
   first: Answerer;
   plugin: (services: Services) => FastifyPluginAsync;
 }): Promise<DialectHarness> {
   const { audit, auditor } = auditList();
   const scripted = scriptedVerifier(o.rate, o.house.clock, o.first);
-  const services: Services = { ...o.house, verifier: scripted.verifier, auditor };
+  const services: Services = { ...o.house, verifier: scripted.verifier, auditor, ...restServices(o.house.clock) };
   const server = await listen(o.plugin(services));
   return {
     url: server.url,

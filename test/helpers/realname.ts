@@ -10,7 +10,7 @@ import { signAuthorization } from '../../src/protocols/tencent-image/signature.t
 import { createRegistryHasher } from '../../src/registry/hash.ts';
 import { importRegistry } from '../../src/registry/import.ts';
 import { buildServer } from '../../src/server.ts';
-import { assembleServices } from '../../src/service/assemble.ts';
+import { assembleServices, type AssembleOptions } from '../../src/service/assemble.ts';
 import { openStore } from '../../src/store/index.ts';
 
 export interface Person {
@@ -42,13 +42,13 @@ export interface Realname {
  * The whole house on loopback: a real SQLite store in a temp dir, a synthetic registry, a tenant,
  * and the HTTP server listening on 127.0.0.1:0. The clock follows the wall clock (as real clients sign) until a test freezes it.
  */
-export async function startRealname(options: { identities?: number; app?: Partial<NewApp>; bodyLimit?: number } = {}): Promise<Realname> {
+export async function startRealname(options: { identities?: number; app?: Partial<NewApp>; bodyLimit?: number; batches?: AssembleOptions['batches'] } = {}): Promise<Realname> {
   const dir = mkdtempSync(join(tmpdir(), 'realname-e2e-'));
   const store = openStore({ kind: 'sqlite', file: join(dir, 'realname.db') });
   const masterKey = randomBytes(32);
   let frozen: number | undefined;
   const clock = () => frozen ?? Date.now();
-  const services = assembleServices({ store, masterKey, clock, ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}) });
+  const services = assembleServices({ store, masterKey, clock, ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}), ...(options.batches ? { batches: options.batches } : {}) });
   const people = [...generateIdentities(options.identities ?? 20, 7)];
   const csv = ['name,idNumber,bankCard,phone', ...people.map((p) => `${p.name},${p.idNumber},${p.bankCard},${p.phone}`)].join('\n');
   await importRegistry({ input: Readable.from([csv]), format: 'csv', store: store.registry, hasher: createRegistryHasher(masterKey), now: new Date() });
@@ -103,6 +103,7 @@ export async function startRealname(options: { identities?: number; app?: Partia
       return { code: json.code as number, message: json.message as string, sessionId: (json.data as { session_id: string }).session_id };
     },
     async close() {
+      await services.batches?.stop();
       await server.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });

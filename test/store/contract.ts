@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSpend } from '../../src/service/spend.ts';
-import { AppNameTaken, type App, type AuditRecord, type RegistryRow, type Secret, type SourceRecord, type Store, type StoredKey } from '../../src/store/types.ts';
+import { AppNameTaken, type App, type AuditRecord, type BatchChunk, type BatchRecord, type RegistryRow, type Secret, type SourceRecord, type Store, type StoredKey } from '../../src/store/types.ts';
 
 /**
  * The one behaviour every storage backend must show. Each backend's test file calls this with a
@@ -764,6 +764,96 @@ export function storeContract(
           'submail 2026-05-01',
           'aliyun 2026-05-02',
         ]);
+      });
+    });
+
+    describe('API keys', () => {
+      it('adds, reads, lists an app’s keys and revokes one of its own only', async () => {
+        await store.apps.create(makeApp('1250000101'), makeSecret('AKIDrest0000000000000000000000000001', '1250000101'));
+        await store.apps.create(makeApp('1250000102', { name: 'other' }), makeSecret('AKIDrest0000000000000000000000000002', '1250000102'));
+        await store.apiKeys.add({ keyId: 'k1', appid: '1250000101', hash: 'aa', revoked: false, createdAt: 1 });
+        await store.apiKeys.add({ keyId: 'k2', appid: '1250000101', hash: 'bb', revoked: false, createdAt: 2 });
+        expect(await store.apiKeys.get('k1')).toEqual({ keyId: 'k1', appid: '1250000101', hash: 'aa', revoked: false, createdAt: 1 });
+        expect(await store.apiKeys.get('nope')).toBeUndefined();
+        expect((await store.apiKeys.list('1250000101')).map((k) => k.keyId)).toEqual(['k1', 'k2']);
+        expect(await store.apiKeys.revoke('1250000102', 'k1')).toBe(false);
+        expect(await store.apiKeys.revoke('1250000101', 'k1')).toBe(true);
+        expect((await store.apiKeys.get('k1'))?.revoked).toBe(true);
+        await expect(store.apiKeys.add({ keyId: 'k2', appid: '1250000101', hash: 'cc', revoked: false, createdAt: 3 })).rejects.toThrow();
+      });
+    });
+
+    describe('idempotency', () => {
+      it('lets exactly one of many concurrent claims win, then answers every claim with the settled answer until it expires', async () => {
+        const t0 = 1_700_000_000_000;
+        const claims = await Promise.all(Array.from({ length: 50 }, () => store.idempotency.claim('app', 'key', 'req', 30_000, t0)));
+        expect(claims.filter((c) => c.claimed)).toHaveLength(1);
+        expect(claims.filter((c) => !c.claimed)).toEqual(Array(49).fill({ claimed: false, requestHash: 'req', sealed: null }));
+        await store.idempotency.settle('app', 'key', 'sealed!', t0 + 86_400_000);
+        expect(await store.idempotency.claim('app', 'key', 'other', 30_000, t0 + 60_000)).toEqual({ claimed: false, requestHash: 'req', sealed: 'sealed!' });
+        expect(await store.idempotency.claim('other-app', 'key', 'req', 30_000, t0)).toEqual({ claimed: true });
+        expect(await store.idempotency.claim('app', 'key', 'req2', 30_000, t0 + 86_400_000)).toEqual({ claimed: true });
+      });
+
+      it('an abandoned claim is free again; a settled one is not abandoned; purge deletes what expired', async () => {
+        const t0 = 1_700_000_000_000;
+        expect(await store.idempotency.claim('app', 'a', 'r', 30_000, t0)).toEqual({ claimed: true });
+        await store.idempotency.abandon('app', 'a');
+        expect(await store.idempotency.claim('app', 'a', 'r', 30_000, t0 + 1)).toEqual({ claimed: true });
+        await store.idempotency.settle('app', 'a', 's', t0 + 1000);
+        await store.idempotency.abandon('app', 'a');
+        expect(await store.idempotency.claim('app', 'a', 'r', 30_000, t0 + 2)).toMatchObject({ claimed: false, sealed: 's' });
+        expect(await store.idempotency.claim('app', 'b', 'r', 10, t0)).toEqual({ claimed: true });
+        expect(await store.idempotency.purge(t0 + 5000)).toBe(2);
+        expect(await store.idempotency.claim('app', 'a', 'r', 30_000, t0 + 5000)).toEqual({ claimed: true });
+      });
+    });
+
+    // The memory store keeps no batches (the REST dialect answers batches_unavailable there).
+    describe.skipIf(name === 'memory')('batches', () => {
+      const record = (batchId: string, over: Partial<BatchRecord> = {}): BatchRecord => ({
+        batchId, appid: '1250000201', kind: 'idcard2', state: 'uploading', keySealed: 'k', rowsTotal: 0, rowsDone: 0, counts: {}, createdAt: 1, updatedAt: 1, finishedAt: null, expiresAt: 1000, ...over,
+      });
+      const chunk = (batchId: string, seq: number): BatchChunk => ({ batchId, seq, firstLine: seq * 10 + 1, rows: 10, inputSealed: `in${seq}`, resultsSealed: null, started: false });
+
+      it('grows with its chunks, runs them in order, adds up figures once per chunk, and ends', async () => {
+        const b = store.batches!;
+        await b.create(record('b1'));
+        for (const seq of [0, 1, 2]) await b.addChunk(chunk('b1', seq));
+        expect(await b.active()).toEqual([]);
+        await b.setState('b1', 'running', 2);
+        expect((await b.active()).map((r) => [r.batchId, r.rowsTotal])).toEqual([['b1', 30]]);
+        expect(await b.nextChunk('b1')).toMatchObject({ seq: 0, inputSealed: 'in0', started: false });
+        await b.markStarted('b1', 0);
+        expect(await b.nextChunk('b1')).toMatchObject({ seq: 0, started: true });
+        await b.finishChunk('b1', 0, 'out0', { match: 7, invalid: 3 }, 3);
+        await b.finishChunk('b1', 0, 'again', { match: 10 }, 4);
+        await b.finishChunk('b1', 1, 'out1', { match: 5, error: 5 }, 5);
+        expect(await b.nextChunk('b1')).toMatchObject({ seq: 2 });
+        expect(await b.get('b1')).toMatchObject({ rowsDone: 20, counts: { match: 12, invalid: 3, error: 5 }, updatedAt: 5 });
+        expect((await b.results('b1', 0, 10)).map((c) => [c.seq, c.resultsSealed, c.inputSealed])).toEqual([[0, 'out0', null], [1, 'out1', null]]);
+        expect((await b.results('b1', 1, 10)).map((c) => c.seq)).toEqual([1]);
+        await b.setState('b1', 'done', 9);
+        await b.setState('b1', 'running', 10);
+        expect(await b.get('b1')).toMatchObject({ state: 'done', finishedAt: 9 });
+        await b.dropInput('b1');
+        expect(await b.nextChunk('b1')).toMatchObject({ seq: 2, inputSealed: null });
+      });
+
+      it('leases a batch to one node at a time until the lease lapses; purges what expired', async () => {
+        const b = store.batches!;
+        await b.create(record('b2', { expiresAt: 500 }));
+        await b.addChunk(chunk('b2', 0));
+        const claims = await Promise.all(['n1', 'n2', 'n3'].map((n) => b.lease('b2', n, 100, 10)));
+        expect(claims.filter(Boolean)).toHaveLength(1);
+        const holder = ['n1', 'n2', 'n3'][claims.indexOf(true)]!;
+        expect(await b.lease('b2', holder, 100, 50)).toBe(true);
+        expect(await b.lease('b2', 'other', 100, 149)).toBe(false);
+        expect(await b.lease('b2', 'other', 100, 150)).toBe(true);
+        expect(await b.purge(499)).toBe(0);
+        expect(await b.purge(500)).toBe(1);
+        expect(await b.get('b2')).toBeUndefined();
+        expect(await b.results('b2', 0, 10)).toEqual([]);
       });
     });
 

@@ -178,6 +178,54 @@ const MIGRATIONS: string[] = [
      ip text NOT NULL
    );
    CREATE INDEX IF NOT EXISTS operator_actions_by_time ON operator_actions(at, seq);`,
+  // The REST dialect (src/dialects/rest): API keys as keyed hashes, and idempotent requests' first
+  // answers, sealed, by app and a keyed hash of the Idempotency-Key.
+  `CREATE TABLE IF NOT EXISTS api_keys (
+     key_id text PRIMARY KEY,
+     appid text NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+     hash text NOT NULL,
+     revoked boolean NOT NULL DEFAULT false,
+     created_at bigint NOT NULL
+   );
+   CREATE INDEX IF NOT EXISTS api_keys_by_app ON api_keys(appid);
+   CREATE TABLE IF NOT EXISTS idempotency (
+     scope text NOT NULL,
+     key text NOT NULL,
+     request_hash text NOT NULL,
+     sealed text,
+     expires_at double precision NOT NULL,
+     PRIMARY KEY (scope, key)
+   );
+   CREATE INDEX IF NOT EXISTS idempotency_by_expiry ON idempotency(expires_at);`,
+  // Batches of checks (src/service/batches): figures, a sealed key, and chunks of sealed input, then
+  // sealed results. The runner's lease keeps two nodes off one batch; a dead node's lapses.
+  `CREATE TABLE IF NOT EXISTS batches (
+     batch_id text PRIMARY KEY,
+     appid text NOT NULL,
+     kind text,
+     state text NOT NULL,
+     key_sealed text NOT NULL,
+     rows_total bigint NOT NULL,
+     rows_done bigint NOT NULL,
+     counts jsonb NOT NULL,
+     created_at bigint NOT NULL,
+     updated_at bigint NOT NULL,
+     finished_at bigint,
+     expires_at bigint NOT NULL,
+     lease_node text,
+     lease_until bigint NOT NULL DEFAULT 0
+   );
+   CREATE INDEX IF NOT EXISTS batches_by_state ON batches(state);
+   CREATE TABLE IF NOT EXISTS batch_chunks (
+     batch_id text NOT NULL REFERENCES batches(batch_id) ON DELETE CASCADE,
+     seq integer NOT NULL,
+     first_line bigint NOT NULL,
+     rows integer NOT NULL,
+     input_sealed text,
+     results_sealed text,
+     started boolean NOT NULL DEFAULT false,
+     PRIMARY KEY (batch_id, seq)
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

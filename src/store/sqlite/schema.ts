@@ -228,6 +228,54 @@ const MIGRATIONS: Migration[] = [
      ip TEXT NOT NULL
    );
    CREATE INDEX IF NOT EXISTS operator_actions_by_time ON operator_actions(at, seq);`,
+  // The REST dialect (src/dialects/rest): API keys as keyed hashes, and idempotent requests' first
+  // answers, sealed, by app and a keyed hash of the Idempotency-Key. IF NOT EXISTS, as above.
+  `CREATE TABLE IF NOT EXISTS api_keys (
+     key_id TEXT PRIMARY KEY,
+     appid TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+     hash TEXT NOT NULL,
+     revoked INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX IF NOT EXISTS api_keys_by_app ON api_keys(appid);
+   CREATE TABLE IF NOT EXISTS idempotency (
+     scope TEXT NOT NULL,
+     key TEXT NOT NULL,
+     request_hash TEXT NOT NULL,
+     sealed TEXT,
+     expires_at REAL NOT NULL,
+     PRIMARY KEY (scope, key)
+   ) WITHOUT ROWID;
+   CREATE INDEX IF NOT EXISTS idempotency_by_expiry ON idempotency(expires_at);`,
+  // Batches of checks (src/service/batches): figures, a sealed key, and chunks of sealed input, then
+  // sealed results. The runner's lease keeps two nodes off one batch.
+  `CREATE TABLE IF NOT EXISTS batches (
+     batch_id TEXT PRIMARY KEY,
+     appid TEXT NOT NULL,
+     kind TEXT,
+     state TEXT NOT NULL,
+     key_sealed TEXT NOT NULL,
+     rows_total INTEGER NOT NULL,
+     rows_done INTEGER NOT NULL,
+     counts TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     finished_at INTEGER,
+     expires_at INTEGER NOT NULL,
+     lease_node TEXT,
+     lease_until INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX IF NOT EXISTS batches_by_state ON batches(state);
+   CREATE TABLE IF NOT EXISTS batch_chunks (
+     batch_id TEXT NOT NULL REFERENCES batches(batch_id) ON DELETE CASCADE,
+     seq INTEGER NOT NULL,
+     first_line INTEGER NOT NULL,
+     rows INTEGER NOT NULL,
+     input_sealed TEXT,
+     results_sealed TEXT,
+     started INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (batch_id, seq)
+   ) WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,84 @@
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import { isCheckKind, KIND_FACTORS, type CheckKind, type Factors } from '../../core/index.ts';
+
+export type BatchFormat = 'jsonl' | 'csv';
+
+/** One line of an upload: a check to run, or why it is not one (a result of its own, never a failed batch). */
+export type BatchRow = { line: number; kind: CheckKind; factors: Factors } | { line: number; error: { reason: string; field?: string } };
+
+const FACTOR_FIELDS = ['name', 'idNumber', 'bankCard', 'phone'] as const;
+
+/** A row's check from its fields: the row's kind or the batch's, and the kind's factors (each present, as text). */
+function rowOf(line: number, fields: Record<string, unknown>, batchKind: CheckKind | null): BatchRow {
+  const named = fields.kind;
+  let kind: CheckKind | null = batchKind;
+  if (typeof named === 'string' && named !== '') {
+    if (!isCheckKind(named)) return { line, error: { reason: 'kind_unknown', field: 'kind' } };
+    kind = named;
+  }
+  if (kind === null) return { line, error: { reason: 'missing', field: 'kind' } };
+  const factors: Factors = {};
+  for (const field of KIND_FACTORS[kind]) {
+    const value = fields[field];
+    if (value === undefined || value === null || value === '') return { line, error: { reason: 'missing', field } };
+    if (typeof value !== 'string') return { line, error: { reason: 'type', field } };
+    factors[field] = value;
+  }
+  return { line, kind, factors };
+}
+
+/** Counts the bytes of a stream as they pass, failing it past `max`. */
+export class TooLarge extends Error {}
+
+/**
+ * Rows of an upload as it streams in: JSONL (one object a line) or CSV (a header line naming the columns:
+ * kind, name, idNumber, bankCard, phone). A line that does not parse is a row with its reason.
+ */
+export async function* batchRows(input: Readable, format: BatchFormat, batchKind: CheckKind | null, maxBytes: number): AsyncGenerator<BatchRow> {
+  // Counted as the bytes pass; past the limit the upload is refused (the caller answers, the rest is drained).
+  let bytes = 0;
+  const counted = (chunk: Buffer) => {
+    bytes += chunk.length;
+  };
+  input.on('data', counted);
+  const check = () => {
+    if (bytes > maxBytes) throw new TooLarge(`over ${maxBytes} bytes`);
+  };
+  if (format === 'jsonl') {
+    let line = 0;
+    for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+      check();
+      line++;
+      if (text.trim() === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        yield { line, error: { reason: 'broken' } };
+        continue;
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) yield { line, error: { reason: 'not_object' } };
+      else yield rowOf(line, flatten(value as Record<string, unknown>), batchKind);
+    }
+    check();
+    return;
+  }
+  const parser = input.pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim()), relax_column_count: true, skip_empty_lines: true, bom: true, info: true }));
+  input.on('error', (error) => parser.destroy(error));
+  for await (const record of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    check();
+    yield rowOf(record.info.lines, record.record, batchKind);
+  }
+  check();
+}
+
+/** JSONL rows may nest the factors as the single check's body does ({"kind", "factors": {…}}) or list them flat. */
+function flatten(value: Record<string, unknown>): Record<string, unknown> {
+  const nested = value.factors;
+  if (typeof nested !== 'object' || nested === null) return value;
+  const flat: Record<string, unknown> = { kind: value.kind };
+  for (const f of FACTOR_FIELDS) flat[f] = (nested as Record<string, unknown>)[f];
+  return flat;
+}
