@@ -160,7 +160,17 @@ describe.skipIf(!redisUp)('two gateway processes on PostgreSQL + Redis', () => {
     try {
       const keys = await peek.keys(`${prefix}*`);
       expect(keys.some((k) => k.includes('cache:e:'))).toBe(true);
-      const values = await Promise.all(keys.map(async (k) => ((await peek.type(k)) === 'set' ? (await peek.smembers(k)).join(' ') : String(await peek.get(k)))));
+      // Every value, whatever its type (the counters keep hashes and sorted sets beside the cache's strings and sets).
+      const read = async (k: string): Promise<string> => {
+        const type = await peek.type(k);
+        if (type === 'set') return (await peek.smembers(k)).join(' ');
+        if (type === 'hash') return JSON.stringify(await peek.hgetall(k));
+        if (type === 'zset') return (await peek.zrange(k, 0, -1, 'WITHSCORES')).join(' ');
+        if (type === 'list') return (await peek.lrange(k, 0, -1)).join(' ');
+        if (type === 'stream') return JSON.stringify(await peek.xrange(k, '-', '+'));
+        return String(await peek.get(k));
+      };
+      const values = await Promise.all(keys.map(read));
       const redisText = [...keys, ...values].join('\n');
       const logs = nodes.map((n) => n.output()).join('');
       await sleep(200);

@@ -226,6 +226,9 @@ const MIGRATIONS: string[] = [
      started boolean NOT NULL DEFAULT false,
      PRIMARY KEY (batch_id, seq)
    );`,
+  // A check read back by its id (GET /v1/checks/{id}, audit search --check-id, a batch chunk resumed after
+  // a crash) is an index lookup, not a scan of the whole log; it costs each audit row one index entry.
+  `CREATE INDEX IF NOT EXISTS audit_by_check_id ON audit(check_id);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
