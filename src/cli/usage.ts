@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { recordAccess } from '../audit/operator.ts';
 import { type AppUsage, type UsageReport, usageReport } from '../audit/usage.ts';
 import { dayOf, monthBounds } from '../core/calendar.ts';
-import { trailOf } from './audit.ts';
+import { requireKnownApp, trailOf } from './audit.ts';
 import { month, moment, resolveMoment } from './audit-options.ts';
 import { UsageError } from './errors.ts';
 import { withDataOptions } from './options.ts';
@@ -53,6 +53,7 @@ export function usageCommand(): Command {
             : monthBounds(options.month ?? dayOf(now, zone).slice(0, 7), zone);
         if (bounds.until <= bounds.since) throw new UsageError(command, '--until must come after --since');
         const trail = trailOf(runtime);
+        if (options.app !== undefined) await requireKnownApp(runtime, trail, options.app);
         await recordAccess(trail, 'usage', { appid: options.app ?? null, since: bounds.since, until: bounds.until, by: options.by ?? null });
         return usageReport(
           { trail, apps: runtime.store.apps, sources: runtime.store.sources },
