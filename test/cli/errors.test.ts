@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, realname } from '../helpers/cli.ts';
+import { BIN, exited, realname, realnameListening } from '../helpers/cli.ts';
 
 /**
  * Every mistake an operator makes gets one line: what failed, the value, what to do; exit 1, or 2
@@ -303,6 +303,14 @@ const CASES: Case[] = [
     stderr: () => "realname: bucket must be 1-40 lowercase letters, digits or '-', starting with a letter or digit: -x\n",
   },
   {
+    what: 'serve whose --metrics-port is in use (names --metrics-port, not --port)',
+    args: () => ['serve', '--port', '0', '--metrics-port', String(port), '--data', store],
+    // The main port binds first and logs so at info.
+    env: { REALNAME_LOG_LEVEL: 'warn' },
+    code: 1,
+    stderr: () => `realname: cannot listen on 127.0.0.1:${port}: the address is already in use; stop the server using it or choose another --metrics-port\n`,
+  },
+  {
     what: 'subject report with two lines on stdin (one person at a time; no value echoed)',
     args: () => ['subject', 'report', '--id-number', '-', '--data', store],
     stdin: 'ID1\nID2\n',
@@ -410,6 +418,24 @@ describe('every expected failure is one line (usage errors: and the usage line)'
     const code = await new Promise((resolve) => child.on('close', resolve));
     expect(stderr).toBe('');
     expect(code).toBe(0);
+  });
+
+  it('serve --retention-days under six months warns in one line; the metrics port 404s like the main port, echoing nothing', async () => {
+    const server = await realnameListening(['serve', '--port', '0', '--metrics-port', '0', '--retention-days', '30', '--data', store]);
+    try {
+      const metricsAt = /realname metrics at (\S+)/.exec(server.output())![1]!;
+      const reply = await fetch(`${metricsAt}/secret-path-xyz`);
+      expect(reply.status).toBe(404);
+      const body = await reply.text();
+      expect(JSON.parse(body)).toEqual({ error: 'not found', message: 'no such route: this port answers GET /metrics only' });
+      expect(body).not.toContain('secret-path-xyz');
+      expect(server.output()).toContain(
+        'realname: warning: --retention-days 30 keeps audit records under the six-month minimum the Cybersecurity Law asks (180 days)\n',
+      );
+    } finally {
+      server.child.kill('SIGTERM');
+      await exited(server.child);
+    }
   });
 
   it('leaves nothing behind when a command that would create a store fails', async () => {
