@@ -83,6 +83,13 @@ export function resolveMoment(command: Command, text: string, timeZone: string, 
   return Date.parse(text);
 }
 
+/** `--until` must come after `--since`; it is exclusive, so one plain day is `--since D --until D+1` (said when both name one day). */
+export function checkSpan(command: Command, since: { text: string; at: number }, until: { text: string; at: number }): void {
+  if (until.at > since.at) return;
+  const oneDay = /^\d{4}-\d{2}-\d{2}$/.test(since.text) && since.text === until.text;
+  throw new UsageError(command, oneDay ? `--until is exclusive (before that day): for the one day ${since.text}, give --until the next day` : '--until must come after --since');
+}
+
 /** `--month 2026-12` */
 export function month(value: string): string {
   const match = /^(\d{4})-(\d{2})$/.exec(value.trim());

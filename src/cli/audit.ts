@@ -8,7 +8,7 @@ import { canonicalCheckId } from '../core/check-id.ts';
 import { CHECK_KINDS } from '../core/factors.ts';
 import type { Runtime } from '../runtime.ts';
 import type { AuditTrail } from '../store/types.ts';
-import { dashOnly, days, MIN_RETENTION_DAYS, DIALECT_NAMES, dialectOption, FACTOR_FLAGS, kindOption, factorFromStdin, moment, refusalOption, resolveMoment, verdictOption } from './audit-options.ts';
+import { checkSpan, dashOnly, days, MIN_RETENTION_DAYS, DIALECT_NAMES, dialectOption, FACTOR_FLAGS, kindOption, factorFromStdin, moment, refusalOption, resolveMoment, verdictOption } from './audit-options.ts';
 import { canAsk, confirm } from './confirm.ts';
 import { CliError, UsageError } from './errors.ts';
 import { positiveNumber, withDataOptions } from './options.ts';
@@ -55,7 +55,7 @@ async function queryOf(command: Command, options: Record<string, unknown>, runti
   if (options.app !== undefined) query.appid = String(options.app);
   if (options.since !== undefined) query.since = resolveMoment(command, String(options.since), zone, now);
   if (options.until !== undefined) query.until = resolveMoment(command, String(options.until), zone, now);
-  if (query.since !== undefined && query.until !== undefined && query.until <= query.since) throw new UsageError(command, '--until must come after --since');
+  if (query.since !== undefined && query.until !== undefined) checkSpan(command, { text: String(options.since), at: query.since }, { text: String(options.until), at: query.until });
   if (options.verdict !== undefined) query.verdict = String(options.verdict);
   if (options.refusal !== undefined) query.refusal = String(options.refusal);
   if (options.dialect !== undefined) query.dialect = String(options.dialect);

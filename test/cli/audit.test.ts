@@ -219,8 +219,9 @@ describe.each(backends)('audit, usage and metrics on %s', (_name, open) => {
     const shown = JSON.parse((await run(['apps', 'show', app.appid, '--json'])).stdout);
     expect(shown.quota).toBe(shop.quotaRemaining);
     const byKind = await run(['usage', '--app', app.appid, '--by', 'day', '--csv']);
-    expect(byKind.stdout.split('\n')[0]).toBe('appid,name,group,billed,unbilled,refused,quotaRemaining');
-    expect(byKind.stdout).toMatch(new RegExp(`${app.appid},shop,\\d{4}-\\d{2}-\\d{2},${QUOTA},`));
+    expect(byKind.stdout.split('\n')[0]).toBe('appid,name,row,group,billed,unbilled,refused,quotaRemaining');
+    // The app's total and its one day, each row saying which it is.
+    expect(byKind.stdout).toMatch(new RegExp(`^${app.appid},shop,total,,${QUOTA},.*\n${app.appid},shop,day,\\d{4}-\\d{2}-\\d{2},${QUOTA},`, 'm'));
   });
 
   it('audit search finds by app, verdict, refusal, check id and a factor read from stdin', async () => {

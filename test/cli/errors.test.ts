@@ -311,6 +311,12 @@ const CASES: Case[] = [
     stderr: () => `realname: cannot listen on 127.0.0.1:${port}: the address is already in use; stop the server using it or choose another --metrics-port\n`,
   },
   {
+    what: 'usage --since D --until D (until is exclusive: says how to ask for the one day)',
+    args: () => ['usage', '--since', '2026-12-01', '--until', '2026-12-01', '--data', store],
+    code: 2,
+    stderr: () => 'realname: --until is exclusive (before that day): for the one day 2026-12-01, give --until the next day\n' + usage('realname usage [options]'),
+  },
+  {
     what: 'subject report with two lines on stdin (one person at a time; no value echoed)',
     args: () => ['subject', 'report', '--id-number', '-', '--data', store],
     stdin: 'ID1\nID2\n',
@@ -436,6 +442,11 @@ describe('every expected failure is one line (usage errors: and the usage line)'
       server.child.kill('SIGTERM');
       await exited(server.child);
     }
+  });
+
+  it('registry generate --help states the seed default once', async () => {
+    const help = await realname(['registry', 'generate', '--help']);
+    expect(help.stdout).toMatch(/--seed <s> +seed \(default: 1\)\n/);
   });
 
   it('leaves nothing behind when a command that would create a store fails', async () => {
