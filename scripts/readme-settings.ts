@@ -11,10 +11,13 @@ const CLOSE = '<!-- /settings -->';
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 const code = (text: string) => (text === '—' ? text : `\`${text}\``);
 
+/** "every command" as the table says it: the two commands that open no store take none of these. */
+const scopeText = (scope: string) => (scope === 'every command' ? 'every command but `registry generate` and `inspect`' : scope);
+
 export function renderSettings(): string {
   const rows = [
-    ...SETTINGS.map((s) => [code(`${flagOf(s.key)} <${s.arg}>`), code(s.env), code(s.key), s.defaultText, s.scope, s.meaning]),
-    ...OTHER_SETTINGS.map((s) => [code(s.flag), code(s.env), s.key, s.defaultText, 'every command', s.meaning]),
+    ...SETTINGS.map((s) => [code(`${flagOf(s.key)} <${s.arg}>`), code(s.env), code(s.key), s.defaultText, scopeText(s.scope), s.meaning]),
+    ...OTHER_SETTINGS.map((s) => [code(s.flag), code(s.env), s.key, s.defaultText, scopeText('every command'), s.meaning]),
   ];
   return [
     '| flag | environment | config key | default | for | meaning |',

@@ -1,6 +1,14 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { REFUSALS } from '../access/index.ts';
+import { validateBankCard } from '../core/bank-card.ts';
 import { dayOf, startOfDay } from '../core/calendar.ts';
+import { validateIdNumber } from '../core/id-number.ts';
+import { validateName } from '../core/name.ts';
+import type { Invalid } from '../core/outcome.ts';
+import { validatePhone } from '../core/phone.ts';
+import { CHECK_KINDS } from '../core/factors.ts';
+import { DIALECTS } from '../dialects/index.ts';
+import { BATCH_DIALECT } from '../service/index.ts';
 import type { FactorName } from '../store/types.ts';
 import { UsageError } from './errors.ts';
 import { readAll } from './stdin.ts';
@@ -25,15 +33,31 @@ export const verdictOption = (v: string): string => {
   return v;
 };
 
+/** Every name an audit record's dialect can carry: the dialects served, and the REST dialect's batches. */
+export const DIALECT_NAMES: readonly string[] = [...DIALECTS.map((d) => d.name), BATCH_DIALECT];
+
+export const dialectOption = (v: string): string => {
+  if (!DIALECT_NAMES.includes(v)) throw new InvalidArgumentError(`expected one of ${DIALECT_NAMES.join(', ')}`);
+  return v;
+};
+
+export const kindOption = (v: string): string => {
+  if (!(CHECK_KINDS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${CHECK_KINDS.join(', ')}`);
+  return v;
+};
+
 export const refusalOption = (v: string): string => {
   if (!(REFUSALS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${REFUSALS.join(', ')}`);
   return v;
 };
 
+/** Audit records are kept at least this long: the Cybersecurity Law asks six months of network logs. */
+export const MIN_RETENTION_DAYS = 180;
+
 /** `7d`: that many days (a duration). */
 export function days(value: string): number {
   const match = /^(\d{1,5})d$/.exec(value.trim());
-  if (!match || Number(match[1]) < 1) throw new InvalidArgumentError('expected a number of days such as 400d');
+  if (!match || Number(match[1]) < 1) throw new InvalidArgumentError(`expected a number of days such as 400d (at least ${MIN_RETENTION_DAYS}d, the six-month legal minimum; 1d with --force)`);
   return Number(match[1]);
 }
 
@@ -59,6 +83,13 @@ export function resolveMoment(command: Command, text: string, timeZone: string, 
   return Date.parse(text);
 }
 
+/** `--until` must come after `--since`; it is exclusive, so one plain day is `--since D --until D+1` (said when both name one day). */
+export function checkSpan(command: Command, since: { text: string; at: number }, until: { text: string; at: number }): void {
+  if (until.at > since.at) return;
+  const oneDay = /^\d{4}-\d{2}-\d{2}$/.test(since.text) && since.text === until.text;
+  throw new UsageError(command, oneDay ? `--until is exclusive (before that day): for the one day ${since.text}, give --until the next day` : '--until must come after --since');
+}
+
 /** `--month 2026-12` */
 export function month(value: string): string {
   const match = /^(\d{4})-(\d{2})$/.exec(value.trim());
@@ -66,12 +97,40 @@ export function month(value: string): string {
   return value.trim();
 }
 
+const VALIDATORS: Record<FactorName, (value: string) => { ok: true } | { ok: false; invalid: Invalid }> = {
+  idNumber: (v) => validateIdNumber(v, new Date()),
+  // Latin names are valid for foreigners' IDs: a lookup accepts either script.
+  name: (v) => validateName(v, true),
+  bankCard: validateBankCard,
+  phone: validatePhone,
+};
+
+const LABEL: Record<FactorName, string> = { idNumber: 'ID number', name: 'name', bankCard: 'bank card', phone: 'phone' };
+
+/**
+ * One value of `factor` read from stdin: exactly one line, valid as that factor (a malformed value
+ * finds nobody, and erasing "nobody" must not look like success). The value is never echoed.
+ */
+export async function readFactor(command: Command, factor: FactorName): Promise<string> {
+  const lines = (await readAll(process.stdin)).split(/\r?\n/);
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  const label = LABEL[factor];
+  if (lines.length > 1) throw new UsageError(command, `stdin holds ${lines.length} lines: write one ${label}`);
+  const value = lines[0]!.trim();
+  if (value === '') throw new UsageError(command, `no ${label} on stdin`);
+  const result = VALIDATORS[factor](value);
+  if (!result.ok) {
+    const at = result.invalid.position === undefined ? '' : ` at character ${result.invalid.position}`;
+    throw new UsageError(command, `the ${label} on stdin is not valid (${result.invalid.reason}${at}); the value is not shown`);
+  }
+  return value;
+}
+
 /** The one factor flag given (its value read from stdin), or none; two are a usage error. */
 export async function factorFromStdin(command: Command, options: Record<string, unknown>): Promise<{ name: FactorName; value: string } | undefined> {
   const given = FACTOR_FLAGS.filter(([, option]) => options[option] !== undefined);
   if (given.length === 0) return undefined;
   if (given.length > 1) throw new UsageError(command, 'look up by one factor at a time (stdin holds one value)');
-  const value = (await readAll(process.stdin)).replace(/\r?\n$/, '');
-  if (value.trim() === '') throw new UsageError(command, `no value on stdin for ${given[0]![0].split(' ')[0]}`);
-  return { name: given[0]![2], value };
+  const name = given[0]![2];
+  return { name, value: await readFactor(command, name) };
 }

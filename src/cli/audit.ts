@@ -5,9 +5,11 @@ import { purgeOlderThan } from '../audit/retention.ts';
 import { type AuditQuery, auditLine, exportAudit, searchAudit, toFilter } from '../audit/search.ts';
 import { parseHead, verifyAudit } from '../audit/verify.ts';
 import { canonicalCheckId } from '../core/check-id.ts';
+import { CHECK_KINDS } from '../core/factors.ts';
 import type { Runtime } from '../runtime.ts';
 import type { AuditTrail } from '../store/types.ts';
-import { dashOnly, days, FACTOR_FLAGS, factorFromStdin, moment, refusalOption, resolveMoment, verdictOption } from './audit-options.ts';
+import { checkSpan, dashOnly, days, MIN_RETENTION_DAYS, DIALECT_NAMES, dialectOption, FACTOR_FLAGS, kindOption, factorFromStdin, moment, refusalOption, resolveMoment, verdictOption } from './audit-options.ts';
+import { canAsk, confirm } from './confirm.ts';
 import { CliError, UsageError } from './errors.ts';
 import { positiveNumber, withDataOptions } from './options.ts';
 import { withRuntime } from './runtime.ts';
@@ -19,6 +21,16 @@ export function trailOf(runtime: Runtime): AuditTrail {
   return trail;
 }
 
+/**
+ * `appid` names an app the store has, or had: a deleted app's records stay reportable. Anything else
+ * (a typo, a malformed appid) is an error rather than a report of zeros that reads like "no checks".
+ */
+export async function requireKnownApp(runtime: Runtime, trail: AuditTrail, appid: string): Promise<void> {
+  if (await runtime.store.apps.get(appid)) return;
+  for await (const _ of trail.search({ appid }, { limit: 1 })) return;
+  throw new CliError(`no app ${appid} (realname apps list shows the apps)`);
+}
+
 function withFilters(command: Command): Command {
   command
     .option('--app <appid>', 'one app')
@@ -26,8 +38,8 @@ function withFilters(command: Command): Command {
     .option('--until <when>', 'before this moment (same forms)', moment)
     .addOption(new Option('--verdict <verdict>', 'match, mismatch, not_found, invalid or unavailable').argParser(verdictOption).conflicts('refusal'))
     .addOption(new Option('--refusal <reason>', 'a refusal reason (the gate\'s closed set)').argParser(refusalOption))
-    .option('--dialect <name>', 'one dialect (tencent-image, submail, tencentcloud …)')
-    .option('--kind <kind>', 'one check kind')
+    .option('--dialect <name>', `one dialect: ${DIALECT_NAMES.join(', ')}`, dialectOption)
+    .option('--kind <kind>', `one check kind: ${CHECK_KINDS.join(', ')}`, kindOption)
     .option('--check-id <id>', 'one check (32 hex or the UUID form)', (v) => {
       if (!/^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.test(v.trim())) throw new InvalidArgumentError('expected 32 hex digits or a UUID');
       return canonicalCheckId(v.trim());
@@ -43,7 +55,7 @@ async function queryOf(command: Command, options: Record<string, unknown>, runti
   if (options.app !== undefined) query.appid = String(options.app);
   if (options.since !== undefined) query.since = resolveMoment(command, String(options.since), zone, now);
   if (options.until !== undefined) query.until = resolveMoment(command, String(options.until), zone, now);
-  if (query.since !== undefined && query.until !== undefined && query.until <= query.since) throw new UsageError(command, '--until must come after --since');
+  if (query.since !== undefined && query.until !== undefined) checkSpan(command, { text: String(options.since), at: query.since }, { text: String(options.until), at: query.until });
   if (options.verdict !== undefined) query.verdict = String(options.verdict);
   if (options.refusal !== undefined) query.refusal = String(options.refusal);
   if (options.dialect !== undefined) query.dialect = String(options.dialect);
@@ -72,6 +84,7 @@ export function auditCommand(): Command {
         const trail = trailOf(runtime);
         const hasher = factorHasher(runtime.keys.pepper);
         const query = await queryOf(command, options, runtime, factor);
+        if (query.appid !== undefined) await requireKnownApp(runtime, trail, query.appid);
         // Who looked, at what (a factor as its keyed hash only), before anything is shown.
         await recordAccess(trail, 'audit search', toFilter(query, hasher));
         let n = 0;
@@ -92,6 +105,7 @@ export function auditCommand(): Command {
         const trail = trailOf(runtime);
         const hasher = factorHasher(runtime.keys.pepper);
         const query = await queryOf(command, options, runtime, factor);
+        if (query.appid !== undefined) await requireKnownApp(runtime, trail, query.appid);
         await recordAccess(trail, 'audit export', { ...toFilter(query, hasher), format: options.format });
         const n = await exportAudit(trail, hasher, query, options.format, writeOut);
         process.stderr.write(`realname: exported ${n} record(s)\n`);
@@ -130,11 +144,18 @@ export function auditCommand(): Command {
 
   withDataOptions(audit.command('purge'))
     .description('remove records older than N calendar days (whole batches), with a purge event in the chain')
-    .requiredOption('--older-than <days>', 'e.g. 400d', days)
+    .requiredOption('--older-than <days>', `e.g. 400d (at least ${MIN_RETENTION_DAYS}d, the six-month legal minimum, unless --force)`, days)
+    .option('--force', `purge records younger than ${MIN_RETENTION_DAYS} days too`)
+    .option('--yes', 'do not ask (required when not on a terminal)')
     .option('--json', 'one JSON object')
-    .action(async (options) => {
+    .action(async (options, command: Command) => {
+      if (options.olderThan < MIN_RETENTION_DAYS && !options.force) {
+        throw new UsageError(command, `--older-than ${options.olderThan}d is under the six-month minimum the Cybersecurity Law asks (${MIN_RETENTION_DAYS}d): pass --force to purge anyway`);
+      }
+      if (!options.yes && !canAsk()) throw new UsageError(command, 'a purge removes audit records for good: confirm with --yes (on a terminal, without --yes, you are asked)');
       const result = await withRuntime(options, 'existing', async (runtime) => {
         const trail = trailOf(runtime);
+        if (!options.yes && !(await confirm(`Remove every audit record older than ${options.olderThan} days, for good?`))) throw new CliError('not purged: nothing was removed');
         const by = { ...currentOperator(), command: 'audit purge', olderThanDays: options.olderThan };
         await recordAccess(trail, 'audit purge', { olderThanDays: options.olderThan });
         return purgeOlderThan(trail, options.olderThan, Date.now(), runtime.config.timeZone, by);

@@ -41,7 +41,7 @@ export function isUnreachable(error: unknown): boolean {
   return error instanceof AggregateError && error.errors.some(isUnreachable);
 }
 
-type SystemError = NodeJS.ErrnoException & { address?: string; port?: number };
+type SystemError = NodeJS.ErrnoException & { address?: string; port?: number; listener?: 'metrics' };
 
 /**
  * A Node system error the user can act on, as one line: what failed, on what, and what to do.
@@ -53,11 +53,12 @@ export function describeSystemError(error: unknown): string | undefined {
   // a worker of serve --workers fails in bind (node:cluster binds in the primary on its behalf)
   if (e.syscall === 'listen' || e.syscall === 'bind') {
     const where = `${e.address ?? '?'}:${e.port ?? '?'}`;
+    const option = e.listener === 'metrics' ? '--metrics-port' : '--port';
     switch (e.code) {
       case 'EADDRINUSE':
-        return `cannot listen on ${where}: the address is already in use; stop the server using it or choose another --port`;
+        return `cannot listen on ${where}: the address is already in use; stop the server using it or choose another ${option}`;
       case 'EACCES':
-        return `cannot listen on ${where}: permission denied (ports below 1024 need privileges); choose a --port from 1024 up`;
+        return `cannot listen on ${where}: permission denied (ports below 1024 need privileges); choose a ${option} from 1024 up`;
       case 'EADDRNOTAVAIL':
         return `cannot listen on ${where}: this machine has no such address; check --host`;
       default:

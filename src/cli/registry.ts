@@ -84,7 +84,7 @@ export function registryCommand(): Command {
     .command('generate')
     .description('write CSV of synthetic, structurally valid identities (deterministic for a seed)')
     .requiredOption('--count <n>', 'how many identities', positiveNumber)
-    .option('--seed <s>', 'seed (default 1)', wholeNumber, 1)
+    .option('--seed <s>', 'seed', wholeNumber, 1)
     .option('--out <file>', 'write here instead of stdout')
     .action(async (options) => {
       const out: Writable = options.out ? createWriteStream(options.out) : process.stdout;

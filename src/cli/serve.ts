@@ -5,6 +5,7 @@ import { configFrom, withServeOptions } from './options.ts';
 import { notice, withRuntime } from './runtime.ts';
 import { announceListening, isWorker, runWorkers } from './workers.ts';
 import { consoleFor } from './console.ts';
+import { MIN_RETENTION_DAYS } from './audit-options.ts';
 
 /**
  * Runs until SIGTERM/SIGINT, then drains in-flight requests and exits. The signal handlers are in
@@ -28,6 +29,8 @@ export async function serveUntilSignalled(options: Record<string, unknown>, onLi
     throw error;
   }
   if (serving.created) notice(serving.created);
+  const { retentionDays } = configFrom(options);
+  if (retentionDays < MIN_RETENTION_DAYS) notice(`warning: --retention-days ${retentionDays} keeps audit records under the six-month minimum the Cybersecurity Law asks (${MIN_RETENTION_DAYS} days)`);
   if (serving.metricsAddress) process.stderr.write(`realname metrics at ${serving.metricsAddress}/metrics\n`);
   // The console is this process's (its sessions live in its memory); with --workers, the first worker's.
   let console_: Awaited<ReturnType<typeof consoleFor>>;

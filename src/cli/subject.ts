@@ -5,10 +5,9 @@ import { subjectErase, subjectReport, type SubjectDeps } from '../audit/subject.
 import { auditLine } from '../audit/search.ts';
 import type { Runtime } from '../runtime.ts';
 import { trailOf } from './audit.ts';
-import { dashOnly } from './audit-options.ts';
+import { dashOnly, readFactor } from './audit-options.ts';
 import { UsageError } from './errors.ts';
 import { withDataOptions } from './options.ts';
-import { readAll } from './stdin.ts';
 import { emit, withRuntime } from './runtime.ts';
 
 function depsOf(runtime: Runtime): SubjectDeps {
@@ -23,12 +22,6 @@ function depsOf(runtime: Runtime): SubjectDeps {
   };
 }
 
-async function idNumberFromStdin(command: Command): Promise<string> {
-  const value = (await readAll(process.stdin)).trim();
-  if (value === '') throw new UsageError(command, 'no ID number on stdin');
-  return value;
-}
-
 export function subjectCommand(): Command {
   const subject = new Command('subject').description("a person's requests: what is held about them, and its erasure");
 
@@ -37,7 +30,7 @@ export function subjectCommand(): Command {
     .requiredOption('--id-number <dash>', 'must be "-": the ID number is read from stdin', dashOnly)
     .option('--json', 'one JSON object')
     .action(async (options, command: Command) => {
-      const idNumber = await idNumberFromStdin(command);
+      const idNumber = await readFactor(command, 'idNumber');
       const report = await withRuntime(options, 'existing', async (runtime) => {
         const deps = depsOf(runtime);
         const result = await subjectReport(deps, idNumber);
@@ -62,7 +55,7 @@ export function subjectCommand(): Command {
     .option('--yes', 'required: erasure cannot be undone (stdin holds the ID number, so no question can be asked there)')
     .option('--json', 'one JSON object')
     .action(async (options, command: Command) => {
-      const idNumber = await idNumberFromStdin(command);
+      const idNumber = await readFactor(command, 'idNumber');
       if (!options.yes) throw new UsageError(command, 'erasure cannot be undone: pass --yes');
       const result = await withRuntime(options, 'existing', async (runtime) => {
         const deps = depsOf(runtime);

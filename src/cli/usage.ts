@@ -2,20 +2,21 @@ import { Command, Option } from 'commander';
 import { recordAccess } from '../audit/operator.ts';
 import { type AppUsage, type UsageReport, usageReport } from '../audit/usage.ts';
 import { dayOf, monthBounds } from '../core/calendar.ts';
-import { trailOf } from './audit.ts';
-import { month, moment, resolveMoment } from './audit-options.ts';
+import { requireKnownApp, trailOf } from './audit.ts';
+import { checkSpan, month, moment, resolveMoment } from './audit-options.ts';
 import { UsageError } from './errors.ts';
 import { withDataOptions } from './options.ts';
 import { withRuntime } from './runtime.ts';
 
-const CSV_HEAD = 'appid,name,group,billed,unbilled,refused,quotaRemaining';
+/** `row` says what a line counts: `total` (the app's), or the --by grouping its `group` is one of. */
+const CSV_HEAD = 'appid,name,row,group,billed,unbilled,refused,quotaRemaining';
 
-function csv(report: UsageReport): string {
+function csv(report: UsageReport, by: string | undefined): string {
   const cell = (v: unknown) => (v === null || v === undefined ? '' : /[",\r\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
   const lines = [CSV_HEAD];
   for (const app of report.apps) {
-    lines.push([app.appid, app.name, '', app.billed, app.unbilled, app.refused, app.quotaRemaining ?? (app.quotaRemaining === null ? 'unlimited' : '')].map(cell).join(','));
-    for (const g of app.groups ?? []) lines.push([app.appid, app.name, g.key, g.billed, g.unbilled, g.refused, ''].map(cell).join(','));
+    lines.push([app.appid, app.name, 'total', '', app.billed, app.unbilled, app.refused, app.quotaRemaining ?? (app.quotaRemaining === null ? 'unlimited' : '')].map(cell).join(','));
+    for (const g of app.groups ?? []) lines.push([app.appid, app.name, by, g.key, g.billed, g.unbilled, g.refused, ''].map(cell).join(','));
   }
   return lines.join('\n');
 }
@@ -51,8 +52,9 @@ export function usageCommand(): Command {
           options.since !== undefined
             ? { since: resolveMoment(command, options.since, zone, now), until: options.until !== undefined ? resolveMoment(command, options.until, zone, now) : now }
             : monthBounds(options.month ?? dayOf(now, zone).slice(0, 7), zone);
-        if (bounds.until <= bounds.since) throw new UsageError(command, '--until must come after --since');
+        if (options.since !== undefined) checkSpan(command, { text: options.since, at: bounds.since }, { text: options.until ?? 'now', at: bounds.until });
         const trail = trailOf(runtime);
+        if (options.app !== undefined) await requireKnownApp(runtime, trail, options.app);
         await recordAccess(trail, 'usage', { appid: options.app ?? null, since: bounds.since, until: bounds.until, by: options.by ?? null });
         return usageReport(
           { trail, apps: runtime.store.apps, sources: runtime.store.sources },
@@ -61,6 +63,6 @@ export function usageCommand(): Command {
       });
       if (options.json) {
         for (const app of report.apps) process.stdout.write(`${JSON.stringify({ ...app, since: report.since, until: report.until })}\n`);
-      } else process.stdout.write(`${options.csv ? csv(report) : text(report)}\n`);
+      } else process.stdout.write(`${options.csv ? csv(report, options.by) : text(report)}\n`);
     });
 }

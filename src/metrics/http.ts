@@ -22,6 +22,14 @@ export function metricsRoute(app: FastifyInstance, source: MetricsSource): void 
 export async function listenMetrics(host: string, port: number, source: MetricsSource): Promise<{ address: string; close(): Promise<void> }> {
   const app = Fastify({ logger: false });
   metricsRoute(app, source);
-  const address = await app.listen({ host, port });
-  return { address, close: () => app.close() };
+  // The main port's 404, not Fastify's default (which echoes the URL asked for).
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not found', message: 'no such route: this port answers GET /metrics only' }));
+  try {
+    const address = await app.listen({ host, port });
+    return { address, close: () => app.close() };
+  } catch (error) {
+    // Which listener could not bind: the one --metrics-port asked for (errors.ts names that option).
+    if (error && typeof error === 'object') Object.assign(error, { listener: 'metrics' });
+    throw error;
+  }
 }

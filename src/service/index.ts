@@ -2,5 +2,5 @@
 export type { Clock, Services } from './types.ts';
 export type { Idempotency, Idempotent } from './idempotency.ts';
 export type { AuditReader, AuditedCheck } from '../audit/types.ts';
-export { BatchError, type Batches, type RowResult } from './batches/runner.ts';
+export { BATCH_DIALECT, BatchError, type Batches, type RowResult } from './batches/runner.ts';
 export type { BatchFormat } from './batches/input.ts';

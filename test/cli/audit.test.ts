@@ -219,8 +219,9 @@ describe.each(backends)('audit, usage and metrics on %s', (_name, open) => {
     const shown = JSON.parse((await run(['apps', 'show', app.appid, '--json'])).stdout);
     expect(shown.quota).toBe(shop.quotaRemaining);
     const byKind = await run(['usage', '--app', app.appid, '--by', 'day', '--csv']);
-    expect(byKind.stdout.split('\n')[0]).toBe('appid,name,group,billed,unbilled,refused,quotaRemaining');
-    expect(byKind.stdout).toMatch(new RegExp(`${app.appid},shop,\\d{4}-\\d{2}-\\d{2},${QUOTA},`));
+    expect(byKind.stdout.split('\n')[0]).toBe('appid,name,row,group,billed,unbilled,refused,quotaRemaining');
+    // The app's total and its one day, each row saying which it is.
+    expect(byKind.stdout).toMatch(new RegExp(`^${app.appid},shop,total,,${QUOTA},.*\n${app.appid},shop,day,\\d{4}-\\d{2}-\\d{2},${QUOTA},`, 'm'));
   });
 
   it('audit search finds by app, verdict, refusal, check id and a factor read from stdin', async () => {
@@ -283,11 +284,13 @@ describe.each(backends)('audit, usage and metrics on %s', (_name, open) => {
   });
 
   it('audit purge keeps what retention keeps and verifies after', async () => {
-    const purged = await run(['audit', 'purge', '--older-than', '400d', '--json']);
+    const purged = await run(['audit', 'purge', '--older-than', '400d', '--yes', '--json']);
     expect(purged.code, purged.stderr).toBe(0);
     expect(JSON.parse(purged.stdout)).toMatchObject({ records: 0 });
     expect((await run(['audit', 'verify'])).code).toBe(0);
     expect((await run(['audit', 'purge', '--older-than', 'soon'])).code).toBe(2);
+    expect((await run(['audit', 'purge', '--older-than', '30d', '--yes'])).code).toBe(2);
+    expect((await run(['audit', 'purge', '--older-than', '30d', '--yes', '--force'])).code).toBe(0);
   });
 
   it('each command is itself audited: who ran it, where, with which filters (a factor as its hash)', async () => {
@@ -327,6 +330,18 @@ describe.each(backends)('audit, usage and metrics on %s', (_name, open) => {
       await exited(again.child);
       outputs.push(again.output());
     }
+  });
+
+  it('a deleted app with records is still reported (usage, search); an app that never was is an error', async () => {
+    const deleted = await run(['apps', 'delete', other.appid, '--force']);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    const usage = await run(['usage', '--app', other.appid]);
+    expect(usage.code, usage.stderr).toBe(0);
+    // Its two matches and the check after the erasure (no record, billed).
+    expect(usage.stdout).toContain(`${other.appid} : 3 billed, 0 unbilled, 0 refused; quota remaining app deleted`);
+    const records = await run(['audit', 'search', '--app', other.appid, '--json']);
+    expect(records.stdout.trim().split('\n')).toHaveLength(3);
+    expect(await run(['usage', '--app', '1999999999'])).toMatchObject({ code: 1, stderr: 'realname: no app 1999999999 (realname apps list shows the apps)\n' });
   });
 
   it('no table and no log holds a plaintext factor the run sent', async () => {

@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realname } from '../helpers/cli.ts';
+import { BIN, exited, realname, realnameListening } from '../helpers/cli.ts';
 
 /**
  * Every mistake an operator makes gets one line: what failed, the value, what to do; exit 1, or 2
@@ -302,6 +303,104 @@ const CASES: Case[] = [
     stderr: () => "realname: bucket must be 1-40 lowercase letters, digits or '-', starting with a letter or digit: -x\n",
   },
   {
+    what: 'serve whose --metrics-port is in use (names --metrics-port, not --port)',
+    args: () => ['serve', '--port', '0', '--metrics-port', String(port), '--data', store],
+    // The main port binds first and logs so at info.
+    env: { REALNAME_LOG_LEVEL: 'warn' },
+    code: 1,
+    stderr: () => `realname: cannot listen on 127.0.0.1:${port}: the address is already in use; stop the server using it or choose another --metrics-port\n`,
+  },
+  {
+    what: 'usage --since D --until D (until is exclusive: says how to ask for the one day)',
+    args: () => ['usage', '--since', '2026-12-01', '--until', '2026-12-01', '--data', store],
+    code: 2,
+    stderr: () => 'realname: --until is exclusive (before that day): for the one day 2026-12-01, give --until the next day\n' + usage('realname usage [options]'),
+  },
+  {
+    what: 'subject report with two lines on stdin (one person at a time; no value echoed)',
+    args: () => ['subject', 'report', '--id-number', '-', '--data', store],
+    stdin: 'ID1\nID2\n',
+    code: 2,
+    stderr: () => 'realname: stdin holds 2 lines: write one ID number\n' + usage('realname subject report --id-number <dash> [options]'),
+  },
+  {
+    what: 'subject erase of a malformed ID number (nothing erased, no value echoed)',
+    args: () => ['subject', 'erase', '--id-number', '-', '--yes', '--data', store],
+    stdin: 'abc\n',
+    code: 2,
+    stderr: () => 'realname: the ID number on stdin is not valid (length); the value is not shown\n' + usage('realname subject erase --id-number <dash> [options]'),
+  },
+  {
+    what: 'audit search by a malformed phone',
+    args: () => ['audit', 'search', '--phone', '-', '--data', store],
+    stdin: '123',
+    code: 2,
+    stderr: () => 'realname: the phone on stdin is not valid (length); the value is not shown\n' + usage('realname audit search [options]'),
+  },
+  {
+    what: 'audit search by a bank card failing its checks',
+    args: () => ['audit', 'search', '--bank-card', '-', '--data', store],
+    stdin: '62220212345678x0\n',
+    code: 2,
+    stderr: () => 'realname: the bank card on stdin is not valid (charset at character 15); the value is not shown\n' + usage('realname audit search [options]'),
+  },
+  {
+    what: 'usage --app of an app that never existed',
+    args: () => ['usage', '--app', '9999999999', '--data', store],
+    code: 1,
+    stderr: () => 'realname: no app 9999999999 (realname apps list shows the apps)\n',
+  },
+  {
+    what: 'usage --app abc (a malformed appid)',
+    args: () => ['usage', '--app', 'abc', '--data', store],
+    code: 1,
+    stderr: () => 'realname: no app abc (realname apps list shows the apps)\n',
+  },
+  {
+    what: 'audit search --app nonsense',
+    args: () => ['audit', 'search', '--app', 'nonsense', '--data', store],
+    code: 1,
+    stderr: () => 'realname: no app nonsense (realname apps list shows the apps)\n',
+  },
+  {
+    what: 'audit export --app nonsense',
+    args: () => ['audit', 'export', '--app', 'nonsense', '--data', store],
+    code: 1,
+    stderr: () => 'realname: no app nonsense (realname apps list shows the apps)\n',
+  },
+  {
+    what: 'audit search --dialect nope',
+    args: () => ['audit', 'search', '--dialect', 'nope', '--data', store],
+    code: 2,
+    stderr: () => "realname: option '--dialect <name>' argument 'nope' is invalid. expected one of tencent-image, submail, tencentcloud, rest, rest-batch\n" + usage('realname audit search [options]'),
+  },
+  {
+    what: 'audit search --kind nope',
+    args: () => ['audit', 'search', '--kind', 'nope', '--data', store],
+    code: 2,
+    stderr: () => "realname: option '--kind <kind>' argument 'nope' is invalid. expected one of idcard2, bankcard2, bankcard3, bankcard4, phone3\n" + usage('realname audit search [options]'),
+  },
+  {
+    what: 'audit purge --older-than 1d (under the six-month minimum)',
+    args: () => ['audit', 'purge', '--older-than', '1d', '--yes', '--data', store],
+    code: 2,
+    stderr: () => 'realname: --older-than 1d is under the six-month minimum the Cybersecurity Law asks (180d): pass --force to purge anyway\n' + usage('realname audit purge --older-than <days> [options]'),
+  },
+  {
+    what: 'audit purge off a terminal without --yes',
+    args: () => ['audit', 'purge', '--older-than', '400d', '--data', store],
+    code: 2,
+    stderr: () => 'realname: a purge removes audit records for good: confirm with --yes (on a terminal, without --yes, you are asked)\n' + usage('realname audit purge --older-than <days> [options]'),
+  },
+  {
+    what: 'audit purge --older-than 0d (says the minimum)',
+    args: () => ['audit', 'purge', '--older-than', '0d', '--yes', '--data', store],
+    code: 2,
+    stderr: () =>
+      "realname: option '--older-than <days>' argument '0d' is invalid. expected a number of days such as 400d (at least 180d, the six-month legal minimum; 1d with --force)\n" +
+      usage('realname audit purge --older-than <days> [options]'),
+  },
+  {
     what: 'registry remove with nothing on stdin',
     args: () => ['registry', 'remove', '--id-number', '-', '--data', store],
     code: 2,
@@ -315,6 +414,39 @@ describe('every expected failure is one line (usage errors: and the usage line)'
     expect(run.stderr).toEqual(stderr());
     expect(run.code).toBe(code);
     expect(run.stderr).not.toContain('    at ');
+  });
+
+  it('a reader that closes the pipe early (| head) ends the output quietly: exit 0, no stack trace', async () => {
+    const child = spawn(process.execPath, [BIN, 'apps', 'list', '--json', '--data', store], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
+  it('serve --retention-days under six months warns in one line; the metrics port 404s like the main port, echoing nothing', async () => {
+    const server = await realnameListening(['serve', '--port', '0', '--metrics-port', '0', '--retention-days', '30', '--data', store]);
+    try {
+      const metricsAt = /realname metrics at (\S+)/.exec(server.output())![1]!;
+      const reply = await fetch(`${metricsAt}/secret-path-xyz`);
+      expect(reply.status).toBe(404);
+      const body = await reply.text();
+      expect(JSON.parse(body)).toEqual({ error: 'not found', message: 'no such route: this port answers GET /metrics only' });
+      expect(body).not.toContain('secret-path-xyz');
+      expect(server.output()).toContain(
+        'realname: warning: --retention-days 30 keeps audit records under the six-month minimum the Cybersecurity Law asks (180 days)\n',
+      );
+    } finally {
+      server.child.kill('SIGTERM');
+      await exited(server.child);
+    }
+  });
+
+  it('registry generate --help states the seed default once', async () => {
+    const help = await realname(['registry', 'generate', '--help']);
+    expect(help.stdout).toMatch(/--seed <s> +seed \(default: 1\)\n/);
   });
 
   it('leaves nothing behind when a command that would create a store fails', async () => {

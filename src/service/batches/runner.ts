@@ -83,6 +83,9 @@ function outcomeRow(line: number, outcome: Outcome, masked: Record<string, strin
   return { line, id: checkId, ...rest, factors: masked };
 }
 
+/** The dialect a batch row's audit record names (the REST dialect's batches, answered here). */
+export const BATCH_DIALECT = 'rest-batch';
+
 export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
   const { store, clock, sealer } = deps;
   const chunkRows = options.chunkRows ?? 1000;
@@ -90,7 +93,7 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
   const retentionMs = options.retentionMs ?? 7 * 86_400_000;
   const pollMs = options.pollMs ?? 250;
   // Batch rows are not held to the app's QPS (no rate step) but to the node's batch rate.
-  const gate: Gate<undefined> = createGate(deps.gate, { dialect: 'rest-batch', order: ['app', 'suspended', 'permitted', 'validate', 'daily', 'quota'], checks: { signature: () => undefined }, billing: deps.billing });
+  const gate: Gate<undefined> = createGate(deps.gate, { dialect: BATCH_DIALECT, order: ['app', 'suspended', 'permitted', 'validate', 'daily', 'quota'], checks: { signature: () => undefined }, billing: deps.billing });
   const running = new Map<string, Promise<void>>();
   let chunksDone = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -127,7 +130,7 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
     deps.auditor.record({
       checkId,
       appid: record.appid,
-      dialect: 'rest-batch',
+      dialect: BATCH_DIALECT,
       kind: row.kind,
       factors: row.factors,
       outcome: 'outcome' in decision ? decision.outcome : undefined,
