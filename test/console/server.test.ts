@@ -149,6 +149,31 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         expect(await runtime.store.registry.count()).toBe(0);
       });
 
+      it('changes the quota left only when asked, never back to what the form was opened with, and never to unlimited by a null', async () => {
+        const { cookie, csrf } = await signIn('admin');
+        const headers = { cookie, 'x-csrf-token': csrf };
+        const { appid } = await runtime.services.tenants.create({ name: 'quota-guard', quota: 1000, checks: null, ipAllow: null });
+        // Two checks are billed after the form was opened at 1000.
+        await runtime.services.tenants.update(appid, { quota: 998 });
+        const limits = (payload: unknown) => app.inject({ method: 'POST', url: `/api/apps/${appid}/limits`, payload: payload as object, headers });
+        expect((await limits({ qps: '5' })).statusCode).toBe(200);
+        expect((await runtime.services.tenants.require(appid)).quota).toBe(998);
+        const stale = await limits({ quota: '1000', expectedQuota: '1000' });
+        expect([stale.statusCode, json(stale).error]).toEqual([409, 'quota_changed']);
+        expect(String(json(stale).message)).toContain('the quota left is now 998');
+        expect((await runtime.services.tenants.require(appid)).quota).toBe(998);
+        expect((await limits({ quota: '5000', expectedQuota: '998' })).statusCode).toBe(200);
+        expect((await runtime.services.tenants.require(appid)).quota).toBe(5000);
+        for (const field of ['quota', 'qps', 'dailyPerId']) {
+          const r = await limits({ [field]: null });
+          expect([field, r.statusCode, String(json(r).message)]).toEqual([field, 400, expect.stringContaining('or unlimited')]);
+        }
+        expect((await runtime.services.tenants.require(appid)).quota).toBe(5000);
+        expect((await limits({ quota: 'unlimited' })).statusCode).toBe(200);
+        expect((await runtime.services.tenants.require(appid)).quota).toBe(null);
+        await runtime.services.tenants.delete(appid);
+      });
+
       it('keeps viewers to reading, and logs their refused attempts with the factor masked', async () => {
         const { cookie, csrf } = await signIn('viewer');
         expect((await app.inject({ method: 'GET', url: '/api/overview', headers: { cookie } })).statusCode).toBe(200);
