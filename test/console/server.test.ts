@@ -174,6 +174,32 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         await runtime.services.tenants.delete(appid);
       });
 
+      it('answers a registry file it cannot read with its own error, over a real connection, and logs the attempt with the address', async () => {
+        const served = buildConsole(consoleContext(runtime, () => now), { webDir: join(tmpdir(), 'no-build') });
+        try {
+          const address = await served.listen({ port: 0, host: '127.0.0.1' });
+          const session = await fetch(`${address}/api/session`, { method: 'POST', body: JSON.stringify({ name: 'admin', password: PASSWORD }), headers: { 'content-type': 'application/json' } });
+          const cookie = String(session.headers.get('set-cookie')).split(';')[0]!;
+          const { csrf } = (await session.json()) as { csrf: string };
+          const rows = 'x,y\n'.repeat(20_000);
+          for (const [type, file, message] of [
+            ['text/csv', `foo,bar\n${rows}`, 'header'],
+            ['application/x-ndjson', `{"name":"a"}\nnot json at all\n${rows}`, 'line 2'],
+          ] as const) {
+            const r = await fetch(`${address}/api/registry/import?file=bad`, { method: 'POST', body: file, headers: { cookie, 'x-csrf-token': csrf, 'content-type': type } });
+            const body = (await r.json()) as Record<string, unknown>;
+            expect([type, r.status, body.error]).toEqual([type, 400, 'bad_file']);
+            expect(String(body.message)).toContain(message);
+            expect(String(body.message)).toContain('nothing was imported');
+          }
+          const [logged] = await runtime.store.operators.actions({ action: 'registry.import', limit: 1 });
+          expect(logged).toMatchObject({ ok: false, operator: 'admin', ip: '127.0.0.1', detail: { file: 'bad', status: 400 } });
+        } finally {
+          await served.close();
+        }
+        expect(await runtime.store.registry.count()).toBe(0);
+      });
+
       it('keeps viewers to reading, and logs their refused attempts with the factor masked', async () => {
         const { cookie, csrf } = await signIn('viewer');
         expect((await app.inject({ method: 'GET', url: '/api/overview', headers: { cookie } })).statusCode).toBe(200);
