@@ -212,6 +212,24 @@ describe.skipIf(!present)('the web console in Chromium', () => {
     await page.getByRole('status').filter({ hasText: 'imported 20' }).waitFor();
     expect(await page.locator('#registry-progress').getAttribute('value')).toBe('1');
     await poll(() => page.getByTestId('registry-rows').innerText()).toBe('20');
+    // Replacing the whole registry asks first, naming the rows it would drop; cancelled, nothing is sent.
+    await page.getByLabel('CSV or JSONL file').setInputFiles(join(dir, 'people.csv'));
+    await page.getByLabel('Replace the whole registry with this file').check();
+    const uploads: string[] = [];
+    page.on('request', (r) => r.url().includes('/api/registry/import') && uploads.push(r.url()));
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const ask = page.getByRole('alertdialog');
+    expect(await ask.innerText()).toContain('Replace the whole registry (20 rows) with people.csv?');
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await ask.waitFor({ state: 'detached' });
+    expect(uploads).toEqual([]);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const replaced = page.waitForResponse((r) => r.url().includes('/api/registry/import'));
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Replace', exact: true }).click();
+    expect((await replaced).status()).toBe(200);
+    await page.getByRole('status').filter({ hasText: 'imported 20' }).waitFor();
+    expect(uploads).toEqual([expect.stringContaining('replace=yes')]);
+    await poll(() => page.getByTestId('registry-rows').innerText()).toBe('20');
     await visit(page, 'registry', 'registry-1366', /Registry/);
 
     // Checks through the dialect: three matches, one mismatch.

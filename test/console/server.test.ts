@@ -200,6 +200,20 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         expect(await runtime.store.registry.count()).toBe(0);
       });
 
+      it('refuses a replace that would import no row, and keeps the registry', async () => {
+        const { cookie, csrf } = await signIn('admin');
+        const headers = { cookie, 'x-csrf-token': csrf, 'content-type': 'text/csv' };
+        const good = 'name,idNumber,bankCard,phone\n张三,11010519491231002X,,\n';
+        const first = await app.inject({ method: 'POST', url: '/api/registry/import?replace=yes', payload: good, headers });
+        expect([first.statusCode, (json(first).summary as { imported: number }).imported]).toEqual([200, 1]);
+        for (const file of ['name,idNumber,bankCard,phone\n张三,110105194912310021,,\n李四,not a number,,\n', 'name,idNumber,bankCard,phone\n']) {
+          const r = await app.inject({ method: 'POST', url: '/api/registry/import?replace=yes', payload: file, headers });
+          expect([r.statusCode, json(r).error]).toEqual([400, 'bad_file']);
+          expect(String(json(r).message)).toContain('the registry was not replaced');
+          expect(await runtime.store.registry.count()).toBe(1);
+        }
+      });
+
       it('keeps viewers to reading, and logs their refused attempts with the factor masked', async () => {
         const { cookie, csrf } = await signIn('viewer');
         expect((await app.inject({ method: 'GET', url: '/api/overview', headers: { cookie } })).statusCode).toBe(200);
