@@ -325,6 +325,9 @@ describe.skipIf(!present)('the web console in Chromium', () => {
       await visit(small, path, `${path}-390`, heading);
       // Nothing wider than the screen but the tables, which scroll in their own box.
       expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      // The navigation keeps the height of its links, however short the page (it stretched to fill the screen).
+      const [nav, links] = await small.locator('nav').evaluate((n) => [n.getBoundingClientRect().height, n.querySelector('ul')!.getBoundingClientRect().height]);
+      expect(nav! - links!, path).toBeLessThanOrEqual(2);
     }
     await phone.close();
 
