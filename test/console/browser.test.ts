@@ -317,7 +317,18 @@ describe.skipIf(!present)('the web console in Chromium', () => {
     await accessible(page);
     await page.screenshot({ path: join(SHOTS, 'apps-zh-1366.png'), fullPage: true });
     await visit(page, 'overview', 'overview-zh-1366', /概览/);
+    // Verdicts and chart series in words, not codes.
+    const legend = await page.locator('.recharts-legend-item-text').allInnerTexts();
+    expect(legend).toEqual(expect.arrayContaining(['一致', '不一致']));
+    expect(legend).not.toContain('match');
     await visit(page, 'audit', 'audit-zh-1366', /审计/);
+    // A source's name is 名称 (用户名 is an operator's sign-in name); its state in words; a date written the Chinese way.
+    await visit(page, 'sources', 'sources-zh-1366', /上游/);
+    expect(await page.getByRole('columnheader').allInnerTexts()).toEqual(expect.arrayContaining(['名称']));
+    expect(await page.getByRole('columnheader').allInnerTexts()).not.toContain('用户名');
+    expect(['正常', '熔断中', '已停用']).toContain(await page.getByTestId('source-state').innerText());
+    await visit(page, 'registry', 'registry-zh-1366', /核验库/);
+    expect(await page.locator('.tile.wide dd').innerText()).toMatch(/^\d{4}\/\d{1,2}\/\d{1,2} /);
     expect(await page.evaluate(() => document.documentElement.outerHTML)).toContain('lang="zh-CN"');
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, storageState: await context.storageState() });
     const small = await phone.newPage();

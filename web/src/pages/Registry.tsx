@@ -11,7 +11,7 @@ interface Summary {
 }
 
 export function Registry({ admin }: { admin: boolean }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const { data, error, reload } = useLoad(() => get<{ rows: number; lastImport: { at: number; operator: string; file?: string; imported?: number } | null }>('/api/registry'), []);
   const [progress, setProgress] = useState<number | null>(null);
   const [writing, setWriting] = useState(false);
@@ -63,7 +63,7 @@ export function Registry({ admin }: { admin: boolean }) {
           </div>
           <div className="tile wide">
             <dt>{t('lastImport')}</dt>
-            <dd>{data.lastImport ? `${when(data.lastImport.at)} · ${data.lastImport.operator}${data.lastImport.file ? ` · ${data.lastImport.file}` : ''}` : t('never')}</dd>
+            <dd>{data.lastImport ? `${when(data.lastImport.at, lang)} · ${data.lastImport.operator}${data.lastImport.file ? ` · ${data.lastImport.file}` : ''}` : t('never')}</dd>
           </div>
         </dl>
       )}
