@@ -6,6 +6,7 @@ import { startRetention } from './audit/retention.ts';
 import { establishKeys } from './keys/establish.ts';
 import { shareWithPrimary } from './metrics/cluster.ts';
 import { listenMetrics, type MetricsSource } from './metrics/http.ts';
+import { listenFailure } from './listen-failure.ts';
 import { loadMasterKeys, type MasterKeys } from './keys/master.ts';
 import { KeyRing, type StoreKeys } from './keys/ring.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -202,12 +203,7 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
   } catch (error) {
     await server.close().catch(() => undefined);
     await runtime.discard();
-    // A --host that resolves to nothing: the listen address is at fault, not a store (the CLI reads ENOTFOUND as one).
-    if ((error as NodeJS.ErrnoException).syscall === 'getaddrinfo') {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new ConfigError(`cannot listen on ${config.host}:${config.port}: ${code === 'ENOTFOUND' ? 'no such address' : `the name cannot be resolved (${code})`}; check --host`);
-    }
-    throw error;
+    throw listenFailure(error, config);
   }
   // Records past retention go once a calendar day (every node tries; the first finds them, the rest nothing).
   const trail = runtime.store.auditTrail;

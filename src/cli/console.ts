@@ -1,7 +1,10 @@
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { startConsole, type RunningConsole } from '../console/index.ts';
+import { listenFailure } from '../listen-failure.ts';
 import type { Serving } from '../runtime.ts';
+
+const CONSOLE_LISTEN = { host: '--console-host', port: '--console-port' };
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
@@ -12,7 +15,10 @@ export async function consoleFor(serving: Serving): Promise<RunningConsole | und
   if (cluster.isWorker && cluster.worker?.id !== 1) return undefined;
   // With the API's certificate the console is https too (its cookies are Secure either way).
   const https = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
-  const running = await startConsole(serving.runtime, { host: config.consoleHost, port: config.consolePort }, https ? { https } : {});
+  const at = { host: config.consoleHost, port: config.consolePort };
+  const running = await startConsole(serving.runtime, at, https ? { https } : {}).catch((error: unknown) => {
+    throw listenFailure(error, at, CONSOLE_LISTEN);
+  });
   process.stderr.write(`realname console on ${running.address}\n`);
   // Browsers keep a Secure cookie over plain http from loopback only: elsewhere the console needs https
   // (its own certificate, or a proxy in front that terminates TLS).

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { API_LISTEN, type ListenOptions } from '../listen-failure.ts';
 
 /** A problem with what the user asked for (a missing file, say): printed as one line, exit status 1. */
 export class CliError extends Error {}
@@ -41,7 +42,7 @@ export function isUnreachable(error: unknown): boolean {
   return error instanceof AggregateError && error.errors.some(isUnreachable);
 }
 
-type SystemError = NodeJS.ErrnoException & { address?: string; port?: number; listener?: 'metrics' };
+type SystemError = NodeJS.ErrnoException & { address?: string; port?: number; listenOptions?: ListenOptions };
 
 /**
  * A Node system error the user can act on, as one line: what failed, on what, and what to do.
@@ -53,14 +54,15 @@ export function describeSystemError(error: unknown): string | undefined {
   // a worker of serve --workers fails in bind (node:cluster binds in the primary on its behalf)
   if (e.syscall === 'listen' || e.syscall === 'bind') {
     const where = `${e.address ?? '?'}:${e.port ?? '?'}`;
-    const option = e.listener === 'metrics' ? '--metrics-port' : '--port';
+    // Which listener: the API's unless its start said otherwise (src/listen-failure.ts).
+    const options = e.listenOptions ?? API_LISTEN;
     switch (e.code) {
       case 'EADDRINUSE':
-        return `cannot listen on ${where}: the address is already in use; stop the server using it or choose another ${option}`;
+        return `cannot listen on ${where}: the address is already in use; stop the server using it or choose another ${options.port}`;
       case 'EACCES':
-        return `cannot listen on ${where}: permission denied (ports below 1024 need privileges); choose a ${option} from 1024 up`;
+        return `cannot listen on ${where}: permission denied (ports below 1024 need privileges); choose a ${options.port} from 1024 up`;
       case 'EADDRNOTAVAIL':
-        return `cannot listen on ${where}: this machine has no such address; check --host`;
+        return `cannot listen on ${where}: this machine has no such address; check ${options.host}`;
       default:
         return `cannot listen on ${where}: ${e.code}`;
     }

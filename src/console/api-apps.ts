@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { publicView, secretView } from '../access/app-view.ts';
 import { checkCidrs } from '../access/cidr.ts';
-import { DAILY, parseLimit, QPS, QUOTA, type LimitRule } from '../access/limits.ts';
+import { DAILY, parseLimit, QPS, QUOTA, UNLIMITED, type LimitRule } from '../access/limits.ts';
 import { usageReport } from '../audit/usage.ts';
 import { dayOf, monthBounds } from '../core/calendar.ts';
 import { CHECK_KINDS, isCheckKind, type CheckKind } from '../core/factors.ts';
@@ -11,10 +11,10 @@ import { ConsoleError, fields, text } from './http.ts';
 
 type Params = { appid: string };
 
-/** A limit as the CLI takes it: digits or "unlimited" (a JSON number or null too). */
+/** A limit as the CLI takes it: digits (a JSON number too) or the word "unlimited" (null is no word: a form's empty field must not lift a limit). */
 function limit(rule: LimitRule, value: unknown): number | null {
-  if (value === null) return null;
   if (typeof value === 'number') return parseLimit(rule, String(value));
+  if (typeof value !== 'string') throw new ConsoleError(400, 'invalid', `${rule.name} must be ${rule.text}`);
   return parseLimit(rule, text(value, rule.name, 40));
 }
 
@@ -86,9 +86,16 @@ export function appRoutes(app: FastifyInstance, context: ConsoleContext): void {
   }
 
   app.post<{ Params: Params }>('/api/apps/:appid/limits', { config: { rule: { action: 'apps.set', admin: true } } }, async (request) => {
-    const patch = patchFrom(fields(request));
+    const body = fields(request);
+    const patch = patchFrom(body);
     request.detail = { ...patch };
     if (Object.keys(patch).length === 0) throw new ConsoleError(400, 'invalid', 'nothing to set: give at least one of qps, quota, checks, ip, dailyPerId, dailyPerName');
+    // The quota is what is left, billed down as checks run: a form opened before them must not credit them back.
+    if (patch.quota !== undefined && body.expectedQuota !== undefined) {
+      const expected = limit(QUOTA, body.expectedQuota);
+      const current = (await tenants.require(request.params.appid)).quota;
+      if (current !== expected) throw new ConsoleError(409, 'quota_changed', `the quota left is now ${current ?? UNLIMITED}, not ${expected ?? UNLIMITED}: checks were billed since the form was opened; reload and set it again`);
+    }
     return { app: publicView(await tenants.update(request.params.appid, patch)) };
   });
 

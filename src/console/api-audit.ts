@@ -8,13 +8,13 @@ import { canonicalCheckId } from '../core/check-id.ts';
 import { CHECK_KINDS } from '../core/factors.ts';
 import type { AuditTrail, FactorName } from '../store/types.ts';
 import type { ConsoleContext } from './context.ts';
-import { ConsoleError, fields, text } from './http.ts';
+import { addressOf, ConsoleError, fields, text } from './http.ts';
 
 const VERDICTS = ['match', 'mismatch', 'not_found', 'invalid', 'unavailable'];
 const WORD = /^[a-z0-9_.-]{1,64}$/;
 
 /** Who did it, as the audit's own log of commands names its operator (the CLI: OS user and host). */
-export const consoleOperator = (request: FastifyRequest) => ({ user: `console:${request.operator!.name}`, host: hostname(), pid: process.pid, address: request.ip });
+export const consoleOperator = (request: FastifyRequest) => ({ user: `console:${request.operator!.name}`, host: hostname(), pid: process.pid, address: addressOf(request) });
 
 export function trailOf(context: ConsoleContext): AuditTrail {
   if (!context.trail) throw new ConsoleError(501, 'no_audit', `the ${context.store.kind} store keeps no searchable audit`);

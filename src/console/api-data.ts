@@ -71,6 +71,8 @@ export function dataRoutes(app: FastifyInstance, context: ConsoleContext): void 
         now: new Date(clock()),
         replace,
         atomic: true,
+        // A file whose every row is refused must not empty the registry the checks answer from.
+        refuseEmptyReplace: true,
       });
       Object.assign(request.detail, { read: summary.read, imported: summary.imported, duplicates: summary.duplicates, rejected: summary.rejected });
       return { summary };

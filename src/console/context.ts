@@ -36,6 +36,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     operator?: Operator;
     session?: Session;
+    /** The client's address as the request began: a failed upload may close the socket before the log is written. */
+    address?: string;
     /** What the operators' log records of this request (masked: never a factor, never a secret). */
     detail?: Record<string, unknown>;
   }

@@ -57,3 +57,6 @@ export function queryValue(request: FastifyRequest, name: string): string | unde
   if (typeof v !== 'string') throw new ConsoleError(400, 'bad_request', `${name} given more than once`);
   return v;
 }
+
+/** The client's address as captured when the request began (never undefined: the operators' log requires one). */
+export const addressOf = (request: FastifyRequest): string => request.address ?? request.ip ?? 'unknown';

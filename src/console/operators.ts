@@ -40,7 +40,9 @@ export async function passwordMatches(password: string, stored: string): Promise
 export function checkPassword(password: string): string {
   // One trailing newline is how stdin ends a line; anything else is the password as given.
   const value = password.replace(/\r?\n$/, '');
-  if ([...value].length < PASSWORD_MIN) throw new OperatorError(`the password must be at least ${PASSWORD_MIN} characters`);
+  // Spaces at either end do not count: sign-in treats a password of spaces as none given.
+  if (value.trim() === '') throw new OperatorError(`the password is blank: it must be at least ${PASSWORD_MIN} characters, not only spaces`);
+  if ([...value.trim()].length < PASSWORD_MIN) throw new OperatorError(`the password must be at least ${PASSWORD_MIN} characters (spaces at either end not counted)`);
   if (value.length > PASSWORD_MAX) throw new OperatorError(`the password must be at most ${PASSWORD_MAX} characters`);
   if (/[\r\n]/.test(value)) throw new OperatorError('the password must be one line');
   return value;

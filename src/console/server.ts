@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Logger } from '../log.ts';
 import type { ConsoleContext } from './context.ts';
-import { answerError, ConsoleError, fields, text } from './http.ts';
+import { addressOf, answerError, ConsoleError, fields, text } from './http.ts';
 import { SignInLimiter } from './limiter.ts';
 import { SESSION_COOKIE, Sessions } from './sessions.ts';
 import { serveWeb } from './static.ts';
@@ -73,10 +73,15 @@ export function buildConsole(context: ConsoleContext, options: ConsoleOptions = 
         target: String(params?.appid ?? params?.name ?? request.detail?.appid ?? ''),
         ok: reply.statusCode < 400,
         detail: { ...request.detail, ...(reply.statusCode >= 400 ? { status: reply.statusCode } : {}) },
-        ip: request.ip,
+        ip: addressOf(request),
       });
     }
     return payload;
+  });
+
+  // First of the hooks: the address is read while the socket is surely open.
+  app.addHook('onRequest', async (request) => {
+    request.address = request.ip ?? 'unknown';
   });
 
   // On the request's headers alone, before any body is read: nobody signed out uploads a file.
@@ -106,7 +111,7 @@ export function buildConsole(context: ConsoleContext, options: ConsoleOptions = 
     const body = fields(request);
     const name = text(body.name, 'name', 100);
     const password = text(body.password, 'password', 1024);
-    const wait = Math.max(byName.waitMs(name), byAddress.waitMs(request.ip));
+    const wait = Math.max(byName.waitMs(name), byAddress.waitMs(addressOf(request)));
     if (wait > 0) {
       reply.header('retry-after', String(Math.ceil(wait / 1000)));
       throw new ConsoleError(429, 'too_many_attempts', `too many failed sign-ins: try again in ${Math.ceil(wait / 60_000)} minute(s)`);
@@ -114,10 +119,10 @@ export function buildConsole(context: ConsoleContext, options: ConsoleOptions = 
     const operator = await context.operators.verify(name, password);
     // A name no operator has is not kept: it may be anything typed in the wrong field (an ID number, a password).
     const known = operator ?? (await context.operators.current(name));
-    await context.store.operators.record({ at: context.clock(), operator: known?.name ?? '(unknown name)', action: 'session.sign_in', target: '', ok: operator !== undefined, detail: {}, ip: request.ip });
+    await context.store.operators.record({ at: context.clock(), operator: known?.name ?? '(unknown name)', action: 'session.sign_in', target: '', ok: operator !== undefined, detail: {}, ip: addressOf(request) });
     if (!operator) {
       byName.fail(name);
-      byAddress.fail(request.ip);
+      byAddress.fail(addressOf(request));
       throw new ConsoleError(401, 'bad_credentials', 'wrong name or password');
     }
     byName.clear(name);

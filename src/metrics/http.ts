@@ -29,7 +29,7 @@ export async function listenMetrics(host: string, port: number, source: MetricsS
     return { address, close: () => app.close() };
   } catch (error) {
     // Which listener could not bind: the one --metrics-port asked for (errors.ts names that option).
-    if (error && typeof error === 'object') Object.assign(error, { listener: 'metrics' });
+    if (error && typeof error === 'object') Object.assign(error, { listenOptions: { host: '--host', port: '--metrics-port' } });
     throw error;
   }
 }

@@ -43,6 +43,8 @@ export interface ImportOptions {
    * RegistryFileError and nothing is imported. Without it, such lines are rejects like invalid values.
    */
   atomic?: boolean;
+  /** A replace that would leave the registry empty (every row rejected, or none) throws NO_ROWS instead. */
+  refuseEmptyReplace?: boolean;
 }
 
 export interface ImportSummary {
@@ -169,6 +171,9 @@ async function writeAll(options: ImportOptions, records: AsyncIterable<Spooled[]
       }
     }
     await flush();
+    if (replace && written === 0 && options.refuseEmptyReplace) {
+      throw new RegistryFileError('NO_ROWS', `no row of the file can be imported (${rejects.count} rejected): the registry was not replaced`);
+    }
     if (replace) await replace.commit();
   } catch (err) {
     // The import's own error is the one worth reporting; a failing abort must not hide it.

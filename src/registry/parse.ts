@@ -41,7 +41,8 @@ export type RegistryFileErrorCode =
   | 'MALFORMED_CSV'
   | 'MALFORMED_LINE'
   | 'UNKNOWN_FORMAT'
-  | 'OLD_KEY_ROWS';
+  | 'OLD_KEY_ROWS'
+  | 'NO_ROWS';
 
 /** A problem with the file as a whole: the import stops (and a replace leaves the old registry). */
 export class RegistryFileError extends Error {

@@ -273,6 +273,18 @@ const CASES: Case[] = [
     stderr: () => 'realname: cannot listen on 999.1.1.1:0: no such address; check --host\n',
   },
   {
+    what: 'serve --console-port on a port in use (names --console-port, not --port)',
+    args: () => ['serve', '--port', '0', '--console-port', String(port), '--log-level', 'warn', '--data', store],
+    code: 1,
+    stderr: () => `realname: cannot listen on 127.0.0.1:${port}: the address is already in use; stop the server using it or choose another --console-port\n`,
+  },
+  {
+    what: 'serve on a --console-host that resolves to nothing (no store is at fault)',
+    args: () => ['serve', '--port', '0', '--console-port', '0', '--console-host', 'nosuchhost.invalid', '--log-level', 'warn', '--data', store],
+    code: 1,
+    stderr: () => 'realname: cannot listen on nosuchhost.invalid:0: no such address; check --console-host\n',
+  },
+  {
     what: 'a directory as --key-file',
     args: () => ['apps', 'list', '--key-file', join(root, 'a-directory'), '--data', store],
     code: 1,

@@ -30,7 +30,13 @@ describe('realname operators', () => {
   it('refuses a short password, a taken name, a bad name or role, each in one line', async () => {
     const dir = data();
     const short = await realname(['operators', 'add', 'wang', '--role', 'admin', '--data', dir], { stdin: 'short\n' });
-    expect([short.code, short.stderr]).toEqual([1, 'realname: the password must be at least 12 characters\n']);
+    expect([short.code, short.stderr]).toEqual([1, 'realname: the password must be at least 12 characters (spaces at either end not counted)\n']);
+    // Spaces only (which sign-in takes as no password) or a short one padded with spaces.
+    for (const stdin of [' '.repeat(16), '\t \t'.repeat(6) + '\n', '   short     \n']) {
+      const blank = await realname(['operators', 'add', 'wang', '--role', 'admin', '--data', dir], { stdin });
+      expect([blank.code, blank.stderr]).toEqual([1, expect.stringMatching(/^realname: the password (is blank|must be at least 12 characters)/)]);
+    }
+    expect((await realname(['operators', 'list', '--data', dir])).stdout).not.toContain('wang');
     expect((await realname(['operators', 'add', 'wang', '--role', 'admin', '--data', dir], { stdin: PASSWORD })).code).toBe(0);
     const taken = await realname(['operators', 'add', 'wang', '--role', 'viewer', '--data', dir], { stdin: PASSWORD });
     expect([taken.code, taken.stderr]).toEqual([1, 'realname: an operator named wang exists (operators passwd wang sets a new password)\n']);
@@ -40,6 +46,8 @@ describe('realname operators', () => {
     const badRole = await realname(['operators', 'add', 'zhao', '--role', 'root', '--data', dir], { stdin: PASSWORD });
     expect(badRole.code).toBe(2);
     expect(badRole.stderr).toContain('expected viewer or admin');
+    const blankPasswd = await realname(['operators', 'passwd', 'wang', '--data', dir], { stdin: ' '.repeat(20) });
+    expect([blankPasswd.code, blankPasswd.stderr]).toEqual([1, 'realname: the password is blank: it must be at least 12 characters, not only spaces\n']);
     const missing = await realname(['operators', 'remove', 'nobody', '--data', dir]);
     expect([missing.code, missing.stderr]).toEqual([1, 'realname: no operator nobody\n']);
   });

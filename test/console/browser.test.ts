@@ -212,6 +212,24 @@ describe.skipIf(!present)('the web console in Chromium', () => {
     await page.getByRole('status').filter({ hasText: 'imported 20' }).waitFor();
     expect(await page.locator('#registry-progress').getAttribute('value')).toBe('1');
     await poll(() => page.getByTestId('registry-rows').innerText()).toBe('20');
+    // Replacing the whole registry asks first, naming the rows it would drop; cancelled, nothing is sent.
+    await page.getByLabel('CSV or JSONL file').setInputFiles(join(dir, 'people.csv'));
+    await page.getByLabel('Replace the whole registry with this file').check();
+    const uploads: string[] = [];
+    page.on('request', (r) => r.url().includes('/api/registry/import') && uploads.push(r.url()));
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const ask = page.getByRole('alertdialog');
+    expect(await ask.innerText()).toContain('Replace the whole registry (20 rows) with people.csv?');
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await ask.waitFor({ state: 'detached' });
+    expect(uploads).toEqual([]);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const replaced = page.waitForResponse((r) => r.url().includes('/api/registry/import'));
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Replace', exact: true }).click();
+    expect((await replaced).status()).toBe(200);
+    await page.getByRole('status').filter({ hasText: 'imported 20' }).waitFor();
+    expect(uploads).toEqual([expect.stringContaining('replace=yes')]);
+    await poll(() => page.getByTestId('registry-rows').innerText()).toBe('20');
     await visit(page, 'registry', 'registry-1366', /Registry/);
 
     // Checks through the dialect: three matches, one mismatch.
@@ -299,7 +317,18 @@ describe.skipIf(!present)('the web console in Chromium', () => {
     await accessible(page);
     await page.screenshot({ path: join(SHOTS, 'apps-zh-1366.png'), fullPage: true });
     await visit(page, 'overview', 'overview-zh-1366', /概览/);
+    // Verdicts and chart series in words, not codes.
+    const legend = await page.locator('.recharts-legend-item-text').allInnerTexts();
+    expect(legend).toEqual(expect.arrayContaining(['一致', '不一致']));
+    expect(legend).not.toContain('match');
     await visit(page, 'audit', 'audit-zh-1366', /审计/);
+    // A source's name is 名称 (用户名 is an operator's sign-in name); its state in words; a date written the Chinese way.
+    await visit(page, 'sources', 'sources-zh-1366', /上游/);
+    expect(await page.getByRole('columnheader').allInnerTexts()).toEqual(expect.arrayContaining(['名称']));
+    expect(await page.getByRole('columnheader').allInnerTexts()).not.toContain('用户名');
+    expect(['正常', '熔断中', '已停用']).toContain(await page.getByTestId('source-state').innerText());
+    await visit(page, 'registry', 'registry-zh-1366', /核验库/);
+    expect(await page.locator('.tile.wide dd').innerText()).toMatch(/^\d{4}\/\d{1,2}\/\d{1,2} /);
     expect(await page.evaluate(() => document.documentElement.outerHTML)).toContain('lang="zh-CN"');
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, storageState: await context.storageState() });
     const small = await phone.newPage();
@@ -307,6 +336,9 @@ describe.skipIf(!present)('the web console in Chromium', () => {
       await visit(small, path, `${path}-390`, heading);
       // Nothing wider than the screen but the tables, which scroll in their own box.
       expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      // The navigation keeps the height of its links, however short the page (it stretched to fill the screen).
+      const [nav, links] = await small.locator('nav').evaluate((n) => [n.getBoundingClientRect().height, n.querySelector('ul')!.getBoundingClientRect().height]);
+      expect(nav! - links!, path).toBeLessThanOrEqual(2);
     }
     await phone.close();
 

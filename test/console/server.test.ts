@@ -149,6 +149,71 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         expect(await runtime.store.registry.count()).toBe(0);
       });
 
+      it('changes the quota left only when asked, never back to what the form was opened with, and never to unlimited by a null', async () => {
+        const { cookie, csrf } = await signIn('admin');
+        const headers = { cookie, 'x-csrf-token': csrf };
+        const { appid } = await runtime.services.tenants.create({ name: 'quota-guard', quota: 1000, checks: null, ipAllow: null });
+        // Two checks are billed after the form was opened at 1000.
+        await runtime.services.tenants.update(appid, { quota: 998 });
+        const limits = (payload: unknown) => app.inject({ method: 'POST', url: `/api/apps/${appid}/limits`, payload: payload as object, headers });
+        expect((await limits({ qps: '5' })).statusCode).toBe(200);
+        expect((await runtime.services.tenants.require(appid)).quota).toBe(998);
+        const stale = await limits({ quota: '1000', expectedQuota: '1000' });
+        expect([stale.statusCode, json(stale).error]).toEqual([409, 'quota_changed']);
+        expect(String(json(stale).message)).toContain('the quota left is now 998');
+        expect((await runtime.services.tenants.require(appid)).quota).toBe(998);
+        expect((await limits({ quota: '5000', expectedQuota: '998' })).statusCode).toBe(200);
+        expect((await runtime.services.tenants.require(appid)).quota).toBe(5000);
+        for (const field of ['quota', 'qps', 'dailyPerId']) {
+          const r = await limits({ [field]: null });
+          expect([field, r.statusCode, String(json(r).message)]).toEqual([field, 400, expect.stringContaining('or unlimited')]);
+        }
+        expect((await runtime.services.tenants.require(appid)).quota).toBe(5000);
+        expect((await limits({ quota: 'unlimited' })).statusCode).toBe(200);
+        expect((await runtime.services.tenants.require(appid)).quota).toBe(null);
+        await runtime.services.tenants.delete(appid);
+      });
+
+      it('answers a registry file it cannot read with its own error, over a real connection, and logs the attempt with the address', async () => {
+        const served = buildConsole(consoleContext(runtime, () => now), { webDir: join(tmpdir(), 'no-build') });
+        try {
+          const address = await served.listen({ port: 0, host: '127.0.0.1' });
+          const session = await fetch(`${address}/api/session`, { method: 'POST', body: JSON.stringify({ name: 'admin', password: PASSWORD }), headers: { 'content-type': 'application/json' } });
+          const cookie = String(session.headers.get('set-cookie')).split(';')[0]!;
+          const { csrf } = (await session.json()) as { csrf: string };
+          const rows = 'x,y\n'.repeat(20_000);
+          for (const [type, file, message] of [
+            ['text/csv', `foo,bar\n${rows}`, 'header'],
+            ['application/x-ndjson', `{"name":"a"}\nnot json at all\n${rows}`, 'line 2'],
+          ] as const) {
+            const r = await fetch(`${address}/api/registry/import?file=bad`, { method: 'POST', body: file, headers: { cookie, 'x-csrf-token': csrf, 'content-type': type } });
+            const body = (await r.json()) as Record<string, unknown>;
+            expect([type, r.status, body.error]).toEqual([type, 400, 'bad_file']);
+            expect(String(body.message)).toContain(message);
+            expect(String(body.message)).toContain('nothing was imported');
+          }
+          const [logged] = await runtime.store.operators.actions({ action: 'registry.import', limit: 1 });
+          expect(logged).toMatchObject({ ok: false, operator: 'admin', ip: '127.0.0.1', detail: { file: 'bad', status: 400 } });
+        } finally {
+          await served.close();
+        }
+        expect(await runtime.store.registry.count()).toBe(0);
+      });
+
+      it('refuses a replace that would import no row, and keeps the registry', async () => {
+        const { cookie, csrf } = await signIn('admin');
+        const headers = { cookie, 'x-csrf-token': csrf, 'content-type': 'text/csv' };
+        const good = 'name,idNumber,bankCard,phone\n张三,11010519491231002X,,\n';
+        const first = await app.inject({ method: 'POST', url: '/api/registry/import?replace=yes', payload: good, headers });
+        expect([first.statusCode, (json(first).summary as { imported: number }).imported]).toEqual([200, 1]);
+        for (const file of ['name,idNumber,bankCard,phone\n张三,110105194912310021,,\n李四,not a number,,\n', 'name,idNumber,bankCard,phone\n']) {
+          const r = await app.inject({ method: 'POST', url: '/api/registry/import?replace=yes', payload: file, headers });
+          expect([r.statusCode, json(r).error]).toEqual([400, 'bad_file']);
+          expect(String(json(r).message)).toContain('the registry was not replaced');
+          expect(await runtime.store.registry.count()).toBe(1);
+        }
+      });
+
       it('keeps viewers to reading, and logs their refused attempts with the factor masked', async () => {
         const { cookie, csrf } = await signIn('viewer');
         expect((await app.inject({ method: 'GET', url: '/api/overview', headers: { cookie } })).statusCode).toBe(200);

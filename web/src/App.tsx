@@ -53,7 +53,7 @@ function SignIn({ onSignedIn }: { onSignedIn: (o: Operator) => void }) {
     <main id="main" className="signin">
       <h1>{t('title')}</h1>
       <form onSubmit={submit} className="card" aria-label={t('signIn')}>
-        <Field label={t('name')} name="name" autoComplete="username" required />
+        <Field label={t('operatorName')} name="name" autoComplete="username" required />
         <Field label={t('password')} name="password" type="password" autoComplete="current-password" required />
         <button type="submit" disabled={busy}>
           {t('signIn')}

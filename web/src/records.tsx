@@ -1,4 +1,5 @@
 import { useT } from './i18n.ts';
+import { term } from './terms.ts';
 import { when } from './ui.tsx';
 
 /** An audit record as the console's API answers it (src/audit/search.ts's AuditView): masked factors only. */
@@ -18,7 +19,7 @@ export interface AuditView {
 }
 
 export function RecordsTable({ records, testId }: { records: AuditView[]; testId?: string }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   return (
     <div className="scroll" tabIndex={0}>
       <table data-testid={testId}>
@@ -39,11 +40,11 @@ export function RecordsTable({ records, testId }: { records: AuditView[]; testId
         <tbody>
           {records.map((r) => (
             <tr key={`${r.checkId}${r.at}`}>
-              <td>{when(Date.parse(r.at))}</td>
+              <td>{when(Date.parse(r.at), lang)}</td>
               <td>{r.appid ?? '—'}</td>
               <td>{r.dialect}</td>
               <td>{r.kind ?? '—'}</td>
-              <td data-testid="audit-outcome">{r.refusal ? `${t('refusal')}: ${r.refusal}` : r.verdict}</td>
+              <td data-testid="audit-outcome">{r.refusal ? `${t('refusal')}: ${term(lang, r.refusal)}` : r.verdict && term(lang, r.verdict)}</td>
               <td>{r.code}</td>
               <td>{r.source ?? '—'}</td>
               <td>{r.latencyMs.toFixed(1)} ms</td>

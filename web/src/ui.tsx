@@ -1,6 +1,7 @@
 import { useEffect, useId, useState, type InputHTMLAttributes, type ReactNode } from 'react';
 import { ApiError } from './api.ts';
-import { DICTIONARIES, useT, type Key } from './i18n.ts';
+import { DICTIONARIES, useT, type Key, type Lang } from './i18n.ts';
+import { LOCALES } from './terms.ts';
 
 export function Field({ label, help, ...input }: { label: string; help?: string } & InputHTMLAttributes<HTMLInputElement>) {
   const id = useId();
@@ -62,4 +63,5 @@ export function Section({ title, children, id }: { title: string; children: Reac
 }
 
 export const fen = (n: number) => `¥${(n / 100).toFixed(2)}`;
-export const when = (ms: number) => new Date(ms).toLocaleString();
+/** A time as the language writes it (not the browser's locale: the page's language may differ). */
+export const when = (ms: number, lang: Lang) => new Date(ms).toLocaleString(LOCALES[lang]);

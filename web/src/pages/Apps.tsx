@@ -48,8 +48,21 @@ function Limits({ app, onSaved }: { app: AppRow; onSaved: () => void }) {
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const data = new FormData(e.currentTarget);
+    // Only what the admin changed: the quota is what is left, and the checks billed since the form opened stay billed.
+    const opened: Record<string, string> = { qps: limitText(app.qps), quota: limitText(app.quota), checks: app.checks?.join(',') ?? 'all', ip: app.ip?.join(',') ?? 'any' };
+    const body: Record<string, string> = {};
+    for (const [k, was] of Object.entries(opened)) {
+      const now = String(data.get(k) ?? '');
+      if (now.trim() !== was) body[k] = now;
+    }
+    if (body.quota !== undefined) body.expectedQuota = opened.quota!;
+    if (Object.keys(body).length === 0) {
+      setError(undefined);
+      onSaved();
+      return;
+    }
     try {
-      await post(`/api/apps/${app.appid}/limits`, { qps: data.get('qps'), quota: data.get('quota'), checks: data.get('checks'), ip: data.get('ip') });
+      await post(`/api/apps/${app.appid}/limits`, body);
       setError(undefined);
       onSaved();
     } catch (err) {

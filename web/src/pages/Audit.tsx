@@ -32,7 +32,7 @@ function filtersOf(form: HTMLFormElement): Filters {
 }
 
 export function Audit() {
-  const { t } = useT();
+  const { t, lang } = useT();
   const form = useRef<HTMLFormElement>(null);
   const [records, setRecords] = useState<AuditView[] | null>(null);
   const [error, setError] = useState<unknown>();
@@ -80,7 +80,7 @@ export function Audit() {
             <select id="audit-factor" name="factor" defaultValue="">
               <option value="">{t('noFactor')}</option>
               <option value="idNumber">{t('idNumber')}</option>
-              <option value="name">{t('name')}</option>
+              <option value="name">{t('personName')}</option>
               <option value="bankCard">{t('bankCard')}</option>
               <option value="phone">{t('phone')}</option>
             </select>
@@ -119,7 +119,7 @@ export function Audit() {
               <tbody>
                 {actions.data.actions.slice(0, 50).map((a, i) => (
                   <tr key={i}>
-                    <td>{when(a.at)}</td>
+                    <td>{when(a.at, lang)}</td>
                     <td>{a.operator}</td>
                     <td>{a.action}</td>
                     <td>{a.target}</td>

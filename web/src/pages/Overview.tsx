@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { get } from '../api.ts';
+import { term } from '../terms.ts';
 import { useT, type Key } from '../i18n.ts';
 import { fen, Problem, Section, useLoad } from '../ui.tsx';
 
@@ -25,13 +26,13 @@ interface OverviewData {
 const COLOURS: Record<string, string> = { match: '#1a7f37', mismatch: '#b35900', not_found: '#6639ba', invalid: '#7d4e00', unavailable: '#57606a', refused: '#cf222e', billed: '#0969da', unbilled: '#57606a' };
 const PALETTE = ['#0969da', '#8250df', '#bf3989', '#1a7f37', '#9a6700', '#cf222e'];
 
-function Chart({ buckets, by, label, format }: { buckets: Bucket[]; by: 'byOutcome' | 'byDialect'; label: string; format: (ms: number) => string }) {
+function Chart({ buckets, by, label, format, name }: { name: (code: string) => string;  buckets: Bucket[]; by: 'byOutcome' | 'byDialect'; label: string; format: (ms: number) => string }) {
   const keys = [...new Set(buckets.flatMap((b) => Object.keys(b[by])))].sort();
   const data = buckets.map((b) => ({ at: format(b.start), ...b[by] }));
   return (
     <figure className="chart">
       <figcaption>{label}</figcaption>
-      <div role="img" aria-label={`${label}: ${keys.map((k) => `${k} ${buckets.reduce((s, b) => s + (b[by][k] ?? 0), 0)}`).join(', ') || '0'}`}>
+      <div role="img" aria-label={`${label}: ${keys.map((k) => `${name(k)} ${buckets.reduce((s, b) => s + (b[by][k] ?? 0), 0)}`).join(', ') || '0'}`}>
         <ResponsiveContainer width="100%" height={220}>
           <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
             <CartesianGrid strokeDasharray="3 3" />
@@ -40,7 +41,7 @@ function Chart({ buckets, by, label, format }: { buckets: Bucket[]; by: 'byOutco
             <Tooltip />
             <Legend />
             {keys.map((k, i) => (
-              <Bar key={k} dataKey={k} stackId="a" fill={COLOURS[k] ?? PALETTE[i % PALETTE.length]} isAnimationActive={false} />
+              <Bar key={k} dataKey={k} name={name(k)} stackId="a" fill={COLOURS[k] ?? PALETTE[i % PALETTE.length]} isAnimationActive={false} />
             ))}
           </BarChart>
         </ResponsiveContainer>
@@ -53,7 +54,8 @@ const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 5);
 const day = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(5, 10);
 
 export function Overview() {
-  const { t } = useT();
+  const { t, lang } = useT();
+  const name = (code: string) => term(lang, code);
   const { data, error } = useLoad(() => get<OverviewData>('/api/overview'), [], 5000);
   const [span, setSpan] = useState<'minutes' | 'hours' | 'days'>('minutes');
   const spans: Array<{ key: typeof span; label: Key; format: (ms: number) => string }> = [
@@ -97,8 +99,8 @@ export function Overview() {
             ))}
           </div>
           <div className="charts">
-            <Chart buckets={data[span]} by="byOutcome" label={`${t('byOutcome')} — ${t(current.label)}`} format={current.format} />
-            <Chart buckets={data[span]} by="byDialect" label={`${t('byDialect')} — ${t(current.label)}`} format={current.format} />
+            <Chart buckets={data[span]} by="byOutcome" label={`${t('byOutcome')} — ${t(current.label)}`} format={current.format} name={name} />
+            <Chart buckets={data[span]} by="byDialect" label={`${t('byDialect')} — ${t(current.label)}`} format={current.format} name={name} />
           </div>
           <div className="charts">
             <Section title={t('refusals')} id="refusals">
@@ -118,7 +120,7 @@ export function Overview() {
                       .sort((a, b) => b[1] - a[1])
                       .map(([reason, n]) => (
                         <tr key={reason}>
-                          <td>{reason}</td>
+                          <td>{name(reason)}</td>
                           <td>{n}</td>
                         </tr>
                       ))}
@@ -145,7 +147,7 @@ export function Overview() {
                     {data.cost.sources.map((s) => (
                       <tr key={s.name}>
                         <td>{s.name}</td>
-                        <td>{s.state}</td>
+                        <td>{name(s.state)}</td>
                         <td>{s.callsToday}</td>
                         <td>{fen(s.costTodayFen)}</td>
                       </tr>

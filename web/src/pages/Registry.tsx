@@ -11,18 +11,24 @@ interface Summary {
 }
 
 export function Registry({ admin }: { admin: boolean }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const { data, error, reload } = useLoad(() => get<{ rows: number; lastImport: { at: number; operator: string; file?: string; imported?: number } | null }>('/api/registry'), []);
   const [progress, setProgress] = useState<number | null>(null);
   const [writing, setWriting] = useState(false);
   const [summary, setSummary] = useState<Summary | null>(null);
   const [problem, setProblem] = useState<unknown>();
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
+  // A replace swaps the registry the checks answer from: it waits for the admin's yes, as an erasure does.
+  const [confirming, setConfirming] = useState<{ form: HTMLFormElement; file: File } | null>(null);
+  const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
     const file = (form.elements.namedItem('file') as HTMLInputElement).files?.[0];
     if (!file) return;
-    const replace = (form.elements.namedItem('replace') as HTMLInputElement).checked;
+    if ((form.elements.namedItem('replace') as HTMLInputElement).checked) setConfirming({ form, file });
+    else void send(form, file, false);
+  };
+  const send = async (form: HTMLFormElement, file: File, replace: boolean) => {
+    setConfirming(null);
     const type = /\.(jsonl|ndjson)$/i.test(file.name) ? 'application/x-ndjson' : 'text/csv';
     setProgress(0);
     setSummary(null);
@@ -57,7 +63,7 @@ export function Registry({ admin }: { admin: boolean }) {
           </div>
           <div className="tile wide">
             <dt>{t('lastImport')}</dt>
-            <dd>{data.lastImport ? `${when(data.lastImport.at)} · ${data.lastImport.operator}${data.lastImport.file ? ` · ${data.lastImport.file}` : ''}` : t('never')}</dd>
+            <dd>{data.lastImport ? `${when(data.lastImport.at, lang)} · ${data.lastImport.operator}${data.lastImport.file ? ` · ${data.lastImport.file}` : ''}` : t('never')}</dd>
           </div>
         </dl>
       )}
@@ -76,6 +82,19 @@ export function Registry({ admin }: { admin: boolean }) {
               <button type="submit">{t('upload')}</button>
             </div>
           </form>
+          {confirming && (
+            <div role="alertdialog" aria-modal="true" aria-labelledby="replace-text" className="once" onKeyDown={(e) => e.key === 'Escape' && setConfirming(null)}>
+              <p id="replace-text">{t('confirmReplace', { rows: (data?.rows ?? 0).toLocaleString(), file: confirming.file.name })}</p>
+              <div className="row">
+                <button type="button" className="danger" onClick={() => void send(confirming.form, confirming.file, true)}>
+                  {t('replaceNow')}
+                </button>
+                <button type="button" onClick={() => setConfirming(null)} autoFocus>
+                  {t('cancel')}
+                </button>
+              </div>
+            </div>
+          )}
           {progress !== null && (
             <div className="progress">
               <label htmlFor="registry-progress">{writing ? t('writing') : t('progress')}</label>

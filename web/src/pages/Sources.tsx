@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { get, post } from '../api.ts';
 import { useT } from '../i18n.ts';
+import { term } from '../terms.ts';
 import { fen, Problem, Section, useLoad } from '../ui.tsx';
 
 interface SourceRow {
@@ -21,7 +22,7 @@ interface SourceRow {
 const ms = (v: number | undefined | null) => (v === undefined || v === null ? '—' : `≤${v} ms`);
 
 export function Sources({ admin }: { admin: boolean }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const { data, error, reload } = useLoad(() => get<{ sources: SourceRow[]; routes: Record<string, Array<{ source: string }>> }>('/api/sources'), [], 5000);
   const [problem, setProblem] = useState<unknown>();
   const toggle = async (s: SourceRow) => {
@@ -62,7 +63,7 @@ export function Sources({ admin }: { admin: boolean }) {
                   <tr key={s.name}>
                     <td>{s.name}</td>
                     <td>{s.type}</td>
-                    <td data-testid="source-state">{s.state}</td>
+                    <td data-testid="source-state">{term(lang, s.state)}</td>
                     <td>{s.callsToday}</td>
                     <td>{s.errorsToday}</td>
                     <td>{ms(s.p50Ms)}</td>

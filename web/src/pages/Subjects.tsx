@@ -25,7 +25,7 @@ const who = (by: unknown) => String((by as { user?: unknown } | null)?.user ?? '
  * storage), and the field is cleared as soon as it is sent; the page keeps only the masked form.
  */
 export function Subjects({ admin }: { admin: boolean }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const input = useRef<HTMLInputElement>(null);
   const pending = useRef<string>('');
   const [report, setReport] = useState<Report | null>(null);
@@ -129,7 +129,7 @@ export function Subjects({ admin }: { admin: boolean }) {
               <ul>
                 {report.erasures.map((e, i) => (
                   <li key={i}>
-                    {when(Date.parse(e.at))} · {who(e.by)} · {e.records}
+                    {when(Date.parse(e.at), lang)} · {who(e.by)} · {e.records}
                   </li>
                 ))}
               </ul>
@@ -139,7 +139,7 @@ export function Subjects({ admin }: { admin: boolean }) {
           <ul data-testid="subject-lookups">
             {report.lookups.map((l, i) => (
               <li key={i}>
-                {when(Date.parse(l.at))} · {who(l.by)} · {l.command}
+                {when(Date.parse(l.at), lang)} · {who(l.by)} · {l.command}
               </li>
             ))}
           </ul>
