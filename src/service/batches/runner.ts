@@ -299,7 +299,7 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
         await store.dropInput(batchId);
         if (error instanceof BatchError) throw error;
         if (error instanceof TooLarge) throw new BatchError('batch_too_large', `over ${options.maxBytes} bytes`);
-        throw new BatchError('bad_request', 'the upload cannot be read as ' + format.toUpperCase());
+        throw new BatchError('bad_request', 'the upload is malformed or ended early: it cannot be read as ' + format.toUpperCase());
       }
       await store.setState(batchId, 'running', clock());
       if (deps.queue && seq === 0) await finishIfDone(batchId);

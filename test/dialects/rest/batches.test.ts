@@ -102,6 +102,20 @@ describe('POST /v1/batches', () => {
     expect(records).toHaveLength(120);
   });
 
+  it('answers a truncated multipart upload 400 (malformed), keeps nothing of it, and goes on serving', async () => {
+    const made = await house.services.apiKeys.create(house.app.appid);
+    const truncated = '--zzz\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nname,idN';
+    const before = await house.store.batches!.active();
+    const answer = await fetch(`${house.url}/v1/batches`, { method: 'POST', headers: { authorization: `Bearer ${made.key}`, 'content-type': 'multipart/form-data; boundary=zzz' }, body: truncated });
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toMatchObject({ type: 'urn:realname:problem:bad_request' });
+    expect(await house.store.batches!.active()).toHaveLength(before.length);
+    // The process is still there, and answers.
+    const c = createRealname({ baseUrl: house.url, apiKey: made.key });
+    const p = house.people[5]!;
+    expect(await c.createBatch(jsonl([{ name: p.name, idNumber: p.idNumber }]), { format: 'jsonl', kind: 'idcard2' })).toMatchObject({ ok: true, status: 202 });
+  });
+
   it('refuses what is not a batch: 401, 415, 422, 413 (nothing kept), 404 for another app’s batch', async () => {
     const p = house.people[0]!;
     const row = jsonl([{ name: p.name, idNumber: p.idNumber }]);
