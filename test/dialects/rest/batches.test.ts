@@ -163,4 +163,25 @@ describe('DELETE /v1/batches/{id}', () => {
     await slow.store.audit.flush();
     expect((await slow.store.audit.query({ appid: slow.app.appid, limit: 1000 })).length).toBeLessThan(400);
   });
+
+  it('cancels a running batch before its next row: no row is checked or billed after the cancel answer', async () => {
+    const app = await slow.createApp({});
+    const made = await slow.services.apiKeys.create(app.appid);
+    const c = createRealname({ baseUrl: slow.url, apiKey: made.key });
+    const p = slow.people[0]!;
+    const created = await c.createBatch(jsonl(Array.from({ length: 400 }, () => ({ name: p.name, idNumber: p.idNumber }))), { format: 'jsonl', kind: 'idcard2' });
+    if (!created.ok) throw new Error(`created ${created.status}`);
+    const billed = async () => {
+      await slow.store.audit.flush();
+      return (await slow.store.audit.query({ appid: app.appid, limit: 1000 })).filter((r) => r.billed).length;
+    };
+    // Mid-chunk: some rows of the first chunk are billed, the chunk is not finished.
+    while ((await billed()) < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await c.cancelBatch(created.data.id)).toMatchObject({ ok: true, data: { state: 'cancelled' } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const atCancel = await billed();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await billed()).toBe(atCancel);
+    expect(await c.getBatch(created.data.id)).toMatchObject({ ok: true, data: { state: 'cancelled', rows: { done: 0 } } });
+  });
 });
