@@ -6,6 +6,7 @@ import { isCheckKind, type CheckKind } from '../core/index.ts';
 import type { Batches, RowResult } from '../service/index.ts';
 import type { BatchRecord } from '../store/types.ts';
 import { CliError } from './errors.ts';
+import { checkOutFile } from './out-file.ts';
 import { withDataOptions, withServeOptions } from './options.ts';
 import { emit, notice, withRuntime } from './runtime.ts';
 
@@ -82,8 +83,10 @@ export function batchCommand(): Command {
     .option('--format <format>', 'csv or jsonl (default: from the file name)')
     .option('--out <file>', 'where the results go, as JSONL (default stdout)')
     .option('--json', 'print the final status as one JSON object')
-    .action(async (file: string, options: Options & { app: string; kind?: CheckKind; format?: string; out?: string }) => {
+    .action(async (file: string, options: Options & { app: string; kind?: CheckKind; format?: string; out?: string }, command: Command) => {
       if (!existsSync(file)) throw new CliError(`no such file ${file}`);
+      // Before a row is checked and billed: results with nowhere to go would be paid for and lost.
+      if (options.out !== undefined) checkOutFile(command, '--out', options.out, 'the results');
       const format = options.format ?? (/\.csv$/i.test(file) ? 'csv' : /\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : undefined);
       if (format !== 'csv' && format !== 'jsonl') throw new CliError(`cannot tell the format of ${file}: give --format csv or --format jsonl`);
       const final = await withRuntime(options, 'existing', async ({ services }) => {

@@ -36,4 +36,20 @@ describe('realname batch', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('--format csv');
   });
+
+  it('refuses an --out that cannot be written before a row is checked or billed (exit 2, naming the path)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'realname-batch-out-'));
+    const { appid } = JSON.parse((await realname(['apps', 'create', '--name', 'bulk', '--json', '--data', dir])).stdout);
+    const people = join(dir, 'people.csv');
+    await realname(['registry', 'generate', '--count', '5', '--seed', '4', '--out', people]);
+    expect((await realname(['registry', 'import', people, '--data', dir])).code).toBe(0);
+    for (const out of [join(dir, 'nodir', 'x.jsonl'), dir]) {
+      const run = await realname(['batch', 'run', people, '--app', appid, '--kind', 'idcard2', '--out', out, '--data', dir]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`--out ${out}`);
+    }
+    const audit = await realname(['audit', 'search', '--app', appid, '--json', '--data', dir]);
+    expect(audit.code, audit.stderr).toBe(0);
+    expect(audit.stdout.trim()).toBe('');
+  });
 });
