@@ -46,7 +46,7 @@ async function writeResults(batches: Batches, record: BatchRecord, out: NodeJS.W
 }
 
 /** Progress as the batch runs: a bar on a terminal, a plain line every few seconds otherwise. */
-function progress(): { update(r: BatchRecord, rate: number): void; stop(): void } {
+function progress(): { update(r: BatchRecord, rate: number): void; say(line: string): void; stop(): void } {
   if (process.stderr.isTTY) {
     const bar = new SingleBar({ format: 'batch {bar} {value}/{total} rows | {rate} rows/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true });
     let started = false;
@@ -56,6 +56,12 @@ function progress(): { update(r: BatchRecord, rate: number): void; stop(): void 
         started = true;
         bar.setTotal(r.rowsTotal);
         bar.update(r.rowsDone, { rate: Math.round(rate) });
+      },
+      // A line of its own below the bar: the bar is drawn again with the next update.
+      say(line) {
+        if (started) bar.stop();
+        started = false;
+        notice(line);
       },
       stop: () => bar.stop(),
     };
@@ -68,9 +74,14 @@ function progress(): { update(r: BatchRecord, rate: number): void; stop(): void 
       const eta = rate > 0 ? `, ETA ${Math.ceil((r.rowsTotal - r.rowsDone) / rate)} s` : '';
       notice(`batch ${r.batchId}: ${r.rowsDone}/${r.rowsTotal} rows (${Math.round(rate)} rows/s${eta})`);
     },
+    say: notice,
     stop() {},
   };
 }
+
+const quotaWait = (r: BatchRecord) =>
+  `batch ${r.batchId}: ${r.rowsDone}/${r.rowsTotal} rows, waiting for quota — app ${r.appid}'s quota is spent; ` +
+  `set more with \`realname apps set ${r.appid} --quota N\` (N is the new balance) and it goes on (Ctrl-C stops waiting; the batch resumes under serve)`;
 
 export function batchCommand(): Command {
   const batch = new Command('batch').description('batches of checks: a whole file, each row through the same checks as one request');
@@ -97,11 +108,15 @@ export function batchCommand(): Command {
         const bar = progress();
         const started = Date.now();
         let record = created;
+        let waiting = false;
         try {
-          while (record.state === 'running' || record.state === 'uploading') {
+          // A batch out of quota waits here (said once each time): it goes on once quota is set from another shell.
+          while (record.state === 'running' || record.state === 'uploading' || record.state === 'quota_exhausted') {
             await new Promise((resolve) => setTimeout(resolve, 250));
             record = (await batches.find(created.batchId))!;
-            bar.update(record, record.rowsDone / Math.max(0.001, (Date.now() - started) / 1000));
+            if (record.state === 'quota_exhausted' && !waiting) bar.say(quotaWait(record));
+            waiting = record.state === 'quota_exhausted';
+            if (!waiting) bar.update(record, record.rowsDone / Math.max(0.001, (Date.now() - started) / 1000));
           }
         } finally {
           bar.stop();
@@ -112,7 +127,6 @@ export function batchCommand(): Command {
         if (options.out) await new Promise((resolve) => (out as ReturnType<typeof createWriteStream>).end(resolve));
         return record;
       });
-      if (final.state === 'quota_exhausted') notice(`batch ${final.batchId} paused: the app's quota is spent; add quota and a running serve resumes it`);
       if (options.out || options.json) emit(options, statusView(final), () => statusText(final));
     });
 
