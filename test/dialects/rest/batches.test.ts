@@ -116,6 +116,23 @@ describe('POST /v1/batches', () => {
     expect(await c.createBatch(jsonl([{ name: p.name, idNumber: p.idNumber }]), { format: 'jsonl', kind: 'idcard2' })).toMatchObject({ ok: true, status: 202 });
   });
 
+  it('answers 413 batch_too_large to a small plain CSV or JSONL body over --batch-max-rows, not an empty reply', async () => {
+    // Small enough to arrive whole before the row limit is reached: the refused rest must still be read.
+    const small = await startRealname({ identities: 1, batches: { maxRows: 10 } });
+    try {
+      const made = await small.services.apiKeys.create(small.app.appid);
+      const c = createRealname({ baseUrl: small.url, apiKey: made.key });
+      const csv = 'name,idNumber\n' + 'a,110101199003077777\n'.repeat(30);
+      const lines = '{"name":"a","idNumber":"110101199003077777"}\n'.repeat(30);
+      for (const [body, format] of [[csv, 'csv'], [lines, 'jsonl']] as const) {
+        expect(await c.createBatch(body, { format, kind: 'idcard2' }), format).toMatchObject({ ok: false, status: 413, problem: { type: 'urn:realname:problem:batch_too_large', detail: 'more than 10 rows' } });
+      }
+      expect(await small.store.batches!.active()).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('refuses what is not a batch: 401, 415, 422, 413 (nothing kept), 404 for another app’s batch', async () => {
     const p = house.people[0]!;
     const row = jsonl([{ name: p.name, idNumber: p.idNumber }]);
