@@ -6,6 +6,7 @@ import { isCheckKind, type CheckKind } from '../core/index.ts';
 import type { Batches, RowResult } from '../service/index.ts';
 import type { BatchRecord } from '../store/types.ts';
 import { CliError } from './errors.ts';
+import { checkOutFile } from './out-file.ts';
 import { withDataOptions, withServeOptions } from './options.ts';
 import { emit, notice, withRuntime } from './runtime.ts';
 
@@ -45,7 +46,7 @@ async function writeResults(batches: Batches, record: BatchRecord, out: NodeJS.W
 }
 
 /** Progress as the batch runs: a bar on a terminal, a plain line every few seconds otherwise. */
-function progress(): { update(r: BatchRecord, rate: number): void; stop(): void } {
+function progress(): { update(r: BatchRecord, rate: number): void; say(line: string): void; stop(): void } {
   if (process.stderr.isTTY) {
     const bar = new SingleBar({ format: 'batch {bar} {value}/{total} rows | {rate} rows/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true });
     let started = false;
@@ -55,6 +56,12 @@ function progress(): { update(r: BatchRecord, rate: number): void; stop(): void 
         started = true;
         bar.setTotal(r.rowsTotal);
         bar.update(r.rowsDone, { rate: Math.round(rate) });
+      },
+      // A line of its own below the bar: the bar is drawn again with the next update.
+      say(line) {
+        if (started) bar.stop();
+        started = false;
+        notice(line);
       },
       stop: () => bar.stop(),
     };
@@ -67,9 +74,14 @@ function progress(): { update(r: BatchRecord, rate: number): void; stop(): void 
       const eta = rate > 0 ? `, ETA ${Math.ceil((r.rowsTotal - r.rowsDone) / rate)} s` : '';
       notice(`batch ${r.batchId}: ${r.rowsDone}/${r.rowsTotal} rows (${Math.round(rate)} rows/s${eta})`);
     },
+    say: notice,
     stop() {},
   };
 }
+
+const quotaWait = (r: BatchRecord) =>
+  `batch ${r.batchId}: ${r.rowsDone}/${r.rowsTotal} rows, waiting for quota — app ${r.appid}'s quota is spent; ` +
+  `set more with \`realname apps set ${r.appid} --quota N\` (N is the new balance) and it goes on (Ctrl-C stops waiting; the batch resumes under serve)`;
 
 export function batchCommand(): Command {
   const batch = new Command('batch').description('batches of checks: a whole file, each row through the same checks as one request');
@@ -82,8 +94,10 @@ export function batchCommand(): Command {
     .option('--format <format>', 'csv or jsonl (default: from the file name)')
     .option('--out <file>', 'where the results go, as JSONL (default stdout)')
     .option('--json', 'print the final status as one JSON object')
-    .action(async (file: string, options: Options & { app: string; kind?: CheckKind; format?: string; out?: string }) => {
+    .action(async (file: string, options: Options & { app: string; kind?: CheckKind; format?: string; out?: string }, command: Command) => {
       if (!existsSync(file)) throw new CliError(`no such file ${file}`);
+      // Before a row is checked and billed: results with nowhere to go would be paid for and lost.
+      if (options.out !== undefined) checkOutFile(command, '--out', options.out, 'the results');
       const format = options.format ?? (/\.csv$/i.test(file) ? 'csv' : /\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : undefined);
       if (format !== 'csv' && format !== 'jsonl') throw new CliError(`cannot tell the format of ${file}: give --format csv or --format jsonl`);
       const final = await withRuntime(options, 'existing', async ({ services }) => {
@@ -94,11 +108,15 @@ export function batchCommand(): Command {
         const bar = progress();
         const started = Date.now();
         let record = created;
+        let waiting = false;
         try {
-          while (record.state === 'running' || record.state === 'uploading') {
+          // A batch out of quota waits here (said once each time): it goes on once quota is set from another shell.
+          while (record.state === 'running' || record.state === 'uploading' || record.state === 'quota_exhausted') {
             await new Promise((resolve) => setTimeout(resolve, 250));
             record = (await batches.find(created.batchId))!;
-            bar.update(record, record.rowsDone / Math.max(0.001, (Date.now() - started) / 1000));
+            if (record.state === 'quota_exhausted' && !waiting) bar.say(quotaWait(record));
+            waiting = record.state === 'quota_exhausted';
+            if (!waiting) bar.update(record, record.rowsDone / Math.max(0.001, (Date.now() - started) / 1000));
           }
         } finally {
           bar.stop();
@@ -109,7 +127,6 @@ export function batchCommand(): Command {
         if (options.out) await new Promise((resolve) => (out as ReturnType<typeof createWriteStream>).end(resolve));
         return record;
       });
-      if (final.state === 'quota_exhausted') notice(`batch ${final.batchId} paused: the app's quota is spent; add quota and a running serve resumes it`);
       if (options.out || options.json) emit(options, statusView(final), () => statusText(final));
     });
 

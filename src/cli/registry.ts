@@ -1,5 +1,4 @@
 import { createReadStream, createWriteStream, existsSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { Command, InvalidArgumentError } from 'commander';
@@ -12,6 +11,7 @@ import { oldKeyRows, oldKeyRowsText } from '../registry/old-key-rows.ts';
 import type { Runtime } from '../runtime.ts';
 import { canAsk, confirm } from './confirm.ts';
 import { CliError, UsageError } from './errors.ts';
+import { checkOutFile } from './out-file.ts';
 import { readAll } from './stdin.ts';
 import { positiveNumber, wholeNumber, withDataOptions } from './options.ts';
 import { emit, notice, withRuntime } from './runtime.ts';
@@ -23,16 +23,6 @@ function checkInput(file: string, format: string | undefined): RegistryFormat {
     if (statSync(file).isDirectory()) throw new CliError(`cannot import ${file}: it is a directory; name a .csv or .jsonl file (or - for stdin)`);
   }
   return detectFormat(file, format);
-}
-
-/**
- * Where --rejects points, checked before anything is read or imported: a directory there, or a parent
- * that is not one, would otherwise fail only at the end — after the rows were imported.
- */
-function checkRejects(file: string, command: Command): void {
-  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(command, `--rejects ${file} is a directory: name a file to write the rejected rows to`);
-  const parent = dirname(file);
-  if (!existsSync(parent) || !statSync(parent).isDirectory()) throw new UsageError(command, `--rejects ${file}: there is no directory ${parent}; name a file in a directory that exists`);
 }
 
 /** An import refuses to mix keys: rows under a key being rotated out are moved by `keys rewrap` first. */
@@ -58,7 +48,7 @@ export function registryCommand(): Command {
     .action(async (file: string, options, command: Command) => {
       if (options.yes && !options.replace) throw new UsageError(command, '--yes confirms --replace and means nothing without it: a plain import asks nothing');
       const format = checkInput(file, options.format);
-      if (options.rejects !== undefined) checkRejects(options.rejects, command);
+      if (options.rejects !== undefined) checkOutFile(command, '--rejects', options.rejects, 'the rejected rows');
       const ask = options.replace && !options.yes;
       if (ask && (file === '-' || !canAsk())) {
         throw new UsageError(command, '--replace swaps the whole registry for this file: confirm with --yes (on a terminal, without --yes, you are asked)');

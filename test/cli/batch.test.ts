@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { realname } from '../helpers/cli.ts';
+import { spawn } from 'node:child_process';
+import { BIN, exited, realname } from '../helpers/cli.ts';
 
 describe('realname batch', () => {
   it('runs a file for an app with plain progress lines off a terminal, writes results in input order, and reports status', async () => {
@@ -35,5 +36,47 @@ describe('realname batch', () => {
     const unknown = await realname(['batch', 'run', join(dir, 'rows.txt'), '--app', appid, '--data', dir]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('--format csv');
+  });
+
+  it('says, off a terminal, that a batch out of quota waits for it and how to add it, then goes on once it is set', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'realname-batch-quota-'));
+    const { appid } = JSON.parse((await realname(['apps', 'create', '--name', 'poor', '--quota', '2', '--json', '--data', dir])).stdout);
+    const people = join(dir, 'people.csv');
+    await realname(['registry', 'generate', '--count', '6', '--seed', '5', '--out', people]);
+    expect((await realname(['registry', 'import', people, '--data', dir])).code).toBe(0);
+    const out = join(dir, 'results.jsonl');
+    const child = spawn(process.execPath, [BIN, 'batch', 'run', people, '--app', appid, '--kind', 'idcard2', '--out', out, '--data', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const said = new Promise<void>((resolve) => {
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (/waiting for quota/.test(stderr)) resolve();
+      });
+    });
+    try {
+      await said;
+      expect(stderr).toContain(`realname apps set ${appid} --quota N`);
+      expect((await realname(['apps', 'set', appid, '--quota', '100', '--data', dir])).code).toBe(0);
+      expect(await exited(child), stderr).toBe(0);
+    } finally {
+      child.kill();
+    }
+    expect(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).verdict)).toEqual(Array(6).fill('match'));
+  });
+
+  it('refuses an --out that cannot be written before a row is checked or billed (exit 2, naming the path)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'realname-batch-out-'));
+    const { appid } = JSON.parse((await realname(['apps', 'create', '--name', 'bulk', '--json', '--data', dir])).stdout);
+    const people = join(dir, 'people.csv');
+    await realname(['registry', 'generate', '--count', '5', '--seed', '4', '--out', people]);
+    expect((await realname(['registry', 'import', people, '--data', dir])).code).toBe(0);
+    for (const out of [join(dir, 'nodir', 'x.jsonl'), dir]) {
+      const run = await realname(['batch', 'run', people, '--app', appid, '--kind', 'idcard2', '--out', out, '--data', dir]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`--out ${out}`);
+    }
+    const audit = await realname(['audit', 'search', '--app', appid, '--json', '--data', dir]);
+    expect(audit.code, audit.stderr).toBe(0);
+    expect(audit.stdout.trim()).toBe('');
   });
 });

@@ -260,7 +260,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `urn:realname:problem:api_key_missing`: no Authorization header (Bearer rn_live_…); `urn:realname:problem:api_key_malformed`: Authorization is not `Bearer rn_live_<key id>_<secret>`; `urn:realname:problem:api_key_invalid`: no such key, or not that key’s secret; `urn:realname:problem:api_key_revoked`: `realname apps keys revoke` revoked it */
+            /** @description `urn:realname:problem:api_key_missing`: no Authorization header (Bearer rn_live_…); `urn:realname:problem:api_key_malformed`: Authorization is not `Bearer rn_live_<key id>_<secret>` (the scheme in any case: bearer, BEARER); `urn:realname:problem:api_key_invalid`: no such key, or not that key’s secret; `urn:realname:problem:api_key_revoked`: `realname apps keys revoke` revoked it */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -269,7 +269,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `urn:realname:problem:quota_exhausted`: the quota is 0 (`realname apps quota` adds to it) */
+            /** @description `urn:realname:problem:quota_exhausted`: the quota is 0 (`realname apps set APPID --quota N` sets the remaining balance to N) */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -278,7 +278,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `urn:realname:problem:app_suspended`: `realname apps suspend`; `urn:realname:problem:ip_denied`: the address is outside the app’s --ip-allow; `urn:realname:problem:kind_not_permitted`: the kind is not in the app’s --checks */
+            /** @description `urn:realname:problem:app_suspended`: `realname apps suspend`; `urn:realname:problem:ip_denied`: the address is outside the app’s allow-list (`apps set APPID --ip`); `urn:realname:problem:kind_not_permitted`: the kind is not in the app’s --checks */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -316,7 +316,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `urn:realname:problem:invalid_request`: an unknown kind, a factor missing for the kind or not of it, a wrong type; `errors` lists each field; `urn:realname:problem:idempotency_key_reused`: the same Idempotency-Key within 24 h with a different body */
+            /** @description `urn:realname:problem:invalid_request`: an unknown kind, a factor missing for the kind or not of it, a wrong type; `errors` lists each field; `urn:realname:problem:idempotency_key_reused`: the same Idempotency-Key within 24 h with a different body (compared byte for byte) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -370,7 +370,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditedCheck"];
                 };
             };
-            /** @description `urn:realname:problem:api_key_missing`: no Authorization header (Bearer rn_live_…); `urn:realname:problem:api_key_malformed`: Authorization is not `Bearer rn_live_<key id>_<secret>`; `urn:realname:problem:api_key_invalid`: no such key, or not that key’s secret; `urn:realname:problem:api_key_revoked`: `realname apps keys revoke` revoked it */
+            /** @description `urn:realname:problem:api_key_missing`: no Authorization header (Bearer rn_live_…); `urn:realname:problem:api_key_malformed`: Authorization is not `Bearer rn_live_<key id>_<secret>` (the scheme in any case: bearer, BEARER); `urn:realname:problem:api_key_invalid`: no such key, or not that key’s secret; `urn:realname:problem:api_key_revoked`: `realname apps keys revoke` revoked it */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -379,7 +379,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `urn:realname:problem:app_suspended`: `realname apps suspend`; `urn:realname:problem:ip_denied`: the address is outside the app’s --ip-allow */
+            /** @description `urn:realname:problem:app_suspended`: `realname apps suspend`; `urn:realname:problem:ip_denied`: the address is outside the app’s allow-list (`apps set APPID --ip`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -437,7 +437,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `urn:realname:problem:api_key_missing`: no Authorization header (Bearer rn_live_…); `urn:realname:problem:api_key_malformed`: Authorization is not `Bearer rn_live_<key id>_<secret>`; `urn:realname:problem:api_key_invalid`: no such key, or not that key’s secret; `urn:realname:problem:api_key_revoked`: `realname apps keys revoke` revoked it */
+            /** @description `urn:realname:problem:api_key_missing`: no Authorization header (Bearer rn_live_…); `urn:realname:problem:api_key_malformed`: Authorization is not `Bearer rn_live_<key id>_<secret>` (the scheme in any case: bearer, BEARER); `urn:realname:problem:api_key_invalid`: no such key, or not that key’s secret; `urn:realname:problem:api_key_revoked`: `realname apps keys revoke` revoked it */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -446,7 +446,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `urn:realname:problem:app_suspended`: `realname apps suspend`; `urn:realname:problem:ip_denied`: the address is outside the app’s --ip-allow; `urn:realname:problem:kind_not_permitted`: the kind is not in the app’s --checks */
+            /** @description `urn:realname:problem:app_suspended`: `realname apps suspend`; `urn:realname:problem:ip_denied`: the address is outside the app’s allow-list (`apps set APPID --ip`); `urn:realname:problem:kind_not_permitted`: the kind is not in the app’s --checks */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -515,7 +515,7 @@ export interface operations {
                     "application/json": components["schemas"]["Batch"];
                 };
             };
-            /** @description `urn:realname:problem:api_key_missing`: no Authorization header (Bearer rn_live_…); `urn:realname:problem:api_key_malformed`: Authorization is not `Bearer rn_live_<key id>_<secret>`; `urn:realname:problem:api_key_invalid`: no such key, or not that key’s secret; `urn:realname:problem:api_key_revoked`: `realname apps keys revoke` revoked it */
+            /** @description `urn:realname:problem:api_key_missing`: no Authorization header (Bearer rn_live_…); `urn:realname:problem:api_key_malformed`: Authorization is not `Bearer rn_live_<key id>_<secret>` (the scheme in any case: bearer, BEARER); `urn:realname:problem:api_key_invalid`: no such key, or not that key’s secret; `urn:realname:problem:api_key_revoked`: `realname apps keys revoke` revoked it */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -524,7 +524,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `urn:realname:problem:app_suspended`: `realname apps suspend`; `urn:realname:problem:ip_denied`: the address is outside the app’s --ip-allow */
+            /** @description `urn:realname:problem:app_suspended`: `realname apps suspend`; `urn:realname:problem:ip_denied`: the address is outside the app’s allow-list (`apps set APPID --ip`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -575,7 +575,7 @@ export interface operations {
                     "application/json": components["schemas"]["Batch"];
                 };
             };
-            /** @description `urn:realname:problem:api_key_missing`: no Authorization header (Bearer rn_live_…); `urn:realname:problem:api_key_malformed`: Authorization is not `Bearer rn_live_<key id>_<secret>`; `urn:realname:problem:api_key_invalid`: no such key, or not that key’s secret; `urn:realname:problem:api_key_revoked`: `realname apps keys revoke` revoked it */
+            /** @description `urn:realname:problem:api_key_missing`: no Authorization header (Bearer rn_live_…); `urn:realname:problem:api_key_malformed`: Authorization is not `Bearer rn_live_<key id>_<secret>` (the scheme in any case: bearer, BEARER); `urn:realname:problem:api_key_invalid`: no such key, or not that key’s secret; `urn:realname:problem:api_key_revoked`: `realname apps keys revoke` revoked it */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -584,7 +584,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `urn:realname:problem:app_suspended`: `realname apps suspend`; `urn:realname:problem:ip_denied`: the address is outside the app’s --ip-allow */
+            /** @description `urn:realname:problem:app_suspended`: `realname apps suspend`; `urn:realname:problem:ip_denied`: the address is outside the app’s allow-list (`apps set APPID --ip`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -638,7 +638,7 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description `urn:realname:problem:api_key_missing`: no Authorization header (Bearer rn_live_…); `urn:realname:problem:api_key_malformed`: Authorization is not `Bearer rn_live_<key id>_<secret>`; `urn:realname:problem:api_key_invalid`: no such key, or not that key’s secret; `urn:realname:problem:api_key_revoked`: `realname apps keys revoke` revoked it */
+            /** @description `urn:realname:problem:api_key_missing`: no Authorization header (Bearer rn_live_…); `urn:realname:problem:api_key_malformed`: Authorization is not `Bearer rn_live_<key id>_<secret>` (the scheme in any case: bearer, BEARER); `urn:realname:problem:api_key_invalid`: no such key, or not that key’s secret; `urn:realname:problem:api_key_revoked`: `realname apps keys revoke` revoked it */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -647,7 +647,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `urn:realname:problem:app_suspended`: `realname apps suspend`; `urn:realname:problem:ip_denied`: the address is outside the app’s --ip-allow */
+            /** @description `urn:realname:problem:app_suspended`: `realname apps suspend`; `urn:realname:problem:ip_denied`: the address is outside the app’s allow-list (`apps set APPID --ip`) */
             403: {
                 headers: {
                     [name: string]: unknown;

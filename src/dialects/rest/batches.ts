@@ -47,7 +47,12 @@ const formatOf = (contentType: string | undefined): BatchFormat | 'multipart' | 
   return type === 'multipart/form-data' ? 'multipart' : FORMATS[type];
 };
 
-/** The first file of a multipart upload, streamed, and its format from its type or name. */
+/**
+ * The first file of a multipart upload, streamed, and its format from its type or name. Every error of the
+ * parser and of its parts is handled: a truncated or broken upload fails the file stream (the batch reads it
+ * as a malformed upload and keeps nothing) or, before a file is found, resolves to none — never an
+ * unhandled 'error' event, which would end the process.
+ */
 function multipartFile(request: FastifyRequest, stream: Readable): Promise<{ format: BatchFormat; file: Readable } | undefined> {
   return new Promise((resolve) => {
     let parser;
@@ -57,19 +62,27 @@ function multipartFile(request: FastifyRequest, stream: Readable): Promise<{ for
       resolve(undefined);
       return;
     }
-    let found = false;
+    let out: PassThrough | undefined;
+    const broken = (error: Error) => {
+      if (out) out.destroy(error);
+      else resolve(undefined);
+      // The rest of the body is read and dropped, so the answer reaches the client.
+      stream.unpipe(parser);
+      stream.resume();
+    };
     parser.on('file', (_field, file, filename, _encoding, mimetype) => {
+      file.on('error', broken);
       const format = FORMATS[mimetype.toLowerCase()] ?? (/\.csv$/i.test(filename) ? 'csv' : /\.(jsonl|ndjson)$/i.test(filename) ? 'jsonl' : undefined);
-      if (found || format === undefined) return file.resume();
-      found = true;
-      const out = new PassThrough();
+      if (out || format === undefined) return file.resume();
+      out = new PassThrough();
       file.pipe(out);
       resolve({ format, file: out });
     });
-    parser.on('error', () => resolve(undefined));
+    parser.on('error', broken);
     parser.on('finish', () => {
-      if (!found) resolve(undefined);
+      if (!out) resolve(undefined);
     });
+    stream.on('error', broken);
     stream.pipe(parser);
   });
 }

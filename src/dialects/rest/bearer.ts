@@ -1,4 +1,5 @@
-const BEARER = /^Bearer ([^\s]+)$/;
+// RFC 9110 §11.1: the scheme is case-insensitive (bearer, BEARER); one space, then the token.
+const BEARER = /^Bearer ([^\s]+)$/i;
 
 /** What the Authorization header carries: nothing, something else, or a token to verify. */
 export function bearerOf(header: string | string[] | undefined): 'missing' | 'malformed' | { token: string } {

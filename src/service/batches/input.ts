@@ -66,12 +66,21 @@ export async function* batchRows(input: Readable, format: BatchFormat, batchKind
     return;
   }
   const parser = input.pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim()), relax_column_count: true, skip_empty_lines: true, bom: true, info: true }));
-  input.on('error', (error) => parser.destroy(error));
-  for await (const record of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+  const broken = (error: Error) => parser.destroy(error);
+  input.on('error', broken);
+  try {
+    for await (const record of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      check();
+      yield rowOf(record.info.lines, record.record, batchKind);
+    }
     check();
-    yield rowOf(record.info.lines, record.record, batchKind);
+  } finally {
+    // Refused mid-upload (too many rows): the parser is gone, but a pipe into it would hold the rest of
+    // the body unread forever (it waits for a drain that never comes), and the answer with it.
+    input.unpipe(parser);
+    input.off('error', broken);
+    input.off('data', counted);
   }
-  check();
 }
 
 /** JSONL rows may nest the factors as the single check's body does ({"kind", "factors": {…}}) or list them flat. */

@@ -100,6 +100,20 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
   let stopping = false;
   // The node's batch rate, over every batch: the next instant a row may start.
   let nextStart = 0;
+  // Batches cancelled on this node (seen at once), and the last look at the store for a cancel made on another.
+  const cancelledHere = new Set<string>();
+  const lastLook = new Map<string, { at: number; cancelled: Promise<boolean> }>();
+  /** Whether the batch was cancelled: checked before each row, the store looked at once every pollMs at most. */
+  const isCancelled = async (batchId: string): Promise<boolean> => {
+    if (cancelledHere.has(batchId)) return true;
+    const now = Date.now();
+    let look = lastLook.get(batchId);
+    if (!look || now - look.at >= pollMs) {
+      look = { at: now, cancelled: store.get(batchId).then((r) => !r || r.state === 'cancelled') };
+      lastLook.set(batchId, look);
+    }
+    return look.cancelled;
+  };
   const keyOf = (record: BatchRecord) => Buffer.from(sealer.open(record.keySealed), 'base64');
 
   const paced = async () => {
@@ -111,7 +125,7 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
   };
 
   /** One row: from the audit when an earlier attempt answered it, else through the gate. */
-  async function runRow(record: BatchRecord, row: BatchRow, lookup: boolean): Promise<RowResult | 'quota_exhausted'> {
+  async function runRow(record: BatchRecord, row: BatchRow, lookup: boolean): Promise<RowResult | 'quota_exhausted' | 'cancelled'> {
     if ('error' in row) return { line: row.line, error: row.error };
     const checkId = rowCheckId(record.batchId, row.line);
     const masked = maskFactors(row.factors) as Record<string, string>;
@@ -122,6 +136,8 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
       }
     }
     await paced();
+    // Last look before the row is checked and billed: a cancel stops the batch here, row by row.
+    if (await isCancelled(record.batchId)) return 'cancelled';
     const startedAt = clock();
     const decision = await gate({ checkId, kind: row.kind, factors: row.factors, clientIp: '', appid: record.appid, at: startedAt }, undefined);
     const refused = 'outcome' in decision ? undefined : (decision as Refused);
@@ -142,25 +158,29 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
   }
 
   /** One chunk, rows `concurrency` at a time; its results are stored once every row's audit record is. */
-  async function runChunk(record: BatchRecord, chunk: BatchChunk, key: Buffer): Promise<'done' | 'quota_exhausted' | 'stopped'> {
+  async function runChunk(record: BatchRecord, chunk: BatchChunk, key: Buffer): Promise<'done' | 'quota_exhausted' | 'stopped' | 'cancelled'> {
     const rows = JSON.parse(open(key, chunk.inputSealed!)) as BatchRow[];
     const lookup = chunk.started;
     if (!chunk.started) await store.markStarted(record.batchId, chunk.seq);
     const results: RowResult[] = new Array(rows.length);
     let next = 0;
     let outOfQuota = false;
+    let cancelled = false;
     const worker = async () => {
-      while (!outOfQuota && !stopping && next < rows.length) {
+      while (!outOfQuota && !cancelled && !stopping && next < rows.length) {
         const i = next++;
         // A row's path can resolve without I/O (memory counters, a synchronous SQLite read): yield now and
         // then, so requests served beside a batch get their turns.
         if ((i & 15) === 15) await yieldTurn();
         const result = await runRow(record, rows[i]!, lookup);
         if (result === 'quota_exhausted') outOfQuota = true;
+        else if (result === 'cancelled') cancelled = true;
         else results[i] = result;
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
+    lastLook.delete(record.batchId);
+    if (cancelled) return 'cancelled';
     if (outOfQuota) return 'quota_exhausted';
     if (stopping) return 'stopped';
     await new Promise<void>((resolve) => deps.audit.whenStored(resolve));
@@ -195,7 +215,7 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
         await store.setState(batchId, 'quota_exhausted', clock());
         return;
       }
-      if (outcome === 'stopped') return;
+      if (outcome === 'stopped' || outcome === 'cancelled') return;
     }
   }
 
@@ -233,6 +253,7 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
       if (!chunk || chunk.resultsSealed !== null) return finishIfDone(batchId);
       const outcome = await runChunk(record, chunk, keyOf(record));
       if (outcome === 'stopped') throw new Error('stopping');
+      if (outcome === 'cancelled') return;
       if (outcome === 'done') return finishIfDone(batchId);
       await store.setState(batchId, 'quota_exhausted', clock());
     }
@@ -302,7 +323,7 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
         await store.dropInput(batchId);
         if (error instanceof BatchError) throw error;
         if (error instanceof TooLarge) throw new BatchError('batch_too_large', `over ${options.maxBytes} bytes`);
-        throw new BatchError('bad_request', 'the upload cannot be read as ' + format.toUpperCase());
+        throw new BatchError('bad_request', 'the upload is malformed or ended early: it cannot be read as ' + format.toUpperCase());
       }
       await store.setState(batchId, 'running', clock());
       if (deps.queue && seq === 0) await finishIfDone(batchId);
@@ -341,6 +362,7 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
     async cancel(appid, batchId) {
       const record = await this.get(appid, batchId);
       if (!record) return undefined;
+      cancelledHere.add(batchId);
       await store.setState(batchId, 'cancelled', clock());
       await store.dropInput(batchId);
       return store.get(batchId);

@@ -64,6 +64,16 @@ describe('POST /v1/checks: problems', () => {
   const p = () => house.people[0]!;
   const idcard2 = () => ({ kind: 'idcard2' as const, factors: { name: p().name, idNumber: p().idNumber } });
 
+  it('takes the Bearer scheme in any case (RFC 9110: auth schemes are case-insensitive)', async () => {
+    const own = await clientFor();
+    const made = await house.services.apiKeys.create(own.appid);
+    for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
+      const answer = await client.raw.POST('/v1/checks', { body: idcard2(), headers: { authorization: `${scheme} ${made.key}` } });
+      expect(answer.response.status, scheme).toBe(200);
+      expect(answer.data).toMatchObject({ verdict: 'match' });
+    }
+  });
+
   it('401: no key, a malformed key, an unknown key, a wrong secret, a revoked key', async () => {
     const missing = await client.raw.POST('/v1/checks', { body: idcard2(), headers: { authorization: null } as never });
     expect(missing.response.status).toBe(401);

@@ -102,6 +102,37 @@ describe('POST /v1/batches', () => {
     expect(records).toHaveLength(120);
   });
 
+  it('answers a truncated multipart upload 400 (malformed), keeps nothing of it, and goes on serving', async () => {
+    const made = await house.services.apiKeys.create(house.app.appid);
+    const truncated = '--zzz\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nname,idN';
+    const before = await house.store.batches!.active();
+    const answer = await fetch(`${house.url}/v1/batches`, { method: 'POST', headers: { authorization: `Bearer ${made.key}`, 'content-type': 'multipart/form-data; boundary=zzz' }, body: truncated });
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toMatchObject({ type: 'urn:realname:problem:bad_request' });
+    expect(await house.store.batches!.active()).toHaveLength(before.length);
+    // The process is still there, and answers.
+    const c = createRealname({ baseUrl: house.url, apiKey: made.key });
+    const p = house.people[5]!;
+    expect(await c.createBatch(jsonl([{ name: p.name, idNumber: p.idNumber }]), { format: 'jsonl', kind: 'idcard2' })).toMatchObject({ ok: true, status: 202 });
+  });
+
+  it('answers 413 batch_too_large to a small plain CSV or JSONL body over --batch-max-rows, not an empty reply', async () => {
+    // Small enough to arrive whole before the row limit is reached: the refused rest must still be read.
+    const small = await startRealname({ identities: 1, batches: { maxRows: 10 } });
+    try {
+      const made = await small.services.apiKeys.create(small.app.appid);
+      const c = createRealname({ baseUrl: small.url, apiKey: made.key });
+      const csv = 'name,idNumber\n' + 'a,110101199003077777\n'.repeat(30);
+      const lines = '{"name":"a","idNumber":"110101199003077777"}\n'.repeat(30);
+      for (const [body, format] of [[csv, 'csv'], [lines, 'jsonl']] as const) {
+        expect(await c.createBatch(body, { format, kind: 'idcard2' }), format).toMatchObject({ ok: false, status: 413, problem: { type: 'urn:realname:problem:batch_too_large', detail: 'more than 10 rows' } });
+      }
+      expect(await small.store.batches!.active()).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('refuses what is not a batch: 401, 415, 422, 413 (nothing kept), 404 for another app’s batch', async () => {
     const p = house.people[0]!;
     const row = jsonl([{ name: p.name, idNumber: p.idNumber }]);
@@ -148,5 +179,26 @@ describe('DELETE /v1/batches/{id}', () => {
     expect(after.ok ? after.data.rows.done : 400).toBeLessThan(400);
     await slow.store.audit.flush();
     expect((await slow.store.audit.query({ appid: slow.app.appid, limit: 1000 })).length).toBeLessThan(400);
+  });
+
+  it('cancels a running batch before its next row: no row is checked or billed after the cancel answer', async () => {
+    const app = await slow.createApp({});
+    const made = await slow.services.apiKeys.create(app.appid);
+    const c = createRealname({ baseUrl: slow.url, apiKey: made.key });
+    const p = slow.people[0]!;
+    const created = await c.createBatch(jsonl(Array.from({ length: 400 }, () => ({ name: p.name, idNumber: p.idNumber }))), { format: 'jsonl', kind: 'idcard2' });
+    if (!created.ok) throw new Error(`created ${created.status}`);
+    const billed = async () => {
+      await slow.store.audit.flush();
+      return (await slow.store.audit.query({ appid: app.appid, limit: 1000 })).filter((r) => r.billed).length;
+    };
+    // Mid-chunk: some rows of the first chunk are billed, the chunk is not finished.
+    while ((await billed()) < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await c.cancelBatch(created.data.id)).toMatchObject({ ok: true, data: { state: 'cancelled' } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const atCancel = await billed();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await billed()).toBe(atCancel);
+    expect(await c.getBatch(created.data.id)).toMatchObject({ ok: true, data: { state: 'cancelled', rows: { done: 0 } } });
   });
 });
