@@ -1,5 +1,5 @@
 import { createHash, type Hash, timingSafeEqual } from 'node:crypto';
-import { entryMac, type EraseDetail, GENESIS, mergeResume, type ResumePoints, rowText } from '../store/audit-chain.ts';
+import { entryMac, type EraseDetail, EVENTS_CHAIN, GENESIS, mergeResume, type ResumePoints, rowText } from '../store/audit-chain.ts';
 import type { AuditTrail, ChainEntry, StoredAudit } from '../store/types.ts';
 
 /**
@@ -56,7 +56,7 @@ export interface VerifyOptions {
 
 /** A head as --expect-head takes it; undefined when it is not one. */
 export function parseHead(text: string): { chain: string; n: number; mac: string } | undefined {
-  const match = /^([0-9a-f]{1,64}):(\d{1,15}):([0-9a-f]{64})$/.exec(text.trim());
+  const match = /^([0-9a-f]{1,64}|events):(\d{1,15}):([0-9a-f]{64})$/.exec(text.trim());
   return match ? { chain: match[1]!, n: Number(match[2]), mac: match[3]! } : undefined;
 }
 
@@ -231,5 +231,7 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
   }
 
   breaks.sort((a, b) => a.at - b.at);
+  // The writers' chains by id, the events chain last (stores collate ids differently).
+  heads.sort((a, b) => Number(a.chain === EVENTS_CHAIN) - Number(b.chain === EVENTS_CHAIN) || (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
   return { intact: breaks.length === 0, records, legacy, heads, breaks };
 }

@@ -4,6 +4,7 @@ import { currentOperator, recordAccess } from '../audit/operator.ts';
 import { purgeOlderThan } from '../audit/retention.ts';
 import { type AuditQuery, auditLine, exportAudit, searchAudit, toFilter } from '../audit/search.ts';
 import { parseHead, verifyAudit } from '../audit/verify.ts';
+import { EVENTS_CHAIN } from '../store/audit-chain.ts';
 import { canonicalCheckId } from '../core/check-id.ts';
 import { CHECK_KINDS } from '../core/factors.ts';
 import type { Runtime } from '../runtime.ts';
@@ -131,10 +132,11 @@ export function auditCommand(): Command {
       if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else if (report.intact) {
         process.stdout.write(`intact, ${report.records} records${report.legacy ? ` (${report.legacy} from before the chain, unprovable)` : ''}\n`);
-        // The writers' chains; each command's own chain (its access event) is counted, not listed.
-        const commands = report.heads.filter((h) => h.batches === 0).length;
-        for (const head of report.heads) if (head.batches > 0) process.stdout.write(`head ${head.head}\n`);
-        if (commands > 0) process.stdout.write(`and ${commands} command chain(s) (--json lists their heads)\n`);
+        // The writers' chains and the events chain; a command's own one-event chain (as older versions
+        // wrote them) is counted, not listed.
+        const legacy = report.heads.filter((h) => h.batches === 0 && h.chain !== EVENTS_CHAIN);
+        for (const head of report.heads) if (!legacy.includes(head)) process.stdout.write(`head ${head.head}\n`);
+        if (legacy.length > 0) process.stdout.write(`and ${legacy.length} command chain(s) of an older version (--json lists their heads)\n`);
       } else {
         process.stdout.write(`broken: ${report.breaks[0]!.message}\n`);
         if (report.breaks.length > 1) process.stdout.write(`(${report.breaks.length - 1} more break(s); --json lists them)\n`);

@@ -4,7 +4,9 @@ import type { AuditRecord, ChainEntry, ChainEventKind } from './types.ts';
 /**
  * The audit's tamper evidence. Every writing process keeps one chain (its id is the store's node id):
  * each batch of records it commits is one entry carrying an HMAC over the batch's rows and the previous
- * entry's MAC, and a purge, an erasure or an operator's command appends an event entry the same way.
+ * entry's MAC. Events — a purge, an erasure, an operator's command — extend one chain the whole store
+ * shares (`EVENTS_CHAIN`), whichever process writes them, read and extended in the event's own commit:
+ * a command run once is then never a chain of its own, whose deletion nothing would notice.
  * One HMAC per batch, not per row: a row costs one JSON text fed to the batch's SHA-256. An erasure
  * blanks a person's fields and re-seals the batches it touched in its own event.
  */
@@ -14,6 +16,15 @@ export const SKEW_MS = 86_400_000;
 
 /** The `prev` of a chain's first entry. */
 export const GENESIS = '0'.repeat(64);
+
+/** The chain every event of the store extends (batch chains are named by 16 hex digits: no clash). */
+export const EVENTS_CHAIN = 'events';
+
+/** The newest entry of a chain, which the next one links to. */
+export interface ChainTip {
+  n: number;
+  mac: string;
+}
 
 /** What the batch MAC covers of one row: every field, in a fixed order (JSON's key order may not survive a store: jsonb). */
 export function rowText(r: AuditRecord): string {
@@ -66,11 +77,16 @@ export class AuditChain {
     return this.seal('batch', at, firstAt, records.length, batchBody(records), null);
   }
 
-  /** An event entry: what a purge removed, whom an erasure anonymised, which command an operator ran. */
-  sealEvent(kind: ChainEventKind, detail: object, at: number, records = 0): ChainEntry {
+  /**
+   * An event entry of the store's events chain, after its newest entry `tip` (read in the commit that
+   * stores the event, under that chain's lock): what a purge removed, whom an erasure anonymised, which
+   * command an operator ran.
+   */
+  sealEvent(tip: ChainTip | undefined, kind: ChainEventKind, detail: object, at: number, records = 0): ChainEntry {
     if (!this.key) throw new Error('the audit chain has no key');
     const text = JSON.stringify(detail);
-    return this.seal(kind, at, at, records, text, text);
+    const base = { chain: EVENTS_CHAIN, n: (tip?.n ?? 0) + 1, kind, at, firstAt: at, records, prev: tip?.mac ?? GENESIS };
+    return { ...base, mac: entryMac(this.key, base, text), detail: text };
   }
 
   private seal(kind: ChainEntry['kind'], at: number, firstAt: number, records: number, body: string, detail: string | null): ChainEntry {
@@ -84,7 +100,7 @@ export class AuditChain {
     return entryMac(this.key, stored, batchBody(records)) === stored.mac;
   }
 
-  /** The entry is stored: the head moves to it. */
+  /** The batch's entry is stored: the head moves to it. */
   committed(entry: ChainEntry): void {
     this.n = entry.n;
     this.prev = entry.mac;

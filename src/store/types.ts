@@ -343,7 +343,7 @@ export interface AuditTrail {
   purge(before: number, by: object): Promise<{ records: number; batches: number }>;
   /** Blanks the masks and hashes of every record whose `factor` hash is `value`, appending an erase event, in one commit. */
   erase(factor: FactorName, value: string, by: object): Promise<{ records: number }>;
-  /** Appends an event (an operator's command) to this process's chain. */
+  /** Appends an event (an operator's command) to the store's events chain. */
   appendEvent(kind: ChainEventKind, detail: object): Promise<void>;
 }
 

@@ -257,6 +257,68 @@ describe.each(backends)('the audit chain on %s', (_name, make) => {
     expect((await verify(store)).breaks).toEqual([]);
   });
 
+  it('keeps every event of every process in one events chain: deleting one command\'s event is caught, and events written at once never fork it', async () => {
+    const b = await make();
+    const serving = keyed(b);
+    await answer(serving, 3);
+    // Three short-lived commands, each its own process (a store of its own), as `realname audit search` runs.
+    for (const command of ['audit search', 'subject report', 'usage']) {
+      const cli = keyed(b);
+      await cli.auditTrail!.appendEvent('access', { command, filters: {}, by: { user: 'op' } });
+      await cli.close();
+    }
+    const report = await verify(serving);
+    expect(report.breaks).toEqual([]);
+    expect(report.heads.find((h) => h.chain === 'events')).toMatchObject({ n: 3, entries: 3, batches: 0 });
+    // Two processes writing events at the same moment extend the one chain in turn.
+    const [one, two] = [keyed(b), keyed(b)];
+    await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? one : two).auditTrail!.appendEvent('access', { command: `c${i}`, filters: {}, by: {} })));
+    const both = await verify(serving);
+    expect(both.breaks).toEqual([]);
+    expect(both.heads.find((h) => h.chain === 'events')!.n).toBe(13);
+    const recorded = both.heads.find((h) => h.chain === 'events')!.head;
+    expect(recorded).toMatch(/^events:13:[0-9a-f]{64}$/);
+    // One command's event deleted, as someone hiding that they looked a person up would.
+    await b.sql("DELETE FROM audit_chain WHERE chain = 'events' AND n = 2");
+    const hidden = await verify(serving);
+    expect(hidden.intact).toBe(false);
+    expect(hidden.breaks[0]).toMatchObject({ problem: 'missing', chain: 'events', n: 2 });
+    // The newest one deleted: the head recorded tells.
+    const c = await make();
+    const other = keyed(c);
+    await other.auditTrail!.appendEvent('access', { command: 'audit search', filters: {}, by: {} });
+    const head = (await verify(other)).heads[0]!.head;
+    await other.auditTrail!.appendEvent('access', { command: 'audit export', filters: {}, by: {} });
+    const newest = (await verify(other)).heads[0]!.head;
+    await c.sql("DELETE FROM audit_chain WHERE chain = 'events' AND n = 2");
+    expect((await verify(other, [head])).intact).toBe(true);
+    expect((await verify(other, [newest])).breaks[0]!.message).toMatch(/chain events ends at entry 1, before the head recorded/);
+  });
+
+  it('resumes the events chain after a purge removed its old events, and catches a purge event deleted', async () => {
+    const b = await make();
+    const store = keyed(b);
+    await answer(store, 2);
+    await store.auditTrail!.appendEvent('access', { command: 'audit search', filters: {}, by: {} });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const cut = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await store.auditTrail!.appendEvent('access', { command: 'usage', filters: {}, by: {} });
+    const purger = keyed(b);
+    expect(await purger.auditTrail!.purge(cut, { test: true })).toEqual({ records: 2, batches: 1 });
+    await store.auditTrail!.appendEvent('access', { command: 'audit verify', filters: {}, by: {} });
+    const after = await verify(store);
+    expect(after.breaks).toEqual([]);
+    expect(after.heads.find((h) => h.chain === 'events')).toMatchObject({ n: 4, entries: 3 });
+    // Everything purged, the events chain's old entries with it: it still links on.
+    await purger.auditTrail!.purge(Date.now() + 1, { test: true });
+    await store.auditTrail!.appendEvent('access', { command: 'audit search', filters: {}, by: {} });
+    expect((await verify(store)).breaks).toEqual([]);
+    // The purge event that says where the chains resume, deleted: a break.
+    await b.sql("DELETE FROM audit_chain WHERE kind = 'purge' AND n = (SELECT max(n) FROM audit_chain WHERE kind = 'purge')");
+    expect((await verify(store)).intact).toBe(false);
+  });
+
   it('passes after an erasure, which blanks the person\'s masks and hashes and keeps the records', async () => {
     const b = await make();
     const store = keyed(b);

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { type AuditChain, batchBody, type EraseDetail, erasedMasks, mergeResume, type PurgeDetail, type ResumePoints, SKEW_MS, touchedBatches } from '../audit-chain.ts';
+import { type AuditChain, batchBody, type ChainTip, type EraseDetail, erasedMasks, EVENTS_CHAIN, mergeResume, type PurgeDetail, type ResumePoints, SKEW_MS, touchedBatches } from '../audit-chain.ts';
 import { auditWhere, entryFromRow, type EntryRow, HASH_COLUMN, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
 import { TALLY_SLOT_MS, type AuditTally, type AuditTrail, type ChainEntry } from '../types.ts';
 import type { Db } from './db.ts';
@@ -11,15 +11,17 @@ const entryParams = (e: ChainEntry) => [e.chain, e.n, e.kind, e.at, e.firstAt, e
 
 /** The PostgreSQL audit read whole: searches stream by seq; purge and erasure commit with their chain event. */
 export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<void>): AuditTrail {
-  /** `work` in one transaction, its event entry last, on this process's chain (no batch seals the same head meanwhile). */
-  const withEvent = <T>(work: (client: pg.PoolClient) => Promise<{ entry: ChainEntry | undefined; result: T }>): Promise<T> =>
-    chain.exclusive(async () => {
-      const { entry, result } = await db.tx(async (client) => {
-        const done = await work(client);
-        if (done.entry) await client.query(INSERT_ENTRY, entryParams(done.entry));
-        return done;
-      });
-      if (entry) chain.committed(entry);
+  /**
+   * `work` in one transaction holding the events chain's lock, its event entry last, linked to the tip
+   * read under that lock: two processes' events never claim the same place in the chain.
+   */
+  const withEvent = async <T>(work: (client: pg.PoolClient, tip: ChainTip | undefined) => Promise<{ entry: ChainEntry | undefined; result: T }>): Promise<T> =>
+    db.tx(async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('realname.audit.events'))`);
+      const { rows } = await client.query<{ n: string; mac: string }>('SELECT n, mac FROM audit_chain WHERE chain = $1 ORDER BY n DESC LIMIT 1', [EVENTS_CHAIN]);
+      const tip = rows[0] ? { n: Number(rows[0].n), mac: rows[0].mac } : undefined;
+      const { entry, result } = await work(client, tip);
+      if (entry) await client.query(INSERT_ENTRY, entryParams(entry));
       return result;
     });
 
@@ -77,9 +79,8 @@ export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<vo
     },
     async purge(before, by) {
       await flush();
-      return withEvent(async (client) => {
-        // One purge at a time across processes: two would each miss the other's resume points.
-        await client.query(`SELECT pg_advisory_xact_lock(hashtext('realname.audit.purge'))`);
+      // One purge at a time across processes (the events chain's lock): two would each miss the other's resume points.
+      return withEvent(async (client, tip) => {
         const heads = (await client.query<{ chain: string; n: number; mac: string }>(
           `SELECT c.chain, c.n, c.mac FROM audit_chain c
            JOIN (SELECT chain, max(n) AS n FROM audit_chain WHERE at < $1 GROUP BY chain) h ON h.chain = c.chain AND h.n = c.n`,
@@ -95,20 +96,21 @@ export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<vo
           if (purgedBatches > 0) records += (await client.query('DELETE FROM audit WHERE at < $1 AND chain = $2 AND batch <= $3', [before + SKEW_MS, id, n])).rowCount ?? 0;
           batches += purgedBatches;
           await client.query('DELETE FROM audit_chain WHERE chain = $1 AND n <= $2', [id, n]);
-          // A command's chain of events only, all gone, needs no resume point (it wrote its last long ago).
-          const remains = (await client.query('SELECT 1 FROM audit_chain WHERE chain = $1 LIMIT 1', [id])).rows.length > 0;
+          // A command's chain of events only (as the events of old versions were), all gone, needs no resume
+          // point: it wrote its last long ago. The events chain goes on, with this purge's event.
+          const remains = id === EVENTS_CHAIN || (await client.query('SELECT 1 FROM audit_chain WHERE chain = $1 LIMIT 1', [id])).rows.length > 0;
           if (purgedBatches > 0 || remains) cuts[id] = { n: Number(n), mac };
         }
         records += (await client.query('DELETE FROM audit WHERE chain IS NULL AND at < $1', [before])).rowCount ?? 0;
         // Nothing went (a second node's purge of the same day): nothing to say.
         if (records === 0 && heads.length === 0) return { entry: undefined, result: { records, batches } };
         const detail: PurgeDetail = { before, records, batches, resume: mergeResume(earlier, cuts), by };
-        return { entry: chain.sealEvent('purge', detail, Date.now(), records), result: { records, batches } };
+        return { entry: chain.sealEvent(tip, 'purge', detail, Date.now(), records), result: { records, batches } };
       });
     },
     async erase(factor, value, by) {
       await flush();
-      return withEvent(async (client) => {
+      return withEvent(async (client, tip) => {
         const rows = (await client.query<StoredRow>(`SELECT * FROM audit WHERE ${HASH_COLUMN[factor]} = $1 FOR UPDATE`, [value])).rows.map(storedFromRow);
         await client.query(
           `UPDATE audit a SET masked = e.masked, name_hash = NULL, id_hash = NULL, card_hash = NULL, phone_hash = NULL
@@ -121,12 +123,12 @@ export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<vo
           const batch = await client.query<StoredRow>('SELECT * FROM audit WHERE chain = $1 AND batch = $2 ORDER BY seq', [id, n]);
           detail.batches.push([id, n, batchBody(batch.rows.map(storedFromRow))]);
         }
-        return { entry: chain.sealEvent('erase', detail, Date.now(), rows.length), result: { records: rows.length } };
+        return { entry: chain.sealEvent(tip, 'erase', detail, Date.now(), rows.length), result: { records: rows.length } };
       });
     },
     async appendEvent(kind, detail) {
       await flush();
-      await withEvent(async () => ({ entry: chain.sealEvent(kind, detail, Date.now()), result: undefined }));
+      await withEvent(async (_client, tip) => ({ entry: chain.sealEvent(tip, kind, detail, Date.now()), result: undefined }));
     },
   };
 }

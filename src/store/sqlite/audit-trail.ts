@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { type AuditChain, batchBody, type EraseDetail, erasedMasks, mergeResume, type PurgeDetail, type ResumePoints, SKEW_MS, touchedBatches } from '../audit-chain.ts';
+import { type AuditChain, batchBody, type ChainTip, type EraseDetail, erasedMasks, EVENTS_CHAIN, mergeResume, type PurgeDetail, type ResumePoints, SKEW_MS, touchedBatches } from '../audit-chain.ts';
 import { auditWhere, entryFromRow, type EntryRow, HASH_COLUMN, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
 import { TALLY_SLOT_MS, type AuditTally, type AuditTrail, type ChainEntry, type StoredAudit } from '../types.ts';
 
@@ -8,17 +8,24 @@ const decode = (r: Row): StoredAudit => storedFromRow({ ...r, masked: JSON.parse
 
 const q = () => '?';
 
-/** The SQLite audit read whole: searches stream by seq; purge and erasure commit with their chain event. */
+/**
+ * The SQLite audit read whole: searches stream by seq; purge and erasure commit with their chain event.
+ * Every event runs in an IMMEDIATE transaction — the database's one writer — so reading the events
+ * chain's tip and extending it cannot interleave with another process doing the same.
+ */
 export function sqliteTrail(db: Database.Database, chain: AuditChain, flush: () => Promise<void>): AuditTrail {
   const insertEntry = db.prepare(
     'INSERT INTO audit_chain (chain, n, kind, at, first_at, records, prev, mac, detail) VALUES (@chain, @n, @kind, @at, @firstAt, @records, @prev, @mac, @detail)',
   );
+  const tipOf = db.prepare('SELECT n, mac FROM audit_chain WHERE chain = ? ORDER BY n DESC LIMIT 1');
+  const eventsTip = () => tipOf.get(EVENTS_CHAIN) as ChainTip | undefined;
   const append = (entry: ChainEntry) => {
     insertEntry.run(entry);
-    chain.committed(entry);
   };
 
   const purge = db.transaction((before: number, by: object): { records: number; batches: number } => {
+    // Read before the cut: the purge's own event links to it, removed or not.
+    const tip = eventsTip();
     const cuts: ResumePoints = {};
     const heads = db.prepare('SELECT chain, max(n) AS n FROM audit_chain WHERE at < ? GROUP BY chain').all(before) as { chain: string; n: number }[];
     const macOf = db.prepare('SELECT mac FROM audit_chain WHERE chain = ? AND n = ?').pluck();
@@ -34,15 +41,16 @@ export function sqliteTrail(db: Database.Database, chain: AuditChain, flush: () 
       if (purgedBatches > 0) records += db.prepare('DELETE FROM audit WHERE at < ? AND chain = ? AND batch <= ?').run(before + SKEW_MS, id, n).changes;
       batches += purgedBatches;
       db.prepare('DELETE FROM audit_chain WHERE chain = ? AND n <= ?').run(id, n);
-      // A command's chain of events only, all gone, needs no resume point (it wrote its last long ago).
-      if (purgedBatches > 0 || remains.get(id) !== undefined) cuts[id] = { n, mac };
+      // A command's chain of events only (as the events of old versions were), all gone, needs no resume
+      // point: it wrote its last long ago. The events chain goes on, with this purge's event.
+      if (purgedBatches > 0 || id === EVENTS_CHAIN || remains.get(id) !== undefined) cuts[id] = { n, mac };
     }
     // Records from before chains existed go by their own time.
     records += db.prepare('DELETE FROM audit WHERE chain IS NULL AND at < ?').run(before).changes;
     // Nothing went (a second node's purge of the same day): nothing to say.
     if (records === 0 && heads.length === 0) return { records, batches };
     const detail: PurgeDetail = { before, records, batches, resume: mergeResume(earlier, cuts), by };
-    append(chain.sealEvent('purge', detail, Date.now(), records));
+    append(chain.sealEvent(tip, 'purge', detail, Date.now(), records));
     return { records, batches };
   });
 
@@ -54,7 +62,7 @@ export function sqliteTrail(db: Database.Database, chain: AuditChain, flush: () 
     const ofBatch = db.prepare('SELECT * FROM audit WHERE chain = ? AND batch = ? ORDER BY seq');
     const detail: EraseDetail = { factor, hash: value, records: rows.length, batches: [], by };
     for (const [id, n] of touchedBatches(rows)) detail.batches.push([id, n, batchBody((ofBatch.all(id, n) as Row[]).map(decode))]);
-    append(chain.sealEvent('erase', detail, Date.now(), rows.length));
+    append(chain.sealEvent(eventsTip(), 'erase', detail, Date.now(), rows.length));
     return { records: rows.length };
   });
 
@@ -115,7 +123,7 @@ export function sqliteTrail(db: Database.Database, chain: AuditChain, flush: () 
     },
     async appendEvent(kind, detail) {
       await flush();
-      db.transaction(() => append(chain.sealEvent(kind, detail, Date.now())))();
+      db.transaction(() => append(chain.sealEvent(eventsTip(), kind, detail, Date.now()))).immediate();
     },
   };
 }
