@@ -1,13 +1,14 @@
+import { canonicalBankCard } from '../core/bank-card.ts';
 import { canonicalIdNumber } from '../core/id-number.ts';
 import type { StoreKeys } from '../keys/ring.ts';
 import { registryHasher } from '../registry/hash.ts';
 import type { ResultCache } from '../sources/cache.ts';
 import type { EraseDetail } from '../store/audit-chain.ts';
-import type { AuditTrail, ChainEntry, RegistryStore, SourceStore } from '../store/types.ts';
+import type { AuditSubject, AuditTrail, ChainEntry, RegistryStore, SourceStore } from '../store/types.ts';
 import type { FactorHasher } from './lookup.ts';
 import type { Operator } from './operator.ts';
 import { maskFactors } from './redact.ts';
-import { type AuditView, searchAudit } from './search.ts';
+import { type AuditView, auditView } from './search.ts';
 
 /**
  * A data subject's requests (PIPL arts. 45 and 47): what the service holds about one person, and its
@@ -25,8 +26,21 @@ export interface SubjectDeps {
   sharedCache?: boolean;
 }
 
+/**
+ * The person as the operator names them: their ID number and, where known, their bank cards and phones.
+ * Those, and the cards and phones found in the person's own records, also find the checks that carry no
+ * ID number (a name + bank card check).
+ */
+export interface Person {
+  idNumber: string;
+  bankCards?: readonly string[];
+  phones?: readonly string[];
+}
+
 export interface SubjectReport {
   idNumber: string;
+  /** What the person's records were found by, besides their ID number: bank cards and phones, given or seen in their records. */
+  foundBy: { bankCards: number; phones: number };
   /** Every audit record about the person, masked. */
   records: AuditView[];
   /** The person's registry rows: keyed hashes only, so what they hold rather than what they say. */
@@ -47,23 +61,53 @@ async function registryRows(deps: SubjectDeps, canonical: string) {
   return rows;
 }
 
-const eventsAbout = (entries: ChainEntry[], hash: string) =>
-  entries.flatMap((e) => {
-    if (e.kind !== 'erase' && e.kind !== 'access') return [];
-    const detail = JSON.parse(e.detail ?? '{}') as Partial<EraseDetail> & { command?: string; filters?: { hash?: { value?: string } }; subject?: string };
-    const about = e.kind === 'erase' ? detail.hash === hash : detail.filters?.hash?.value === hash || detail.subject === hash;
-    return about ? [{ entry: e, detail }] : [];
-  });
+/** Erasures of the person, and lookups by any of their hashes (ID number, card, phone), oldest first. */
+const eventsAbout = (entries: ChainEntry[], subject: AuditSubject) => {
+  const theirs = new Set([subject.idNumber, ...subject.bankCards, ...subject.phones]);
+  return entries
+    .flatMap((e) => {
+      if (e.kind !== 'erase' && e.kind !== 'access') return [];
+      const detail = JSON.parse(e.detail ?? '{}') as Partial<EraseDetail> & { command?: string; filters?: { hash?: { value?: string } }; subject?: string };
+      const about = e.kind === 'erase' ? detail.hash === subject.idNumber : theirs.has(detail.filters?.hash?.value ?? '') || detail.subject === subject.idNumber;
+      return about ? [{ entry: e, detail }] : [];
+    })
+    .sort((a, b) => a.entry.at - b.entry.at);
+};
 
-export async function subjectReport(deps: SubjectDeps, idNumber: string): Promise<SubjectReport> {
-  const canonical = canonicalIdNumber(idNumber);
-  const hash = deps.hasher.hash('idNumber', canonical);
+/** Who ran a command, as a person reads it: user@host, and the address a console operator came from. */
+export function operatorText(by: unknown): string {
+  const o = (by ?? {}) as { user?: unknown; host?: unknown; address?: unknown };
+  if (typeof o.user !== 'string') return JSON.stringify(by ?? null);
+  const at = typeof o.host === 'string' ? `${o.user}@${o.host}` : o.user;
+  return typeof o.address === 'string' ? `${at} from ${o.address}` : at;
+}
+
+/**
+ * The person's audit subject: hashes of their ID number, of the cards and phones given, and of those
+ * their own records matched (a card checked with their ID number and found theirs; a mismatch says the
+ * card is someone else's).
+ */
+async function auditSubject(deps: SubjectDeps, person: Person): Promise<AuditSubject> {
+  const idNumber = deps.hasher.hash('idNumber', person.idNumber);
+  const bankCards = new Set((person.bankCards ?? []).map((c) => deps.hasher.hash('bankCard', c)));
+  const phones = new Set((person.phones ?? []).map((p) => deps.hasher.hash('phone', p)));
+  for await (const record of deps.trail.search({ hash: { factor: 'idNumber', value: idNumber }, verdict: 'match' })) {
+    if (record.hashes?.bankCard) bankCards.add(record.hashes.bankCard);
+    if (record.hashes?.phone) phones.add(record.hashes.phone);
+  }
+  return { idNumber, bankCards: [...bankCards], phones: [...phones] };
+}
+
+export async function subjectReport(deps: SubjectDeps, person: Person): Promise<SubjectReport> {
+  const canonical = canonicalIdNumber(person.idNumber);
+  const subject = await auditSubject(deps, { ...person, idNumber: canonical });
   const records: AuditView[] = [];
-  for await (const view of searchAudit(deps.trail, deps.hasher, { factor: { name: 'idNumber', value: canonical } })) records.push(view);
+  for await (const record of deps.trail.search({ subject })) records.push(auditView(record));
   const rows = await registryRows(deps, canonical);
-  const events = eventsAbout(await deps.trail.entries(), hash);
+  const events = eventsAbout(await deps.trail.entries(), subject);
   return {
     idNumber: maskFactors({ idNumber: canonical }).idNumber!,
+    foundBy: { bankCards: subject.bankCards.length, phones: subject.phones.length },
     records,
     registry: { rows: rows.length, withCard: rows.filter((r) => r.cardHash !== null).length, withPhone: rows.filter((r) => r.phoneHash !== null).length },
     erasures: events.filter((e) => e.entry.kind === 'erase').map((e) => ({ at: new Date(e.entry.at).toISOString(), records: e.entry.records, by: e.detail.by })),
@@ -84,8 +128,10 @@ export interface ErasureResult {
  * audit records — the records stay, anonymised, so counts, invoices and the chain hold (an erase event
  * in the chain says which rows were blanked).
  */
-export async function subjectErase(deps: SubjectDeps, idNumber: string, by: Operator): Promise<ErasureResult> {
-  const canonical = canonicalIdNumber(idNumber);
+export async function subjectErase(deps: SubjectDeps, person: Person, by: Operator): Promise<ErasureResult> {
+  const canonical = canonicalIdNumber(person.idNumber);
+  // Found before anything is blanked: the person's own records say which cards and phones are theirs.
+  const subject = await auditSubject(deps, { ...person, idNumber: canonical });
   let registryRows = 0;
   for (const keyId of deps.keys.liveIds()) {
     if (!deps.keys.ring.holds(keyId)) continue;
@@ -93,13 +139,13 @@ export async function subjectErase(deps: SubjectDeps, idNumber: string, by: Oper
   }
   let cachedAnswers: ErasureResult['cachedAnswers'] = 'off';
   if (deps.cache) {
-    cachedAnswers = await deps.cache.forgetPerson(canonical);
+    cachedAnswers = await deps.cache.forgetPerson(canonical, (person.bankCards ?? []).map(canonicalBankCard));
     // An in-memory cache lives in each serving process: only a purge every node hears reaches it.
     if (!deps.sharedCache) {
       await deps.cache.purge();
       cachedAnswers = 'all';
     }
   }
-  const { records } = await deps.trail.erase('idNumber', deps.hasher.hash('idNumber', canonical), by);
+  const { records } = await deps.trail.erase(subject, by);
   return { idNumber: maskFactors({ idNumber: canonical }).idNumber!, registryRows, cachedAnswers, auditRecords: records };
 }

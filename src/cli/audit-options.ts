@@ -112,18 +112,46 @@ const LABEL: Record<FactorName, string> = { idNumber: 'ID number', name: 'name',
  * finds nobody, and erasing "nobody" must not look like success). The value is never echoed.
  */
 export async function readFactor(command: Command, factor: FactorName): Promise<string> {
-  const lines = (await readAll(process.stdin)).split(/\r?\n/);
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  const lines = await stdinLines();
   const label = LABEL[factor];
   if (lines.length > 1) throw new UsageError(command, `stdin holds ${lines.length} lines: write one ${label}`);
-  const value = lines[0]!.trim();
-  if (value === '') throw new UsageError(command, `no ${label} on stdin`);
+  return checked(command, factor, lines[0]!, 'on stdin');
+}
+
+async function stdinLines(): Promise<string[]> {
+  const lines = (await readAll(process.stdin)).split(/\r?\n/);
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** `line` as a valid `factor`, trimmed; a usage error naming `where` otherwise (never the value). */
+function checked(command: Command, factor: FactorName, line: string, where: string): string {
+  const label = LABEL[factor];
+  const value = line.trim();
+  if (value === '') throw new UsageError(command, `no ${label} ${where}`);
   const result = VALIDATORS[factor](value);
   if (!result.ok) {
     const at = result.invalid.position === undefined ? '' : ` at character ${result.invalid.position}`;
-    throw new UsageError(command, `the ${label} on stdin is not valid (${result.invalid.reason}${at}); the value is not shown`);
+    throw new UsageError(command, `the ${label} ${where} is not valid (${result.invalid.reason}${at}); the value is not shown`);
   }
   return value;
+}
+
+/**
+ * A person from stdin: their ID number on the first line, then, optionally, one of their bank cards or
+ * phone numbers a line (an 11-digit mobile number is a phone; a card has 15 to 19 digits).
+ */
+export async function readPerson(command: Command): Promise<{ idNumber: string; bankCards: string[]; phones: string[] }> {
+  const [first, ...rest] = await stdinLines();
+  const person = { idNumber: checked(command, 'idNumber', first!, 'on the first line of stdin'), bankCards: [] as string[], phones: [] as string[] };
+  rest.forEach((line, i) => {
+    const where = `on line ${i + 2} of stdin`;
+    if (line.trim() === '') throw new UsageError(command, `line ${i + 2} of stdin is empty: write one bank card or phone a line after the ID number`);
+    const digits = line.trim().replace(/^(\+|00)86/, '').replace(/[^0-9\uff10-\uff19]/g, '');
+    if (digits.length === 11) person.phones.push(checked(command, 'phone', line, where));
+    else person.bankCards.push(checked(command, 'bankCard', line, where));
+  });
+  return person;
 }
 
 /** The one factor flag given (its value read from stdin), or none; two are a usage error. */

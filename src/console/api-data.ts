@@ -106,7 +106,7 @@ export function dataRoutes(app: FastifyInstance, context: ConsoleContext): void 
     const { idNumber } = subject(request);
     const d = deps();
     await recordAccess(d.trail, 'console subject report', lookedUp(idNumber), consoleOperator(request));
-    return subjectReport(d, idNumber);
+    return subjectReport(d, { idNumber });
   });
 
   app.post('/api/subjects/erase', { config: { rule: { action: 'subjects.erase', admin: true } } }, async (request) => {
@@ -115,7 +115,7 @@ export function dataRoutes(app: FastifyInstance, context: ConsoleContext): void 
     const d = deps();
     const by = { ...consoleOperator(request), command: 'console subject erase' };
     await recordAccess(d.trail, 'console subject erase', lookedUp(idNumber), by);
-    const result = await subjectErase(d, idNumber, by);
+    const result = await subjectErase(d, { idNumber }, by);
     Object.assign(request.detail!, { registryRows: result.registryRows, cachedAnswers: result.cachedAnswers, auditRecords: result.auditRecords });
     return result;
   });

@@ -81,7 +81,11 @@ export function createResultCache(
   };
   const inflight = new Map<string, Promise<RoutedAnswer>>();
   const keyOf = (kind: CheckKind, f: Factors) => hmac.digest(`answer\0${kind}\0`, `${f.name ?? ''}\0${f.idNumber ?? ''}\0${f.bankCard ?? ''}\0${f.phone ?? ''}`).toString('hex');
-  const personOf = (f: Factors) => (f.idNumber !== undefined ? hmac.digest('person\0', f.idNumber) : hmac.digest('card\0', f.bankCard ?? '')).toString('hex');
+  const cardOf = (card: string) => hmac.digest('card\0', card).toString('hex');
+  const personOf = (f: Factors) => (f.idNumber !== undefined ? hmac.digest('person\0', f.idNumber).toString('hex') : cardOf(f.bankCard ?? ''));
+  // A match of a person and their card links the card's index: erasing the person then reaches the
+  // name + card answers about that card, which carry no ID number.
+  const linkOf = (f: Factors) => (f.idNumber !== undefined && f.bankCard !== undefined ? cardOf(f.bankCard) : undefined);
   const hit = (cached: CachedAnswer): RoutedAnswer => {
     const answer: RoutedAnswer = { verdict: cached.verdict, source: 'cache' };
     if (cached.mismatched) answer.mismatched = cached.mismatched as Factor[];
@@ -105,7 +109,9 @@ export function createResultCache(
             const ttl = settings.ttlMs[answer.verdict];
             const cached: CachedAnswer = { verdict: answer.verdict, source: answer.source };
             if (answer.mismatched) cached.mismatched = answer.mismatched;
-            if (ttl > 0) await orElse(store.set(scope, k, cached, ttl, personOf(factors)), undefined);
+            // Only a match says the card is the person's.
+            const link = answer.verdict === 'match' ? linkOf(factors) : undefined;
+            if (ttl > 0) await orElse(store.set(scope, k, cached, ttl, personOf(factors), link), undefined);
           }
           return answer;
         } finally {
@@ -145,11 +151,17 @@ export function createResultCache(
       }
     },
     routeOf: router.routeOf,
-    /** Forgets every answer about the person with this (canonical) ID number, here and — within a second — on every node. */
-    async forgetPerson(idNumber: string, at = Date.now()): Promise<number> {
-      const person = personOf({ idNumber });
-      await purges?.notePurge(PERSON + person, at);
-      return store.forgetPerson(person);
+    /**
+     * Forgets every answer about the person with this (canonical) ID number — and about their (canonical)
+     * bank cards given, and those their cached answers linked — here and, within a second, on every node.
+     */
+    async forgetPerson(idNumber: string, bankCards: readonly string[] = [], at = Date.now()): Promise<number> {
+      let n = 0;
+      for (const index of [personOf({ idNumber }), ...bankCards.map(cardOf)]) {
+        await purges?.notePurge(PERSON + index, at);
+        n += await store.forgetPerson(index);
+      }
+      return n;
     },
     /** Forgets the answers bought for one app (or all), here and — within a second — on every node. */
     async purge(appid?: string, at = Date.now()): Promise<number> {

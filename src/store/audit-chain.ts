@@ -132,8 +132,11 @@ export interface PurgeDetail {
  * event is MAC'd like every entry), so only the erasure's own change verifies.
  */
 export interface EraseDetail {
+  /** The person: their ID number's hash (`factor` is 'idNumber'), and the card and phone hashes their records were also found by. */
   factor: string;
   hash: string;
+  bankCards?: readonly string[];
+  phones?: readonly string[];
   records: number;
   batches: [chain: string, n: number, body: string][];
   by: object;

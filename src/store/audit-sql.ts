@@ -24,6 +24,18 @@ export function auditWhere(filter: AuditFilter, p: (i: number) => string, first 
   if (filter.kind !== undefined) add('kind = ?', filter.kind);
   if (filter.checkId !== undefined) add('check_id = ?', canonicalCheckId(filter.checkId));
   if (filter.hash !== undefined) add(`${HASH_COLUMN[filter.hash.factor]} = ?`, filter.hash.value);
+  if (filter.subject !== undefined) {
+    const { idNumber, bankCards, phones } = filter.subject;
+    const at = () => p(first + params.length - 1);
+    const list = (values: readonly string[]) => values.map((v) => (params.push(v), at())).join(', ');
+    params.push(idNumber);
+    const either = [`id_hash = ${at()}`];
+    const without = [];
+    if (bankCards.length > 0) without.push(`card_hash IN (${list(bankCards)})`);
+    if (phones.length > 0) without.push(`phone_hash IN (${list(phones)})`);
+    if (without.length > 0) either.push(`(id_hash IS NULL AND (${without.join(' OR ')}))`);
+    terms.push(`(${either.join(' OR ')})`);
+  }
   return { sql: terms.length ? `WHERE ${terms.join(' AND ')}` : '', params };
 }
 

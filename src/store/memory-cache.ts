@@ -13,6 +13,8 @@ interface Entry {
 export function memoryResultCache(options: { maxEntries?: number; now?: () => number } = {}): ResultCacheStore {
   const now = options.now ?? Date.now;
   const people = new Map<string, Set<string>>();
+  /** person → the card indexes their answers linked (see ResultCacheStore.set). */
+  const links = new Map<string, Set<string>>();
   const unindex = (key: string, person: string) => {
     const keys = people.get(person);
     keys?.delete(key);
@@ -34,12 +36,17 @@ export function memoryResultCache(options: { maxEntries?: number; now?: () => nu
       const entry = entries.get(full(scope, key));
       return entry && structuredClone(entry.answer);
     },
-    async set(scope, key, answer, ttlMs, person) {
+    async set(scope, key, answer, ttlMs, person, link) {
       const k = full(scope, key);
       entries.set(k, { answer: structuredClone(answer), person }, { ttl: ttlMs });
       let keys = people.get(person);
       if (!keys) people.set(person, (keys = new Set()));
       keys.add(k);
+      if (link !== undefined) {
+        let linked = links.get(person);
+        if (!linked) links.set(person, (linked = new Set()));
+        linked.add(link);
+      }
     },
     async claim(scope, key, ttlMs) {
       const k = full(scope, key);
@@ -56,12 +63,16 @@ export function memoryResultCache(options: { maxEntries?: number; now?: () => nu
       for (const k of [...entries.keys()]) {
         if (scope === undefined || k.startsWith(`${scope}:`)) n += entries.delete(k) ? 1 : 0;
       }
+      if (scope === undefined) links.clear();
       return n;
     },
     async forgetPerson(person) {
       let n = 0;
-      for (const k of [...(people.get(person) ?? [])]) n += entries.delete(k) ? 1 : 0;
-      people.delete(person);
+      for (const index of [person, ...(links.get(person) ?? [])]) {
+        for (const k of [...(people.get(index) ?? [])]) n += entries.delete(k) ? 1 : 0;
+        people.delete(index);
+      }
+      links.delete(person);
       return n;
     },
   };

@@ -282,6 +282,19 @@ export interface AuditFilter {
   checkId?: string;
   /** A factor's keyed hash (src/audit/lookup.ts): the person's records. */
   hash?: { factor: FactorName; value: string };
+  /** One person's records, by keyed hashes: see AuditSubject. */
+  subject?: AuditSubject;
+}
+
+/**
+ * A person as the audit finds them, by keyed hashes: every record carrying their ID number, and every
+ * record carrying one of their bank cards or phones and no ID number at all (a name + card check). A
+ * record with someone else's ID number is about that person, and stays theirs.
+ */
+export interface AuditSubject {
+  idNumber: string;
+  bankCards: readonly string[];
+  phones: readonly string[];
 }
 
 export type ChainEventKind = 'purge' | 'erase' | 'access';
@@ -341,8 +354,8 @@ export interface AuditTrail {
    * appends a purge event naming what went and where each chain now resumes (`resume`), in one commit.
    */
   purge(before: number, by: object): Promise<{ records: number; batches: number }>;
-  /** Blanks the masks and hashes of every record whose `factor` hash is `value`, appending an erase event, in one commit. */
-  erase(factor: FactorName, value: string, by: object): Promise<{ records: number }>;
+  /** Blanks the masks and hashes of every record of the subject, appending an erase event, in one commit. */
+  erase(subject: AuditSubject, by: object): Promise<{ records: number }>;
   /** Appends an event (an operator's command) to the store's events chain. */
   appendEvent(kind: ChainEventKind, detail: object): Promise<void>;
 }
@@ -515,13 +528,18 @@ export interface CachedAnswer {
  */
 export interface ResultCacheStore {
   get(scope: string, key: string): Promise<CachedAnswer | undefined>;
-  set(scope: string, key: string, answer: CachedAnswer, ttlMs: number, person: string): Promise<void>;
+  /**
+   * Stores the answer, indexed under `person`; `link`, when given, is another index (the person's card's)
+   * that forgetting `person` forgets too: an answer about a name + card knows no ID number.
+   */
+  set(scope: string, key: string, answer: CachedAnswer, ttlMs: number, person: string, link?: string): Promise<void>;
   /** True when this caller now holds the key's claim (for ttlMs at most); false while another holds it. */
   claim(scope: string, key: string, ttlMs: number): Promise<boolean>;
   release(scope: string, key: string): Promise<void>;
   /** Removes every entry of one scope (or all); returns how many. */
   purge(scope?: string): Promise<number>;
   /** Removes every entry indexed under the person's keyed hash; returns how many. */
+  /** Forgets the entries indexed under `person`, and those under the indexes it links to. */
   forgetPerson(person: string): Promise<number>;
   /** Whether the backend is shared between processes (single flight is then across them). */
   readonly shared: boolean;

@@ -21,7 +21,7 @@ import { openStore } from '../../src/store/index.ts';
 
 /** A subject's erasure reaches every place the service keeps something of them: registry, cache, audit. */
 
-const [alice, bob] = [...generateIdentities(2, 41)];
+const [alice, bob, carol] = [...generateIdentities(3, 41)];
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -69,14 +69,14 @@ async function house(sharedCache: boolean) {
 describe('subject erase', () => {
   it('removes the registry rows and cached answers and anonymises the audit records; the report then finds nothing but the erasure', async () => {
     const { deps, cache, upstream, store, keys } = await house(true);
-    const before = await subjectReport(deps, alice!.idNumber);
+    const before = await subjectReport(deps, { idNumber: alice!.idNumber });
     expect(before.records).toHaveLength(2);
     expect(before.registry.rows).toBe(1);
     const asked = upstream.calls;
     expect((await cache.check('idcard2', alice!, 'x', '1')).source).toBe('cache');
-    const result = await subjectErase(deps, alice!.idNumber, currentOperator());
+    const result = await subjectErase(deps, { idNumber: alice!.idNumber }, currentOperator());
     expect(result).toMatchObject({ registryRows: 1, auditRecords: 2, cachedAnswers: 1 });
-    const after = await subjectReport(deps, alice!.idNumber);
+    const after = await subjectReport(deps, { idNumber: alice!.idNumber });
     expect(after.records).toEqual([]);
     expect(after.registry.rows).toBe(0);
     expect(after.erasures).toEqual([expect.objectContaining({ records: 2 })]);
@@ -84,13 +84,53 @@ describe('subject erase', () => {
     expect((await cache.check('idcard2', alice!, 'y', '1')).source).toBe('vendor');
     expect(upstream.calls).toBe(asked + 1);
     expect((await cache.check('idcard2', bob!, 'z', '1')).source).toBe('cache');
-    expect((await subjectReport(deps, bob!.idNumber)).records).toHaveLength(1);
+    expect((await subjectReport(deps, { idNumber: bob!.idNumber })).records).toHaveLength(1);
+    expect((await verifyAudit(store.auditTrail!, chainKey(keys.pepper))).breaks).toEqual([]);
+  });
+
+  it('reaches the checks that carry no ID number: name + card checks of a card seen in their records, or given', async () => {
+    const { deps, cache, store, keys, upstream } = await house(true);
+    const auditor = createAuditor(store.audit, Date.now, deps.hasher);
+    const other = carol!.bankCard; // a second card of Alice's, never checked with her ID number
+    const record = async (kind: 'bankcard2' | 'bankcard3', factors: Record<string, string>, verdict = 'match') => {
+      const answer = await cache.check(kind, factors, randomBytes(16).toString('hex'), '1');
+      auditor.record({ checkId: randomBytes(16).toString('hex'), appid: '1', dialect: 'tencentcloud', kind, factors, code: 'Success', startedAt: Date.now(), outcome: { verdict, source: answer.source, billed: true } as never });
+    };
+    await record('bankcard3', { idNumber: alice!.idNumber, name: alice!.name, bankCard: alice!.bankCard });
+    await record('bankcard2', { name: alice!.name, bankCard: alice!.bankCard });
+    await record('bankcard2', { name: alice!.name, bankCard: other });
+    await record('bankcard2', { name: bob!.name, bankCard: bob!.bankCard });
+    // Bob's check with Alice's card is about Bob: it stays his (and, a mismatch, does not make her card his).
+    await record('bankcard3', { idNumber: bob!.idNumber, name: bob!.name, bankCard: alice!.bankCard }, 'mismatch');
+    await store.audit.flush();
+
+    const seen = await subjectReport(deps, { idNumber: alice!.idNumber });
+    expect(seen.records.map((r) => r.kind).sort()).toEqual(['bankcard2', 'bankcard3', 'idcard2', 'idcard2']);
+    expect(seen.foundBy).toEqual({ bankCards: 1, phones: 0 });
+    const given = await subjectReport(deps, { idNumber: alice!.idNumber, bankCards: [other] });
+    expect(given.records).toHaveLength(5);
+    expect(given.foundBy).toEqual({ bankCards: 2, phones: 0 });
+
+    const result = await subjectErase(deps, { idNumber: alice!.idNumber, bankCards: [other] }, currentOperator());
+    expect(result.auditRecords).toBe(5);
+    expect((await subjectReport(deps, { idNumber: alice!.idNumber, bankCards: [other] })).records).toEqual([]);
+    // The cache forgot her name + card answers — the card from her own check (linked) and the one given — and kept Bob's.
+    const asked = upstream.calls;
+    expect((await cache.check('bankcard2', { name: alice!.name, bankCard: alice!.bankCard }, 'a', '1')).source).toBe('vendor');
+    expect((await cache.check('bankcard2', { name: alice!.name, bankCard: other }, 'b', '1')).source).toBe('vendor');
+    expect(upstream.calls).toBe(asked + 2);
+    expect((await cache.check('bankcard2', { name: bob!.name, bankCard: bob!.bankCard }, 'c', '1')).source).toBe('cache');
+    const bobs = await subjectReport(deps, { idNumber: bob!.idNumber });
+    expect(bobs.foundBy.bankCards).toBe(0);
+    expect(bobs.records.map((r) => [r.kind, r.verdict, r.anonymised])).toEqual([['idcard2', 'match', false], ['bankcard3', 'mismatch', false]]);
+    // His own name + card check carries no ID number: found once his card is given.
+    expect((await subjectReport(deps, { idNumber: bob!.idNumber, bankCards: [bob!.bankCard] })).records.map((r) => r.kind)).toEqual(['idcard2', 'bankcard2', 'bankcard3']);
     expect((await verifyAudit(store.auditTrail!, chainKey(keys.pepper))).breaks).toEqual([]);
   });
 
   it('purges an in-memory cache whole, so every node forgets the person', async () => {
     const { deps, cache } = await house(false);
-    const result = await subjectErase(deps, alice!.idNumber, currentOperator());
+    const result = await subjectErase(deps, { idNumber: alice!.idNumber }, currentOperator());
     expect(result.cachedAnswers).toBe('all');
     expect((await cache.check('idcard2', bob!, 'z', '1')).source).toBe('vendor');
   });

@@ -310,6 +310,12 @@ describe.each(backends)('audit, usage and metrics on %s', (_name, open) => {
     expect(before.records).toHaveLength(1 + sent.signature);
     expect(before.registry.rows).toBe(1);
     expect(before.lookups.map((l: { command: string }) => l.command)).toContain('audit search');
+    expect(before.foundBy).toEqual({ bankCards: 0, phones: 0 });
+    // Their cards and phones, given after the ID number, also find checks that carry no ID number.
+    const given = await run(['subject', 'report', '--id-number', '-'], `${target.idNumber}\n${target.bankCard}\n+86 ${target.phone}\n`);
+    expect(given.code, given.stderr).toBe(0);
+    expect(given.stdout).toContain(`audit: ${1 + sent.signature} record(s), found by the ID number, 1 bank card(s) and 1 phone(s)`);
+    expect(given.stdout).toMatch(/^looked up at \S+ by \S+@\S+ \(audit search\)$/m);
     expect((await run(['subject', 'erase', '--id-number', '-'], target.idNumber)).code).toBe(2);
     const erased = await run(['subject', 'erase', '--id-number', '-', '--yes', '--json'], target.idNumber);
     expect(erased.code, erased.stderr).toBe(0);

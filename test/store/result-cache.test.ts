@@ -49,6 +49,19 @@ function resultCacheContract(name: string, open: () => { cache: ResultCacheStore
       expect(await cache.purge()).toBe(1);
       expect(await cache.get('3', 'kd')).toBeUndefined();
     });
+
+    it('forgets, with a person, the entries of the indexes their entries linked (a card\'s name + card answers), and no others', async () => {
+      const a = { verdict: 'match' as const, source: 'x' };
+      // A person + card answer links the card's index; a name + card answer is indexed by the card alone.
+      await cache.set('1', 'with-id', a, 60_000, 'person-a', 'card-a');
+      await cache.set('1', 'name-card', a, 60_000, 'card-a');
+      await cache.set('2', 'name-card', a, 60_000, 'card-a');
+      await cache.set('1', 'other-card', a, 60_000, 'card-b');
+      expect(await cache.forgetPerson('person-a')).toBe(3);
+      expect(await cache.get('2', 'name-card')).toBeUndefined();
+      expect(await cache.get('1', 'other-card')).toEqual(a);
+      expect(await cache.forgetPerson('card-a')).toBe(0);
+    });
   });
 }
 

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { type AuditChain, batchBody, type ChainTip, type EraseDetail, erasedMasks, EVENTS_CHAIN, mergeResume, type PurgeDetail, type ResumePoints, SKEW_MS, touchedBatches } from '../audit-chain.ts';
-import { auditWhere, entryFromRow, type EntryRow, HASH_COLUMN, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
+import { auditWhere, entryFromRow, type EntryRow, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
 import { TALLY_SLOT_MS, type AuditTally, type AuditTrail, type ChainEntry } from '../types.ts';
 import type { Db } from './db.ts';
 
@@ -108,17 +108,18 @@ export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<vo
         return { entry: chain.sealEvent(tip, 'purge', detail, Date.now(), records), result: { records, batches } };
       });
     },
-    async erase(factor, value, by) {
+    async erase(subject, by) {
       await flush();
       return withEvent(async (client, tip) => {
-        const rows = (await client.query<StoredRow>(`SELECT * FROM audit WHERE ${HASH_COLUMN[factor]} = $1 FOR UPDATE`, [value])).rows.map(storedFromRow);
+        const where = auditWhere({ subject }, dollar);
+        const rows = (await client.query<StoredRow>(`SELECT * FROM audit ${where.sql} FOR UPDATE`, where.params)).rows.map(storedFromRow);
         await client.query(
           `UPDATE audit a SET masked = e.masked, name_hash = NULL, id_hash = NULL, card_hash = NULL, phone_hash = NULL
            FROM unnest($1::bigint[], $2::jsonb[]) AS e(seq, masked) WHERE a.seq = e.seq`,
           [rows.map((r) => r.seq), rows.map((r) => JSON.stringify(erasedMasks(r.masked)))],
         );
         // Each batch touched, re-sealed as it now stands (a row written without a chain is blanked all the same).
-        const detail: EraseDetail = { factor, hash: value, records: rows.length, batches: [], by };
+        const detail: EraseDetail = { factor: 'idNumber', hash: subject.idNumber, bankCards: subject.bankCards, phones: subject.phones, records: rows.length, batches: [], by };
         for (const [id, n] of touchedBatches(rows)) {
           const batch = await client.query<StoredRow>('SELECT * FROM audit WHERE chain = $1 AND batch = $2 ORDER BY seq', [id, n]);
           detail.batches.push([id, n, batchBody(batch.rows.map(storedFromRow))]);

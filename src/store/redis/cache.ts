@@ -4,14 +4,19 @@ import { script } from './scripts.ts';
 
 /**
  * The entry and its place in the person's index, in one step. KEYS[1] entry, ARGV = value, ttl ms,
- * person key, member: the index lives as long as its longest entry.
+ * person key, member, and optionally a linked index's member (LINK + its hash): the index lives as long
+ * as its longest entry.
  */
 const SET_ENTRY = `
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('SADD', ARGV[3], ARGV[4])
+if ARGV[5] then redis.call('SADD', ARGV[3], ARGV[5]) end
 if redis.call('PTTL', ARGV[3]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', ARGV[3], ARGV[2]) end
 return 1
 `;
+
+/** An index member naming another index (never an entry's `scope:key`: no scope starts with it). */
+const LINK = '@';
 
 /**
  * Answers shared by every process on one Redis: keys are `<prefix>cache:e:<scope>:<hmac>` (hex of keyed
@@ -39,8 +44,9 @@ export function redisResultCache(redis: Redis, prefix: string): ResultCacheStore
       const value = await redis.get(entry(scope, key));
       return value === null ? undefined : (JSON.parse(value) as CachedAnswer);
     },
-    async set(scope, key, answer, ttlMs, person) {
-      await setEntry(entry(scope, key), JSON.stringify(answer), Math.max(1, Math.ceil(ttlMs)), personKey(person), `${scope}:${key}`);
+    async set(scope, key, answer, ttlMs, person, link) {
+      const args = [JSON.stringify(answer), Math.max(1, Math.ceil(ttlMs)), personKey(person), `${scope}:${key}`];
+      await setEntry(entry(scope, key), ...(link === undefined ? args : [...args, LINK + link]));
     },
     async claim(scope, key, ttlMs) {
       return (await redis.set(lock(scope, key), '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK';
@@ -54,9 +60,12 @@ export function redisResultCache(redis: Redis, prefix: string): ResultCacheStore
       return n;
     },
     async forgetPerson(person) {
-      const members = await redis.smembers(personKey(person));
+      const own = await redis.smembers(personKey(person));
+      const linked = own.filter((m) => m.startsWith(LINK)).map((m) => m.slice(LINK.length));
+      const members = own.filter((m) => !m.startsWith(LINK));
+      for (const index of linked) members.push(...(await redis.smembers(personKey(index))).filter((m) => !m.startsWith(LINK)));
       const n = members.length > 0 ? await redis.del(...members.map((m) => `${prefix}cache:e:${m}`)) : 0;
-      await redis.del(personKey(person));
+      await redis.del(personKey(person), ...linked.map(personKey));
       return n;
     },
   };

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { type AuditChain, batchBody, type ChainTip, type EraseDetail, erasedMasks, EVENTS_CHAIN, mergeResume, type PurgeDetail, type ResumePoints, SKEW_MS, touchedBatches } from '../audit-chain.ts';
-import { auditWhere, entryFromRow, type EntryRow, HASH_COLUMN, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
-import { TALLY_SLOT_MS, type AuditTally, type AuditTrail, type ChainEntry, type StoredAudit } from '../types.ts';
+import { auditWhere, entryFromRow, type EntryRow, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
+import { TALLY_SLOT_MS, type AuditSubject, type AuditTally, type AuditTrail, type ChainEntry, type StoredAudit } from '../types.ts';
 
 type Row = Omit<StoredRow, 'masked' | 'billed'> & { masked: string; billed: number };
 const decode = (r: Row): StoredAudit => storedFromRow({ ...r, masked: JSON.parse(r.masked), billed: r.billed === 1 });
@@ -54,13 +54,14 @@ export function sqliteTrail(db: Database.Database, chain: AuditChain, flush: () 
     return { records, batches };
   });
 
-  const erase = db.transaction((factor: keyof typeof HASH_COLUMN, value: string, by: object): { records: number } => {
-    const rows = (db.prepare(`SELECT * FROM audit WHERE ${HASH_COLUMN[factor]} = ?`).all(value) as Row[]).map(decode);
+  const erase = db.transaction((subject: AuditSubject, by: object): { records: number } => {
+    const where = auditWhere({ subject }, q);
+    const rows = (db.prepare(`SELECT * FROM audit ${where.sql}`).all(...where.params) as Row[]).map(decode);
     const blank = db.prepare('UPDATE audit SET masked = ?, name_hash = NULL, id_hash = NULL, card_hash = NULL, phone_hash = NULL WHERE seq = ?');
     for (const row of rows) blank.run(JSON.stringify(erasedMasks(row.masked)), row.seq);
     // Each batch touched, re-sealed as it now stands (a row written without a chain is blanked all the same).
     const ofBatch = db.prepare('SELECT * FROM audit WHERE chain = ? AND batch = ? ORDER BY seq');
-    const detail: EraseDetail = { factor, hash: value, records: rows.length, batches: [], by };
+    const detail: EraseDetail = { factor: 'idNumber', hash: subject.idNumber, bankCards: subject.bankCards, phones: subject.phones, records: rows.length, batches: [], by };
     for (const [id, n] of touchedBatches(rows)) detail.batches.push([id, n, batchBody((ofBatch.all(id, n) as Row[]).map(decode))]);
     append(chain.sealEvent(eventsTip(), 'erase', detail, Date.now(), rows.length));
     return { records: rows.length };
@@ -117,9 +118,9 @@ export function sqliteTrail(db: Database.Database, chain: AuditChain, flush: () 
       await flush();
       return purge.immediate(before, by);
     },
-    async erase(factor, value, by) {
+    async erase(subject, by) {
       await flush();
-      return erase.immediate(factor, value, by);
+      return erase.immediate(subject, by);
     },
     async appendEvent(kind, detail) {
       await flush();
