@@ -27,6 +27,9 @@ export interface UsageCounts {
   refused: number;
 }
 
+/** The group of records without that field: refused before a kind was read, or answered by no source. */
+export const NONE = '(none)';
+
 export interface AppUsage extends UsageCounts {
   appid: string;
   name: string | null;
@@ -69,7 +72,7 @@ export async function usageReport(deps: { trail: AuditTrail; apps: AppStore; sou
     const counts = { billed: Number(t.billed), unbilled: Number(t.unbilled), refused: Number(t.refused) };
     add(entry.total, counts);
     if (query.by) {
-      const key = query.by === 'day' ? dayOf(t.slot, query.timeZone) : String((query.by === 'kind' ? t.kind : query.by === 'dialect' ? t.dialect : t.source) ?? '-');
+      const key = query.by === 'day' ? dayOf(t.slot, query.timeZone) : String((query.by === 'kind' ? t.kind : query.by === 'dialect' ? t.dialect : t.source) ?? NONE);
       const group = entry.groups.get(key) ?? zero();
       add(group, counts);
       entry.groups.set(key, group);

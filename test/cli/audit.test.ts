@@ -222,6 +222,9 @@ describe.each(backends)('audit, usage and metrics on %s', (_name, open) => {
     expect(byKind.stdout.split('\n')[0]).toBe('appid,name,row,group,billed,unbilled,refused,quotaRemaining');
     // The app's total and its one day, each row saying which it is.
     expect(byKind.stdout).toMatch(new RegExp(`^${app.appid},shop,total,,${QUOTA},.*\n${app.appid},shop,day,\\d{4}-\\d{2}-\\d{2},${QUOTA},`, 'm'));
+    // Refusals were answered by no source: their group says so.
+    const bySource = await run(['usage', '--app', app.appid, '--by', 'source']);
+    expect(bySource.stdout).toContain(`  (none): 0 billed, 0 unbilled, ${sent.signature + sent.quota} refused`);
   });
 
   it('audit search finds by app, verdict, refusal, check id and a factor read from stdin', async () => {
