@@ -9,12 +9,35 @@ export type BatchFormat = 'jsonl' | 'csv';
 export type BatchRow = { line: number; kind: CheckKind; factors: Factors } | { line: number; error: { reason: string; field?: string } };
 
 const FACTOR_FIELDS = ['name', 'idNumber', 'bankCard', 'phone'] as const;
+type Field = 'kind' | (typeof FACTOR_FIELDS)[number];
 
-/** A row's check from its fields: the row's kind or the batch's, and the kind's factors (each present, as text). */
-function rowOf(line: number, fields: Record<string, unknown>, batchKind: CheckKind | null): BatchRow {
+/** A column or key as people write it — `idNumber`, `IDNumber`, `id_number`, `ID-Number` — to the field it names. */
+const FIELD_OF = new Map<string, Field>((['kind', ...FACTOR_FIELDS] as const).map((f) => [f.toLowerCase(), f]));
+const fieldOf = (key: string): Field | undefined => FIELD_OF.get(key.trim().toLowerCase().replace(/[_\-\s]/g, ''));
+
+/** A client's key fit to quote in an error: a plain name (any other could be a factor's value). */
+const QUOTABLE = /^[A-Za-z][A-Za-z0-9_ -]{0,63}$/;
+
+const blank = (value: unknown) => value === undefined || value === null || value === '';
+
+/**
+ * A row's check from its fields: the row's kind or the batch's, and the kind's factors (each present, as
+ * text). A file's columns serve every kind it holds, so a factor the row's kind does not check, and a
+ * column of the client's own (a reference), are not read; a field given twice (`idNumber` and
+ * `id_number`) is an error, as no one can tell which was meant.
+ */
+function rowOf(line: number, raw: Record<string, unknown>, batchKind: CheckKind | null): BatchRow {
+  const fields: Partial<Record<Field, unknown>> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const field = fieldOf(key);
+    if (field === undefined || blank(value)) continue;
+    if (fields[field] !== undefined) return { line, error: QUOTABLE.test(key) ? { reason: 'duplicate', field: key } : { reason: 'duplicate' } };
+    fields[field] = value;
+  }
   const named = fields.kind;
   let kind: CheckKind | null = batchKind;
-  if (typeof named === 'string' && named !== '') {
+  if (named !== undefined) {
+    if (typeof named !== 'string') return { line, error: { reason: 'type', field: 'kind' } };
     if (!isCheckKind(named)) return { line, error: { reason: 'kind_unknown', field: 'kind' } };
     kind = named;
   }
@@ -22,7 +45,7 @@ function rowOf(line: number, fields: Record<string, unknown>, batchKind: CheckKi
   const factors: Factors = {};
   for (const field of KIND_FACTORS[kind]) {
     const value = fields[field];
-    if (value === undefined || value === null || value === '') return { line, error: { reason: 'missing', field } };
+    if (blank(value)) return { line, error: { reason: 'missing', field } };
     if (typeof value !== 'string') return { line, error: { reason: 'type', field } };
     factors[field] = value;
   }
@@ -85,9 +108,7 @@ export async function* batchRows(input: Readable, format: BatchFormat, batchKind
 
 /** JSONL rows may nest the factors as the single check's body does ({"kind", "factors": {…}}) or list them flat. */
 function flatten(value: Record<string, unknown>): Record<string, unknown> {
-  const nested = value.factors;
-  if (typeof nested !== 'object' || nested === null) return value;
-  const flat: Record<string, unknown> = { kind: value.kind };
-  for (const f of FACTOR_FIELDS) flat[f] = (nested as Record<string, unknown>)[f];
-  return flat;
+  const { factors: nested, ...rest } = value;
+  if (typeof nested !== 'object' || nested === null || Array.isArray(nested)) return value;
+  return { ...rest, ...(nested as Record<string, unknown>) };
 }
