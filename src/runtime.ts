@@ -212,8 +212,9 @@ export async function serve(config: Config, options: OpenOptions = {}): Promise<
   const stop = () =>
     (stopping ??= (async () => {
       retention?.stop();
-      await Promise.all([server.close(), metricsServer?.close()]);
-      await runtime.services.batches?.stop();
+      // Batches stop with the listeners, not after them: a close waiting on open connections would leave a
+      // batch running meanwhile (its lease is given back once the row in hand is done).
+      await Promise.all([server.close(), metricsServer?.close(), runtime.services.batches?.stop()]);
       let unwritten: unknown;
       await runtime.store.audit.flushWithin(config.shutdownGrace * 1000).catch((error: unknown) => (unwritten = error));
       // Closing still tries the audit log once more; when the store stayed down, its error says less than ours.

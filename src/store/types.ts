@@ -781,6 +781,8 @@ export interface BatchStore {
   dropInput(batchId: string): Promise<void>;
   /** Takes or renews the right to run a batch for `ttlMs`; false while another node holds it. */
   lease(batchId: string, node: string, ttlMs: number, now: number): Promise<boolean>;
+  /** Gives up `node`'s lease (a node stopping cleanly): the next node takes the batch at once, not when the lease lapses. */
+  unlease(batchId: string, node: string): Promise<void>;
   /** Deletes batches whose retention passed; returns how many. */
   purge(now: number): Promise<number>;
 }

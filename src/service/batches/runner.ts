@@ -215,7 +215,9 @@ export function createBatches(deps: BatchDeps, options: BatchOptions): Batches {
         await store.setState(batchId, 'quota_exhausted', clock());
         return;
       }
-      if (outcome === 'stopped' || outcome === 'cancelled') return;
+      // Stopping cleanly: the lease goes back, so the next node (or this one restarted) goes on at once.
+      if (outcome === 'stopped') return store.unlease(batchId, deps.node);
+      if (outcome === 'cancelled') return;
     }
   }
 

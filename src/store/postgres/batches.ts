@@ -128,6 +128,9 @@ export function postgresBatches(db: Db): BatchStore {
       ]);
       return rowCount === 1;
     },
+    async unlease(batchId, node) {
+      await db.query('UPDATE batches SET lease_node = NULL, lease_until = 0 WHERE batch_id = $1 AND lease_node = $2', [batchId, node]);
+    },
     async purge(now) {
       return (await db.query('DELETE FROM batches WHERE expires_at <= $1', [now])).rowCount ?? 0;
     },

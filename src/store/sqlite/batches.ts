@@ -78,6 +78,7 @@ export function sqliteBatches(db: Database.Database): BatchStore {
   );
   const dropInput = db.prepare('UPDATE batch_chunks SET input_sealed = NULL WHERE batch_id = ?');
   const lease = db.prepare('UPDATE batches SET lease_node = @node, lease_until = @until WHERE batch_id = @batchId AND (lease_node IS NULL OR lease_node = @node OR lease_until <= @now)');
+  const unlease = db.prepare('UPDATE batches SET lease_node = NULL, lease_until = 0 WHERE batch_id = ? AND lease_node = ?');
   const purge = db.prepare('DELETE FROM batches WHERE expires_at <= ?');
 
   const finishTx = db.transaction((batchId: string, seq: number, sealed: string, counts: Record<string, number>, now: number) => {
@@ -130,6 +131,9 @@ export function sqliteBatches(db: Database.Database): BatchStore {
     },
     async lease(batchId, node, ttlMs, now) {
       return lease.run({ batchId, node, until: now + ttlMs, now }).changes === 1;
+    },
+    async unlease(batchId, node) {
+      unlease.run(batchId, node);
     },
     async purge(now) {
       return purge.run(now).changes;
