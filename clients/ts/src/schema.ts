@@ -162,8 +162,10 @@ export interface components {
             /** @enum {string|null} */
             verdict: "match" | "mismatch" | "not_found" | "invalid" | "unavailable" | null;
             mismatched?: string[];
-            /** @description Why the request was refused (then no verdict). */
+            /** @description Why the request was refused (then no verdict), as the audit names it (e.g. parameter_missing). */
             refusal: string | null;
+            /** @description The problem type a /v1 refusal was answered with (e.g. urn:realname:problem:invalid_request); absent for a check made through another dialect. */
+            problem?: string;
             source: string | null;
             billed: boolean;
             /** @description Masked (张*, 1101**********1234): the audit holds no plaintext factor. */

@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { canonicalCheckId } from '../../core/index.ts';
-import type { AuditedCheck, Services } from '../../service/index.ts';
+import { BATCH_DIALECT, type AuditedCheck, type Services } from '../../service/index.ts';
 import type { WireAnswer } from '../define.ts';
 import { AUDITED_CHECK, PROBLEM } from './schemas.ts';
 import { problem } from './present.ts';
-import type { ProblemName } from './problems.ts';
+import { problemType, type ProblemName } from './problems.ts';
 import { bearerOf } from './bearer.ts';
+
+/** The name this dialect's audit records carry (src/dialects/rest/index.ts). */
+const REST_DIALECT = 'rest';
 
 /** The audit's record as GET /v1/checks/{id} answers it: masked factors, never more than the audit holds. */
 export function auditedBody(record: AuditedCheck): Record<string, unknown> {
@@ -16,6 +19,8 @@ export function auditedBody(record: AuditedCheck): Record<string, unknown> {
     verdict: record.verdict,
     ...(Array.isArray(mismatched) ? { mismatched } : {}),
     refusal: record.refusal,
+    // The problem its refusal was answered with: its audited code, for the checks /v1 itself answered.
+    ...(record.refusal !== null && (record.dialect === REST_DIALECT || record.dialect === BATCH_DIALECT) ? { problem: problemType(record.code as ProblemName) } : {}),
     source: record.source,
     billed: record.billed,
     factors: record.masked,

@@ -88,7 +88,8 @@ export const AUDITED_CHECK = {
     kind: { type: ['string', 'null'] },
     verdict: { type: ['string', 'null'], enum: ['match', 'mismatch', 'not_found', 'invalid', 'unavailable', null] },
     mismatched: { type: 'array', items: { type: 'string' } },
-    refusal: { type: ['string', 'null'], description: 'Why the request was refused (then no verdict).' },
+    refusal: { type: ['string', 'null'], description: 'Why the request was refused (then no verdict), as the audit names it (e.g. parameter_missing).' },
+    problem: { type: 'string', description: 'The problem type a /v1 refusal was answered with (e.g. urn:realname:problem:invalid_request); absent for a check made through another dialect.' },
     source: { type: ['string', 'null'] },
     billed: { type: 'boolean' },
     factors: {

@@ -198,6 +198,15 @@ describe('GET /v1/checks/{id}', () => {
     expect(await client.getCheck('not-an-id')).toMatchObject({ ok: false, status: 404 });
     expect(await createRealname({ baseUrl: house.url, apiKey: 'x' }).getCheck(made.data.id)).toMatchObject({ ok: false, status: 401 });
   });
+
+  it('reads a refused check back with the problem it was answered with, beside the audit\'s reason', async () => {
+    const refused = await client.check({ kind: 'idcard2', factors: { name: house.people[2]!.name } } as never);
+    if (refused.ok) throw new Error('a check without an ID number was answered');
+    expect(refused).toMatchObject({ status: 422, problem: { type: 'urn:realname:problem:invalid_request' } });
+    await house.store.audit.flush();
+    const read = await client.getCheck(String(refused.problem.checkId));
+    expect(read).toMatchObject({ ok: true, data: { verdict: null, refusal: 'parameter_missing', problem: 'urn:realname:problem:invalid_request', billed: false } });
+  });
 });
 
 describe('Idempotency-Key', () => {
