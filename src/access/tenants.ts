@@ -31,6 +31,9 @@ export interface Credentials {
 
 export class TenantError extends Error {}
 
+/** The app named does not exist (the console answers it 404, the CLI as any tenant error). */
+export class NoSuchApp extends TenantError {}
+
 /** What a rewrap re-sealed under the current key. */
 export interface Resealed {
   appkeys: number;
@@ -141,13 +144,13 @@ export class Tenants implements TenantDirectory {
   async update(appid: string, patch: AppPatch): Promise<App> {
     const app = isAppid(appid) ? await named(this.apps.update(appid, checkPatch(patch))) : undefined;
     this.forget();
-    if (!app) throw new TenantError(noApp(appid));
+    if (!app) throw new NoSuchApp(noApp(appid));
     return app;
   }
 
   async require(appid: string): Promise<App> {
     const app = isAppid(appid) ? await this.apps.get(appid) : undefined;
-    if (!app) throw new TenantError(noApp(appid));
+    if (!app) throw new NoSuchApp(noApp(appid));
     return app;
   }
 
@@ -177,7 +180,7 @@ export class Tenants implements TenantDirectory {
   async delete(appid: string): Promise<void> {
     const deleted = await this.apps.delete(appid);
     this.forget();
-    if (!deleted) throw new TenantError(noApp(appid));
+    if (!deleted) throw new NoSuchApp(noApp(appid));
   }
 
   /** Re-seals every appkey and secret not sealed under the current key (a key rewrap); safe to repeat. */

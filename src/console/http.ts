@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CidrError } from '../access/cidr.ts';
 import { LimitError } from '../access/limits.ts';
-import { TenantError } from '../access/tenants.ts';
+import { NoSuchApp, TenantError } from '../access/tenants.ts';
 import { RegistryFileError } from '../registry/parse.ts';
 import { SourceError } from '../sources/upstream/admin.ts';
 import { OperatorError } from './operators.ts';
@@ -22,6 +22,7 @@ const USER_ERRORS = [TenantError, SourceError, LimitError, CidrError, RegistryFi
 
 export function answerError(error: unknown, reply: FastifyReply, log: (error: unknown) => void): FastifyReply {
   if (error instanceof ConsoleError) return reply.code(error.status).send({ error: error.code, message: error.message });
+  if (error instanceof NoSuchApp) return reply.code(404).send({ error: 'not_found', message: error.message });
   if (USER_ERRORS.some((type) => error instanceof type)) return reply.code(400).send({ error: 'invalid', message: (error as Error).message });
   const status = (error as { statusCode?: number }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
