@@ -61,13 +61,23 @@ async function registryRows(deps: SubjectDeps, canonical: string) {
   return rows;
 }
 
+/** An event's detail, or nothing when it is not the JSON written (altered: `audit verify` says so). */
+function parsedDetail(e: ChainEntry): object {
+  try {
+    const value: unknown = JSON.parse(e.detail ?? '{}');
+    return typeof value === 'object' && value !== null ? value : {};
+  } catch {
+    return {};
+  }
+}
+
 /** Erasures of the person, and lookups by any of their hashes (ID number, card, phone), oldest first. */
 const eventsAbout = (entries: ChainEntry[], subject: AuditSubject) => {
   const theirs = new Set([subject.idNumber, ...subject.bankCards, ...subject.phones]);
   return entries
     .flatMap((e) => {
       if (e.kind !== 'erase' && e.kind !== 'access') return [];
-      const detail = JSON.parse(e.detail ?? '{}') as Partial<EraseDetail> & { command?: string; filters?: { hash?: { value?: string } }; subject?: string };
+      const detail = parsedDetail(e) as Partial<EraseDetail> & { command?: string; filters?: { hash?: { value?: string } }; subject?: string };
       const about = e.kind === 'erase' ? detail.hash === subject.idNumber : theirs.has(detail.filters?.hash?.value ?? '') || detail.subject === subject.idNumber;
       return about ? [{ entry: e, detail }] : [];
     })

@@ -107,11 +107,13 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
   // Records naming a batch the snapshot of entries lacks: inserted — unless the batch was committed after
   // the snapshot (a live store keeps writing), which a second look at the entries tells.
   const unknown: StoredAudit[] = [];
-  for (let after = 0; ; ) {
+  // From the lowest seq a row can be given, not 1: a row inserted by hand may carry 0 or less.
+  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
     const rows = await trail.rows(after, ROWS_PAGE, since);
     for (const row of rows) {
       if (row.chain === null || row.batch === null) {
-        if (row.seq <= legacyUpto) legacy++;
+        // Rows before chains were numbered from 1 by the store; none is numbered below.
+        if (row.seq >= 1 && row.seq <= legacyUpto) legacy++;
         else breaks.push({ problem: 'inserted', chain: null, n: null, seq: row.seq, checkId: row.checkId, at: row.at, message: `record ${row.seq} (check ${row.checkId}) belongs to no batch: it was inserted` });
         continue;
       }

@@ -168,6 +168,32 @@ describe.each(backends)('the audit chain on %s', (_name, make) => {
     expect(loose.breaks[0]).toMatchObject({ problem: 'inserted', checkId: 'f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1' });
   });
 
+  it('catches a forged record given a seq of 0 or below, where no writer puts one', async () => {
+    const b = await make();
+    const store = keyed(b);
+    await answer(store, 3);
+    const columns = 'seq, check_id, at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms, refusal, chain, batch';
+    for (const [seq, batch] of [[0, 'NULL'], [-5, 'batch']] as const) {
+      await b.sql(`INSERT INTO audit (${columns}) SELECT ${seq}, 'f2f2f2f2f2f2f2f2f2f2f2f2f2f2f2f${-seq}', at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms, refusal, ${batch === 'NULL' ? 'NULL' : 'chain'}, ${batch} FROM audit WHERE seq = (SELECT max(seq) FROM audit)`);
+      const report = await verify(store);
+      expect(report.intact).toBe(false);
+      expect(report.breaks[0]).toMatchObject({ problem: 'inserted', seq });
+      await b.sql(`DELETE FROM audit WHERE seq = ${seq}`);
+    }
+    expect((await verify(store)).intact).toBe(true);
+  });
+
+  it.runIf(_name === 'sqlite')('reads a record whose masks cell is not JSON: its batch does not verify, and searches still list every record', async () => {
+    const b = await make();
+    const store = keyed(b);
+    await answer(store, 4);
+    await b.sql("UPDATE audit SET masked = 'not json' WHERE seq = (SELECT min(seq) + 1 FROM audit)");
+    expect((await verify(store)).breaks[0]).toMatchObject({ problem: 'altered', n: 1 });
+    const all = [];
+    for await (const r of store.auditTrail!.search({})) all.push(r);
+    expect(all).toHaveLength(4);
+  });
+
   it('catches a batch removed with its chain entry, and a truncation against the head recorded earlier', async () => {
     const b = await make();
     const store = keyed(b);

@@ -4,7 +4,21 @@ import { auditWhere, entryFromRow, type EntryRow, PAGE, storedFromRow, type Stor
 import { TALLY_SLOT_MS, type AuditSubject, type AuditTally, type AuditTrail, type ChainEntry, type StoredAudit } from '../types.ts';
 
 type Row = Omit<StoredRow, 'masked' | 'billed'> & { masked: string; billed: number };
-const decode = (r: Row): StoredAudit => storedFromRow({ ...r, masked: JSON.parse(r.masked), billed: r.billed === 1 });
+const decode = (r: Row): StoredAudit => storedFromRow({ ...r, masked: maskedOf(r.masked), billed: r.billed === 1 });
+
+/**
+ * A record's masks, or none when the cell is not the JSON object written (altered by hand): the record
+ * is still read — verify then finds its batch altered, and a search still lists the rest.
+ */
+export function maskedOf(text: string): StoredAudit['masked'] {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as StoredAudit['masked'];
+  } catch {
+    // Falls through: not JSON.
+  }
+  return {};
+}
 
 const q = () => '?';
 

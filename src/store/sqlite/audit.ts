@@ -3,7 +3,7 @@ import { type AuditBufferOptions, type BufferedAuditSink, createBufferedAudit, s
 import { type AuditRow, auditFromRow } from '../rows.ts';
 import type { AuditRecord, AuditSink, AuditTrail, ChainEntry } from '../types.ts';
 import { AuditChain } from '../audit-chain.ts';
-import { sqliteTrail } from './audit-trail.ts';
+import { maskedOf, sqliteTrail } from './audit-trail.ts';
 import { billedListeners, billedPerApp } from '../leases.ts';
 import type { Logger } from '../../log.ts';
 
@@ -93,7 +93,7 @@ export function sqliteAudit(db: Database.Database, node: string, logger?: Logger
     read(appid, limit, checkId) {
       const app = appid ?? null;
       const rows = (checkId !== undefined ? ofCheck.all(checkId, app, app, limit) : appid === undefined ? newest.all(limit) : newestOfApp.all(appid, limit)) as Row[];
-      return rows.map((r) => auditFromRow({ ...r, masked: JSON.parse(r.masked), billed: r.billed === 1 }));
+      return rows.map((r) => auditFromRow({ ...r, masked: maskedOf(r.masked), billed: r.billed === 1 }));
     },
   }, logger, options);
   return { sink: { ...sink, onBilled: billed.add }, trail: sqliteTrail(db, chain, () => sink.flush()) };
