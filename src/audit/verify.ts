@@ -73,6 +73,30 @@ interface Batch {
   first?: StoredAudit;
 }
 
+/** The legacy mark the newest authentic event of the events chain carries, if any does. */
+function sealedLegacy(entries: readonly ChainEntry[], authentic: ReadonlySet<ChainEntry>): number | undefined {
+  let newest: ChainEntry | undefined;
+  for (const e of entries) if (e.chain === EVENTS_CHAIN && authentic.has(e) && (!newest || e.n > newest.n)) newest = e;
+  const carried = newest ? (JSON.parse(newest.detail!) as { legacyUpto?: unknown }).legacyUpto : undefined;
+  return typeof carried === 'number' ? carried : undefined;
+}
+
+/**
+ * Heads an earlier `audit verify` found intact and recorded in its access event: each must still be in
+ * its chain (or purged past), as if given with --expect-head — so the newest entries removed since that
+ * run are caught without a head kept elsewhere (unless the events that recorded it went too).
+ */
+function recordedHeads(entries: readonly ChainEntry[], authentic: ReadonlySet<ChainEntry>): { text: string; by: string }[] {
+  const heads: { text: string; by: string }[] = [];
+  for (const e of entries) {
+    if (e.kind !== 'access' || !authentic.has(e)) continue;
+    const detail = JSON.parse(e.detail!) as { command?: unknown; intact?: unknown; heads?: unknown };
+    if (detail.command !== 'audit verify' || detail.intact !== true || !Array.isArray(detail.heads)) continue;
+    for (const text of detail.heads) if (typeof text === 'string' && parseHead(text)) heads.push({ text, by: ` (recorded by audit verify at ${new Date(e.at).toISOString()})` });
+  }
+  return heads;
+}
+
 export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: VerifyOptions = {}): Promise<VerifyReport> {
   const since = options.since;
   const breaks: Break[] = [];
@@ -101,8 +125,21 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
   for (const e of entries) if (e.kind === 'batch' && inScope(e)) batches.set(key(e.chain, e.n), { entry: e, hash: createHash('sha256'), rows: 0 });
   const known = new Set(entries.map((e) => key(e.chain, e.n)));
 
+  // The mark of records from before chains, as the newest authentic event carries it (see carriedLegacy).
+  const markedUpto = await trail.legacyUpto();
+  const sealedUpto = sealedLegacy(entries, authentic);
+  const legacyUpto = sealedUpto ?? markedUpto;
+  if (sealedUpto !== undefined && markedUpto !== sealedUpto) {
+    breaks.push({
+      problem: 'altered',
+      chain: null,
+      n: null,
+      at: 0,
+      message: `the mark of records written before the chain says ${markedUpto}, the chain's events say ${sealedUpto}: it was changed, and rows past ${sealedUpto} with no batch are inserted`,
+    });
+  }
+
   // Every record once, by seq: each into its batch's digest, as the writer fed it.
-  const legacyUpto = await trail.legacyUpto();
   let legacy = 0;
   // Records naming a batch the snapshot of entries lacks: inserted — unless the batch was committed after
   // the snapshot (a live store keeps writing), which a second look at the entries tells.
@@ -215,20 +252,21 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
     if (last) heads.push({ chain, n: last.n, mac: last.mac, head: `${chain}:${last.n}:${last.mac}`, entries: list.length, batches: list.filter((e) => e.kind === 'batch').length });
   }
 
-  for (const text of options.expectHeads ?? []) {
+  const expectations = [...(options.expectHeads ?? []).map((text) => ({ text, by: '' })), ...recordedHeads(entries, authentic)];
+  for (const { text, by } of expectations) {
     const expected = parseHead(text)!;
     const list = byChain.get(expected.chain) ?? [];
     const found = list.find((e) => e.n === expected.n);
     const purgedTo = resume[expected.chain];
     if (found) {
-      if (!equalHex(found.mac, expected.mac)) breaks.push({ problem: 'altered', chain: expected.chain, n: expected.n, at: found.at, message: `entry ${expected.n} of chain ${expected.chain} is not the head recorded (${text})` });
+      if (!equalHex(found.mac, expected.mac)) breaks.push({ problem: 'altered', chain: expected.chain, n: expected.n, at: found.at, message: `entry ${expected.n} of chain ${expected.chain} is not the head recorded (${text})${by}` });
     } else if (purgedTo && purgedTo.n >= expected.n) {
       if (purgedTo.n === expected.n && !equalHex(purgedTo.mac, expected.mac)) {
-        breaks.push({ problem: 'altered', chain: expected.chain, n: expected.n, at: 0, message: `the head recorded (${text}) is not the entry a purge removed there` });
+        breaks.push({ problem: 'altered', chain: expected.chain, n: expected.n, at: 0, message: `the head recorded (${text})${by} is not the entry a purge removed there` });
       }
     } else {
       const end = list.at(-1)?.n ?? purgedTo?.n ?? 0;
-      breaks.push({ problem: 'missing', chain: expected.chain, n: end + 1, at: list.at(-1)?.at ?? 0, message: `chain ${expected.chain} ends at entry ${end}, before the head recorded (${text}): its newest entries were removed` });
+      breaks.push({ problem: 'missing', chain: expected.chain, n: end + 1, at: list.at(-1)?.at ?? 0, message: `chain ${expected.chain} ends at entry ${end}, before the head recorded (${text})${by}: its newest entries were removed` });
     }
   }
 

@@ -126,7 +126,9 @@ export function auditCommand(): Command {
         const trail = trailOf(runtime);
         const since = options.since === undefined ? undefined : resolveMoment(command, String(options.since), runtime.config.timeZone, Date.now());
         const result = await verifyAudit(trail, chainKey(runtime.keys.pepper), { ...(since !== undefined ? { since } : {}), expectHeads: options.expectHead ?? [] });
-        await recordAccess(trail, 'audit verify', { since: since ?? null, expectHeads: options.expectHead ?? [], intact: result.intact });
+        // What it found, heads included: a later verify holds the chains to them (a batch chain and the
+        // events chain always leave a resume point when purged; an old command's one-event chain may not).
+        await recordAccess(trail, 'audit verify', { since: since ?? null, expectHeads: options.expectHead ?? [], intact: result.intact, records: result.records, heads: result.heads.filter((h) => h.batches > 0 || h.chain === EVENTS_CHAIN).map((h) => h.head) });
         return result;
       });
       if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);

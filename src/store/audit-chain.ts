@@ -20,10 +20,28 @@ export const GENESIS = '0'.repeat(64);
 /** The chain every event of the store extends (batch chains are named by 16 hex digits: no clash). */
 export const EVENTS_CHAIN = 'events';
 
-/** The newest entry of a chain, which the next one links to. */
+/** The newest entry of a chain, which the next one links to (an events chain's tip with its detail). */
 export interface ChainTip {
   n: number;
   mac: string;
+  detail?: string | null;
+}
+
+/**
+ * Records numbered up to this were written before chains existed (audit_legacy): verify counts them as
+ * unprovable. Every event carries the mark on from the event before it — read from the table only by a
+ * store's first event — so raising it later, to pass rows inserted since as old ones, is a break.
+ */
+export function carriedLegacy(tip: ChainTip | undefined, table: () => number): number {
+  if (tip?.detail) {
+    try {
+      const carried = (JSON.parse(tip.detail) as { legacyUpto?: unknown }).legacyUpto;
+      if (typeof carried === 'number') return carried;
+    } catch {
+      // An altered tip: verify says so; the table's mark is the one left.
+    }
+  }
+  return table();
 }
 
 /** What the batch MAC covers of one row: every field, in a fixed order (JSON's key order may not survive a store: jsonb). */
@@ -82,9 +100,9 @@ export class AuditChain {
    * stores the event, under that chain's lock): what a purge removed, whom an erasure anonymised, which
    * command an operator ran.
    */
-  sealEvent(tip: ChainTip | undefined, kind: ChainEventKind, detail: object, at: number, records = 0): ChainEntry {
+  sealEvent(tip: ChainTip | undefined, kind: ChainEventKind, detail: object, at: number, records = 0, legacyUpto = 0): ChainEntry {
     if (!this.key) throw new Error('the audit chain has no key');
-    const text = JSON.stringify(detail);
+    const text = JSON.stringify({ ...detail, legacyUpto });
     const base = { chain: EVENTS_CHAIN, n: (tip?.n ?? 0) + 1, kind, at, firstAt: at, records, prev: tip?.mac ?? GENESIS };
     return { ...base, mac: entryMac(this.key, base, text), detail: text };
   }

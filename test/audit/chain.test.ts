@@ -321,6 +321,50 @@ describe.each(backends)('the audit chain on %s', (_name, make) => {
     expect((await verify(other, [newest])).breaks[0]!.message).toMatch(/chain events ends at entry 1, before the head recorded/);
   });
 
+  it('holds the chains to the heads an earlier verify recorded: the newest batch removed since is caught without --expect-head', async () => {
+    const b = await make();
+    const store = keyed(b);
+    await answer(store, 2);
+    await answer(store, 2);
+    const first = await verify(store);
+    // What `realname audit verify` records of its run.
+    await store.auditTrail!.appendEvent('access', { command: 'audit verify', intact: true, records: first.records, heads: first.heads.map((h) => h.head) });
+    await answer(store, 2);
+    expect((await verify(store)).breaks).toEqual([]);
+    // The two newest batches and their entries removed: one of them was seen by the run.
+    await b.sql(`DELETE FROM audit WHERE chain = '${store.node}' AND batch >= 2`);
+    await b.sql(`DELETE FROM audit_chain WHERE chain = '${store.node}' AND n >= 2`);
+    const report = await verify(store);
+    expect(report.intact).toBe(false);
+    expect(report.breaks[0]!.message).toMatch(new RegExp(`chain ${store.node} ends at entry 1, before the head recorded \\(${store.node}:2:[0-9a-f]{64}\\) \\(recorded by audit verify at .*\\): its newest entries were removed`));
+    // A purge past the recorded head is no break.
+    const c = await make();
+    const other = keyed(c);
+    await answer(other, 2);
+    const seen = await verify(other);
+    await other.auditTrail!.appendEvent('access', { command: 'audit verify', intact: true, heads: seen.heads.map((h) => h.head) });
+    await other.auditTrail!.purge(Date.now() + 1, { test: true });
+    expect((await verify(other)).breaks).toEqual([]);
+  });
+
+  it('catches the mark of records from before the chain raised, to pass an inserted row as an old one', async () => {
+    const b = await make();
+    const store = keyed(b);
+    await answer(store, 3);
+    await store.auditTrail!.appendEvent('access', { command: 'audit search', filters: {}, by: {} });
+    const columns = 'check_id, at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms, refusal';
+    await b.sql(`INSERT INTO audit (${columns}) SELECT 'f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3', ${columns.split(', ').slice(1).join(', ')} FROM audit WHERE seq = (SELECT min(seq) FROM audit)`);
+    await b.sql('UPDATE audit_legacy SET upto = 1000');
+    const report = await verify(store);
+    expect(report.intact).toBe(false);
+    expect(report.legacy).toBe(0);
+    expect(report.breaks.map((x) => x.message).join('\n')).toMatch(/the mark of records written before the chain says 1000, the chain's events say 0/);
+    expect(report.breaks.some((x) => x.problem === 'inserted' && x.checkId === 'f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3f3')).toBe(true);
+    // Later events carry the mark sealed first, not the table's.
+    await store.auditTrail!.appendEvent('access', { command: 'usage', filters: {}, by: {} });
+    expect((await verify(store)).breaks.some((x) => /says 1000, the chain's events say 0/.test(x.message))).toBe(true);
+  });
+
   it('resumes the events chain after a purge removed its old events, and catches a purge event deleted', async () => {
     const b = await make();
     const store = keyed(b);

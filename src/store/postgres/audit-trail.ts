@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { type AuditChain, batchBody, type ChainTip, type EraseDetail, erasedMasks, EVENTS_CHAIN, mergeResume, type PurgeDetail, type ResumePoints, SKEW_MS, touchedBatches } from '../audit-chain.ts';
+import { type AuditChain, batchBody, carriedLegacy, type ChainTip, type EraseDetail, erasedMasks, EVENTS_CHAIN, mergeResume, type PurgeDetail, type ResumePoints, SKEW_MS, touchedBatches } from '../audit-chain.ts';
 import { auditWhere, entryFromRow, type EntryRow, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
 import { TALLY_SLOT_MS, type AuditTally, type AuditTrail, type ChainEntry } from '../types.ts';
 import type { Db } from './db.ts';
@@ -15,12 +15,14 @@ export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<vo
    * `work` in one transaction holding the events chain's lock, its event entry last, linked to the tip
    * read under that lock: two processes' events never claim the same place in the chain.
    */
-  const withEvent = async <T>(work: (client: pg.PoolClient, tip: ChainTip | undefined) => Promise<{ entry: ChainEntry | undefined; result: T }>): Promise<T> =>
+  const withEvent = async <T>(work: (client: pg.PoolClient, tip: ChainTip | undefined, legacyUpto: number) => Promise<{ entry: ChainEntry | undefined; result: T }>): Promise<T> =>
     db.tx(async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('realname.audit.events'))`);
-      const { rows } = await client.query<{ n: string; mac: string }>('SELECT n, mac FROM audit_chain WHERE chain = $1 ORDER BY n DESC LIMIT 1', [EVENTS_CHAIN]);
-      const tip = rows[0] ? { n: Number(rows[0].n), mac: rows[0].mac } : undefined;
-      const { entry, result } = await work(client, tip);
+      const { rows } = await client.query<{ n: string; mac: string; detail: string | null }>('SELECT n, mac, detail FROM audit_chain WHERE chain = $1 ORDER BY n DESC LIMIT 1', [EVENTS_CHAIN]);
+      const tip = rows[0] ? { n: Number(rows[0].n), mac: rows[0].mac, detail: rows[0].detail } : undefined;
+      const mark = carriedLegacy(tip, () => -1);
+      const legacyUpto = mark >= 0 ? mark : Number((await client.query<{ upto: string }>('SELECT upto FROM audit_legacy')).rows[0]?.upto ?? 0);
+      const { entry, result } = await work(client, tip, legacyUpto);
       if (entry) await client.query(INSERT_ENTRY, entryParams(entry));
       return result;
     });
@@ -80,7 +82,7 @@ export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<vo
     async purge(before, by) {
       await flush();
       // One purge at a time across processes (the events chain's lock): two would each miss the other's resume points.
-      return withEvent(async (client, tip) => {
+      return withEvent(async (client, tip, legacyUpto) => {
         const heads = (await client.query<{ chain: string; n: number; mac: string }>(
           `SELECT c.chain, c.n, c.mac FROM audit_chain c
            JOIN (SELECT chain, max(n) AS n FROM audit_chain WHERE at < $1 GROUP BY chain) h ON h.chain = c.chain AND h.n = c.n`,
@@ -105,12 +107,12 @@ export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<vo
         // Nothing went (a second node's purge of the same day): nothing to say.
         if (records === 0 && heads.length === 0) return { entry: undefined, result: { records, batches } };
         const detail: PurgeDetail = { before, records, batches, resume: mergeResume(earlier, cuts), by };
-        return { entry: chain.sealEvent(tip, 'purge', detail, Date.now(), records), result: { records, batches } };
+        return { entry: chain.sealEvent(tip, 'purge', detail, Date.now(), records, legacyUpto), result: { records, batches } };
       });
     },
     async erase(subject, by) {
       await flush();
-      return withEvent(async (client, tip) => {
+      return withEvent(async (client, tip, legacyUpto) => {
         const where = auditWhere({ subject }, dollar);
         const rows = (await client.query<StoredRow>(`SELECT * FROM audit ${where.sql} FOR UPDATE`, where.params)).rows.map(storedFromRow);
         await client.query(
@@ -124,12 +126,12 @@ export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<vo
           const batch = await client.query<StoredRow>('SELECT * FROM audit WHERE chain = $1 AND batch = $2 ORDER BY seq', [id, n]);
           detail.batches.push([id, n, batchBody(batch.rows.map(storedFromRow))]);
         }
-        return { entry: chain.sealEvent(tip, 'erase', detail, Date.now(), rows.length), result: { records: rows.length } };
+        return { entry: chain.sealEvent(tip, 'erase', detail, Date.now(), rows.length, legacyUpto), result: { records: rows.length } };
       });
     },
     async appendEvent(kind, detail) {
       await flush();
-      await withEvent(async (_client, tip) => ({ entry: chain.sealEvent(tip, kind, detail, Date.now()), result: undefined }));
+      await withEvent(async (_client, tip, legacyUpto) => ({ entry: chain.sealEvent(tip, kind, detail, Date.now(), 0, legacyUpto), result: undefined }));
     },
   };
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { type AuditChain, batchBody, type ChainTip, type EraseDetail, erasedMasks, EVENTS_CHAIN, mergeResume, type PurgeDetail, type ResumePoints, SKEW_MS, touchedBatches } from '../audit-chain.ts';
+import { type AuditChain, batchBody, carriedLegacy, type ChainTip, type EraseDetail, erasedMasks, EVENTS_CHAIN, mergeResume, type PurgeDetail, type ResumePoints, SKEW_MS, touchedBatches } from '../audit-chain.ts';
 import { auditWhere, entryFromRow, type EntryRow, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
 import { TALLY_SLOT_MS, type AuditSubject, type AuditTally, type AuditTrail, type ChainEntry, type StoredAudit } from '../types.ts';
 
@@ -31,8 +31,10 @@ export function sqliteTrail(db: Database.Database, chain: AuditChain, flush: () 
   const insertEntry = db.prepare(
     'INSERT INTO audit_chain (chain, n, kind, at, first_at, records, prev, mac, detail) VALUES (@chain, @n, @kind, @at, @firstAt, @records, @prev, @mac, @detail)',
   );
-  const tipOf = db.prepare('SELECT n, mac FROM audit_chain WHERE chain = ? ORDER BY n DESC LIMIT 1');
+  const tipOf = db.prepare('SELECT n, mac, detail FROM audit_chain WHERE chain = ? ORDER BY n DESC LIMIT 1');
   const eventsTip = () => tipOf.get(EVENTS_CHAIN) as ChainTip | undefined;
+  const legacyMark = db.prepare('SELECT upto FROM audit_legacy').pluck();
+  const legacyOf = (tip: ChainTip | undefined) => carriedLegacy(tip, () => (legacyMark.get() as number | undefined) ?? 0);
   const append = (entry: ChainEntry) => {
     insertEntry.run(entry);
   };
@@ -64,7 +66,7 @@ export function sqliteTrail(db: Database.Database, chain: AuditChain, flush: () 
     // Nothing went (a second node's purge of the same day): nothing to say.
     if (records === 0 && heads.length === 0) return { records, batches };
     const detail: PurgeDetail = { before, records, batches, resume: mergeResume(earlier, cuts), by };
-    append(chain.sealEvent(tip, 'purge', detail, Date.now(), records));
+    append(chain.sealEvent(tip, 'purge', detail, Date.now(), records, legacyOf(tip)));
     return { records, batches };
   });
 
@@ -77,7 +79,8 @@ export function sqliteTrail(db: Database.Database, chain: AuditChain, flush: () 
     const ofBatch = db.prepare('SELECT * FROM audit WHERE chain = ? AND batch = ? ORDER BY seq');
     const detail: EraseDetail = { factor: 'idNumber', hash: subject.idNumber, bankCards: subject.bankCards, phones: subject.phones, records: rows.length, batches: [], by };
     for (const [id, n] of touchedBatches(rows)) detail.batches.push([id, n, batchBody((ofBatch.all(id, n) as Row[]).map(decode))]);
-    append(chain.sealEvent(eventsTip(), 'erase', detail, Date.now(), rows.length));
+    const tip = eventsTip();
+    append(chain.sealEvent(tip, 'erase', detail, Date.now(), rows.length, legacyOf(tip)));
     return { records: rows.length };
   });
 
@@ -138,7 +141,10 @@ export function sqliteTrail(db: Database.Database, chain: AuditChain, flush: () 
     },
     async appendEvent(kind, detail) {
       await flush();
-      db.transaction(() => append(chain.sealEvent(eventsTip(), kind, detail, Date.now()))).immediate();
+      db.transaction(() => {
+        const tip = eventsTip();
+        append(chain.sealEvent(tip, kind, detail, Date.now(), 0, legacyOf(tip)));
+      }).immediate();
     },
   };
 }
