@@ -71,9 +71,17 @@ function parsedDetail(e: ChainEntry): object {
   }
 }
 
-/** Erasures of the person, and lookups by any of their hashes (ID number, card, phone), oldest first. */
+/**
+ * Erasures of the person, and lookups by any of their hashes (ID number, card, phone — those their
+ * erasures found them by too, which their blanked records no longer tell), oldest first.
+ */
 const eventsAbout = (entries: ChainEntry[], subject: AuditSubject) => {
   const theirs = new Set([subject.idNumber, ...subject.bankCards, ...subject.phones]);
+  for (const e of entries) {
+    if (e.kind !== 'erase') continue;
+    const detail = parsedDetail(e) as Partial<EraseDetail>;
+    if (detail.hash === subject.idNumber) for (const h of [...(detail.bankCards ?? []), ...(detail.phones ?? [])]) theirs.add(h);
+  }
   return entries
     .flatMap((e) => {
       if (e.kind !== 'erase' && e.kind !== 'access') return [];

@@ -148,6 +148,8 @@ export async function readPerson(command: Command): Promise<{ idNumber: string; 
     const where = `on line ${i + 2} of stdin`;
     if (line.trim() === '') throw new UsageError(command, `line ${i + 2} of stdin is empty: write one bank card or phone a line after the ID number`);
     const digits = line.trim().replace(/^(\+|00)86/, '').replace(/[^0-9\uff10-\uff19]/g, '');
+    // One person a run: a line that is an ID number is another person (or a mistake), never a card.
+    if (validateIdNumber(line.trim(), new Date()).ok) throw new UsageError(command, `line ${i + 2} of stdin is an ID number: one person a run (their ID number first, then their bank cards and phones)`);
     if (digits.length === 11) person.phones.push(checked(command, 'phone', line, where));
     else person.bankCards.push(checked(command, 'bankCard', line, where));
   });

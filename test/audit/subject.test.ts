@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAuditor } from '../../src/audit/auditor.ts';
 import { chainKey, factorHasher } from '../../src/audit/lookup.ts';
-import { currentOperator } from '../../src/audit/operator.ts';
+import { currentOperator, recordAccess } from '../../src/audit/operator.ts';
 import { subjectErase, subjectReport } from '../../src/audit/subject.ts';
 import { verifyAudit } from '../../src/audit/verify.ts';
 import { generateIdentities } from '../../src/core/synthetic.ts';
@@ -111,8 +111,13 @@ describe('subject erase', () => {
     expect(given.records).toHaveLength(5);
     expect(given.foundBy).toEqual({ bankCards: 2, phones: 0 });
 
+    // Someone looked her card up: after the erasure, her report still says so (her blanked records no longer name the card).
+    await recordAccess(store.auditTrail!, 'audit search', { hash: { factor: 'bankCard', value: deps.hasher.hash('bankCard', alice!.bankCard) } }, { user: 'ops', host: 'h', pid: 1 });
     const result = await subjectErase(deps, { idNumber: alice!.idNumber, bankCards: [other] }, currentOperator());
     expect(result.auditRecords).toBe(5);
+    const erased = await subjectReport(deps, { idNumber: alice!.idNumber });
+    expect(erased.records).toEqual([]);
+    expect(erased.lookups).toEqual([expect.objectContaining({ command: 'audit search', by: { user: 'ops', host: 'h', pid: 1 } })]);
     expect((await subjectReport(deps, { idNumber: alice!.idNumber, bankCards: [other] })).records).toEqual([]);
     // The cache forgot her name + card answers — the card from her own check (linked) and the one given — and kept Bob's.
     const asked = upstream.calls;
@@ -126,6 +131,25 @@ describe('subject erase', () => {
     // His own name + card check carries no ID number: found once his card is given.
     expect((await subjectReport(deps, { idNumber: bob!.idNumber, bankCards: [bob!.bankCard] })).records.map((r) => r.kind)).toEqual(['idcard2', 'bankcard2', 'bankcard3']);
     expect((await verifyAudit(store.auditTrail!, chainKey(keys.pepper))).breaks).toEqual([]);
+  });
+
+  it('reaches checks whose ID number did not validate by the card or phone they carry (they name no other person)', async () => {
+    const { deps, store } = await house(true);
+    const auditor = createAuditor(store.audit, Date.now, deps.hasher);
+    const record = (kind: 'phone3' | 'bankcard3', factors: Record<string, string>) =>
+      auditor.record({ checkId: randomBytes(16).toString('hex'), appid: '1', dialect: 'tencentcloud', kind, factors, code: 'InvalidIdCard', startedAt: Date.now(), outcome: { verdict: 'invalid', source: 'validation', billed: false } as never });
+    record('phone3', { idNumber: 'abc', name: alice!.name, phone: alice!.phone });
+    record('bankcard3', { idNumber: '1234', name: alice!.name, bankCard: alice!.bankCard });
+    // Bob's valid ID number with Alice's phone stays Bob's.
+    record('phone3', { idNumber: bob!.idNumber, name: bob!.name, phone: alice!.phone });
+    await store.audit.flush();
+    const person = { idNumber: alice!.idNumber, bankCards: [alice!.bankCard], phones: [alice!.phone] };
+    const report = await subjectReport(deps, person);
+    expect(report.records.map((r) => r.kind).sort()).toEqual(['bankcard3', 'idcard2', 'idcard2', 'phone3']);
+    expect((await subjectErase(deps, person, currentOperator())).auditRecords).toBe(4);
+    const left = [];
+    for await (const r of store.auditTrail!.search({ hash: { factor: 'phone', value: deps.hasher.hash('phone', alice!.phone) } })) left.push(r);
+    expect(left.map((r) => r.masked.idNumber)).toEqual([expect.stringMatching(/^\d{4}\*+/)]);
   });
 
   it('purges an in-memory cache whole, so every node forgets the person', async () => {

@@ -329,11 +329,18 @@ const CASES: Case[] = [
     stderr: () => 'realname: --until is exclusive (before that day): for the one day 2026-12-01, give --until the next day\n' + usage('realname usage [options]'),
   },
   {
-    what: 'subject report with a second line that is no bank card (a second ID number: one person at a time; no value echoed)',
+    what: 'subject report with a second ID number on stdin (one person at a time; no value echoed)',
     args: () => ['subject', 'report', '--id-number', '-', '--data', store],
     stdin: '230109199204111359\n11010519491231002X\n',
     code: 2,
-    stderr: () => 'realname: the bank card on line 2 of stdin is not valid (charset at character 18); the value is not shown\n' + usage('realname subject report --id-number <dash> [options]'),
+    stderr: () => 'realname: line 2 of stdin is an ID number: one person a run (their ID number first, then their bank cards and phones)\n' + usage('realname subject report --id-number <dash> [options]'),
+  },
+  {
+    what: 'subject erase with a second line that is no bank card (no value echoed)',
+    args: () => ['subject', 'erase', '--id-number', '-', '--yes', '--data', store],
+    stdin: '230109199204111359\n4111111111111112\n',
+    code: 2,
+    stderr: () => 'realname: the bank card on line 2 of stdin is not valid (luhn at character 16); the value is not shown\n' + usage('realname subject erase --id-number <dash> [options]'),
   },
   {
     what: 'subject report with an 11-digit line that is no phone',
