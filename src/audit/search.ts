@@ -71,11 +71,14 @@ export function auditLine(v: AuditView): string {
 
 export const CSV_COLUMNS = ['checkId', 'at', 'appid', 'dialect', 'route', 'kind', 'verdict', 'refusal', 'code', 'source', 'billed', 'latencyMs', 'clientIp', 'name', 'idNumber', 'bankCard', 'phone'] as const;
 
-/** RFC 4180 quoting; a cell that a spreadsheet would run as a formula is prefixed with a quote. */
+/**
+ * RFC 4180 quoting; a cell that a spreadsheet would run as a formula is prefixed with a quote — but not
+ * a plain number such as a vendor's code -5803, which a spreadsheet reads as the number it is.
+ */
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  if (/^[=+\-@\t\r]/.test(text) && !/^[+-]\d+(\.\d+)?$/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

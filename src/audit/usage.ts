@@ -34,7 +34,9 @@ export interface AppUsage extends UsageCounts {
   appid: string;
   name: string | null;
   /** The app's balance not yet billed (null: unlimited; undefined when the app no longer exists). */
-  quotaRemaining: number | null | undefined;
+  quotaRemaining: number | null;
+  /** The app no longer exists (its records stay): then quotaRemaining is null too. */
+  deleted?: true;
   groups?: ({ key: string } & UsageCounts)[];
 }
 
@@ -88,7 +90,8 @@ export async function usageReport(deps: { trail: AuditTrail; apps: AppStore; sou
       appid,
       name: app?.name ?? null,
       ...(entry?.total ?? zero()),
-      quotaRemaining: app ? app.quota : undefined,
+      quotaRemaining: app ? app.quota : null,
+      ...(app ? {} : { deleted: true as const }),
       ...(query.by ? { groups: [...(entry?.groups ?? new Map<string, UsageCounts>())].sort(([a], [b]) => a.localeCompare(b)).map(([key, c]) => ({ key, ...c })) } : {}),
     };
   });

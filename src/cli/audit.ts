@@ -88,8 +88,14 @@ export function auditCommand(): Command {
         if (query.appid !== undefined) await requireKnownApp(runtime, trail, query.appid);
         // Who looked, at what (a factor as its keyed hash only), before anything is shown.
         await recordAccess(trail, 'audit search', toFilter(query, hasher));
+        const limit: number = options.limit ?? 100;
         let n = 0;
-        for await (const view of searchAudit(trail, hasher, query, { limit: options.limit ?? 100, newestFirst: true })) {
+        // One past the limit is read, to tell whether the list was cut short.
+        for await (const view of searchAudit(trail, hasher, query, { limit: limit + 1, newestFirst: true })) {
+          if (n === limit) {
+            process.stderr.write(`realname: the newest ${n} record(s); more match (--limit N shows more, audit export all of them)\n`);
+            return;
+          }
           await writeOut(options.json ? `${JSON.stringify(view)}\n` : `${auditLine(view)}\n`);
           n++;
         }

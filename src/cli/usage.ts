@@ -15,14 +15,14 @@ function csv(report: UsageReport, by: string | undefined): string {
   const cell = (v: unknown) => (v === null || v === undefined ? '' : /[",\r\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
   const lines = [CSV_HEAD];
   for (const app of report.apps) {
-    lines.push([app.appid, app.name, 'total', '', app.billed, app.unbilled, app.refused, app.quotaRemaining ?? (app.quotaRemaining === null ? 'unlimited' : '')].map(cell).join(','));
+    lines.push([app.appid, app.name, 'total', '', app.billed, app.unbilled, app.refused, app.deleted ? '' : (app.quotaRemaining ?? 'unlimited')].map(cell).join(','));
     for (const g of app.groups ?? []) lines.push([app.appid, app.name, by, g.key, g.billed, g.unbilled, g.refused, ''].map(cell).join(','));
   }
   return lines.join('\n');
 }
 
 function text(report: UsageReport): string {
-  const quota = (a: AppUsage) => (a.quotaRemaining === null ? 'unlimited' : a.quotaRemaining === undefined ? 'app deleted' : String(a.quotaRemaining));
+  const quota = (a: AppUsage) => (a.deleted ? 'app deleted' : a.quotaRemaining === null ? 'unlimited' : String(a.quotaRemaining));
   const lines = [`usage from ${report.since} until ${report.until}`];
   for (const a of report.apps) {
     lines.push(`${a.appid} ${a.name ?? ''}: ${a.billed} billed, ${a.unbilled} unbilled, ${a.refused} refused; quota remaining ${quota(a)}`);

@@ -268,6 +268,18 @@ describe.each(backends)('audit, usage and metrics on %s', (_name, open) => {
     expect(rows[0]).toMatch(/^checkId,at,appid,dialect,route,kind,verdict,refusal,code,source,billed/);
     expect(rows).toHaveLength(3);
     expect((await run(['audit', 'export', '--format', 'xml'])).code).toBe(2);
+    // A vendor's negative code is the number it is in CSV as in JSONL, not a quoted formula guard.
+    const mismatches = await run(['audit', 'export', '--format', 'csv', '--app', app.appid, '--verdict', 'mismatch']);
+    expect(mismatches.stdout.trim().split('\n').slice(1).every((r) => r.includes(`,${CODES.mismatch},`))).toBe(true);
+  });
+
+  it('audit search says when it cut the list short at --limit, and not when it did not', async () => {
+    const cut = await run(['audit', 'search', '--app', app.appid, '--limit', '2']);
+    expect(cut.code, cut.stderr).toBe(0);
+    expect(cut.stdout.trim().split('\n')).toHaveLength(2);
+    expect(cut.stderr).toBe('realname: the newest 2 record(s); more match (--limit N shows more, audit export all of them)\n');
+    const whole = await run(['audit', 'search', '--app', other.appid, '--limit', '2']);
+    expect(whole.stderr).toBe('realname: 2 record(s)\n');
   });
 
   it('audit verify: intact with each chain\'s head, 3 after an UPDATE of a verdict, intact again once undone', async () => {
@@ -349,6 +361,7 @@ describe.each(backends)('audit, usage and metrics on %s', (_name, open) => {
     expect(usage.code, usage.stderr).toBe(0);
     // Its two matches and the check after the erasure (no record, billed).
     expect(usage.stdout).toContain(`${other.appid} : 3 billed, 0 unbilled, 0 refused; quota remaining app deleted`);
+    expect(JSON.parse((await run(['usage', '--app', other.appid, '--json'])).stdout)).toMatchObject({ appid: other.appid, name: null, billed: 3, quotaRemaining: null, deleted: true });
     const records = await run(['audit', 'search', '--app', other.appid, '--json']);
     expect(records.stdout.trim().split('\n')).toHaveLength(3);
     expect(await run(['usage', '--app', '1999999999'])).toMatchObject({ code: 1, stderr: 'realname: no app 1999999999 (realname apps list shows the apps)\n' });
