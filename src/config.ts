@@ -556,6 +556,9 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env, o
   if (config.consolePort !== undefined && config.consolePort !== 0 && config.consolePort === config.port && config.consoleHost === config.host) {
     throw new ConfigError(`the console needs a port of its own: consolePort ${config.consolePort} is the API's port`);
   }
+  if (config.metricsPort !== undefined && config.metricsPort !== 0 && config.metricsPort === config.port) {
+    throw new ConfigError(`the metrics need a port of their own: metricsPort ${config.metricsPort} is the API's port (leave it out to serve /metrics there)`);
+  }
   if (config.headersTimeout > config.requestTimeout) {
     throw new ConfigError(`headersTimeout (${config.headersTimeout} s) cannot exceed requestTimeout (${config.requestTimeout} s)`);
   }

@@ -106,7 +106,9 @@ export function auditCommand(): Command {
   withFilters(withDataOptions(audit.command('export')))
     .description('every matching record, oldest first, streamed to stdout')
     .addOption(new Option('--format <format>', 'jsonl or csv').choices(['jsonl', 'csv']).default('jsonl'))
+    .option('--json', 'the same as --format jsonl (one JSON object a line)')
     .action(async (options, command: Command) => {
+      if (options.json && command.getOptionValueSource('format') === 'cli' && options.format !== 'jsonl') throw new UsageError(command, '--json is --format jsonl: give one of them');
       const factor = await factorFromStdin(command, options);
       await withRuntime(options, 'existing', async (runtime) => {
         const trail = trailOf(runtime);

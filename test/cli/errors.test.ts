@@ -357,6 +357,18 @@ const CASES: Case[] = [
     stderr: () => 'realname: line 2 of stdin is empty: write one bank card or phone a line after the ID number\n' + usage('realname subject report --id-number <dash> [options]'),
   },
   {
+    what: 'audit export --json with --format csv',
+    args: () => ['audit', 'export', '--json', '--format', 'csv', '--data', store],
+    code: 2,
+    stderr: () => 'realname: --json is --format jsonl: give one of them\n' + usage('realname audit export [options]'),
+  },
+  {
+    what: 'serve with --metrics-port the same as --port',
+    args: () => ['serve', '--port', '18999', '--metrics-port', '18999', '--data', store],
+    code: 1,
+    stderr: () => "realname: the metrics need a port of their own: metricsPort 18999 is the API's port (leave it out to serve /metrics there)\n",
+  },
+  {
     what: 'subject erase of a malformed ID number (nothing erased, no value echoed)',
     args: () => ['subject', 'erase', '--id-number', '-', '--yes', '--data', store],
     stdin: 'abc\n',
