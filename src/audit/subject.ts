@@ -73,20 +73,28 @@ function parsedDetail(e: ChainEntry): object {
 
 /**
  * Erasures of the person, and lookups by any of their hashes (ID number, card, phone — those their
- * erasures found them by too, which their blanked records no longer tell), oldest first.
+ * erasures found them by too, which their blanked records no longer tell) or by the check id of one of
+ * their records, oldest first.
  */
-const eventsAbout = (entries: ChainEntry[], subject: AuditSubject) => {
+const eventsAbout = (entries: ChainEntry[], subject: AuditSubject, checkIds: ReadonlySet<string>) => {
   const theirs = new Set([subject.idNumber, ...subject.bankCards, ...subject.phones]);
+  const ofRecords = new Set(checkIds);
   for (const e of entries) {
     if (e.kind !== 'erase') continue;
     const detail = parsedDetail(e) as Partial<EraseDetail>;
-    if (detail.hash === subject.idNumber) for (const h of [...(detail.bankCards ?? []), ...(detail.phones ?? [])]) theirs.add(h);
+    if (detail.hash !== subject.idNumber) continue;
+    for (const h of [...(detail.bankCards ?? []), ...(detail.phones ?? [])]) theirs.add(h);
+    for (const id of detail.checkIds ?? []) ofRecords.add(id);
   }
   return entries
     .flatMap((e) => {
       if (e.kind !== 'erase' && e.kind !== 'access') return [];
-      const detail = parsedDetail(e) as Partial<EraseDetail> & { command?: string; filters?: { hash?: { value?: string } }; subject?: string };
-      const about = e.kind === 'erase' ? detail.hash === subject.idNumber : theirs.has(detail.filters?.hash?.value ?? '') || detail.subject === subject.idNumber;
+      const detail = parsedDetail(e) as Partial<EraseDetail> & { command?: string; filters?: { hash?: { value?: string }; checkId?: string }; subject?: string };
+      const filters = detail.filters;
+      const about =
+        e.kind === 'erase'
+          ? detail.hash === subject.idNumber
+          : theirs.has(filters?.hash?.value ?? '') || ofRecords.has(filters?.checkId ?? '') || detail.subject === subject.idNumber;
       return about ? [{ entry: e, detail }] : [];
     })
     .sort((a, b) => a.entry.at - b.entry.at);
@@ -98,6 +106,28 @@ export function operatorText(by: unknown): string {
   if (typeof o.user !== 'string') return JSON.stringify(by ?? null);
   const at = typeof o.host === 'string' ? `${o.user}@${o.host}` : o.user;
   return typeof o.address === 'string' ? `${at} from ${o.address}` : at;
+}
+
+/** A subject request that would reach someone else: nothing is reported or erased. */
+export class SubjectError extends Error {}
+
+/**
+ * Refuses a card given on stdin that the registry holds for someone else (and not for this person): an
+ * erasure by it would blank another person's records for good, a report would show them.
+ */
+async function refuseForeignCards(deps: SubjectDeps, person: Person): Promise<void> {
+  const cards = person.bankCards ?? [];
+  if (cards.length === 0) return;
+  const hasher = registryHasher(deps.keys);
+  const own = new Set((await deps.registry.lookup(hasher.idNumber(person.idNumber))).map((r) => r.cardHash?.toString('hex')));
+  const anyName = Buffer.alloc(32);
+  for (const [i, card] of cards.entries()) {
+    const cardHash = hasher.bankCard(canonicalBankCard(card));
+    if (own.has(cardHash.toString('hex'))) continue;
+    if ((await deps.registry.matchCard(cardHash, anyName)).found) {
+      throw new SubjectError(`bank card ${i + 1} on stdin is on file in the registry for someone else, not for this person: nothing was reported or erased (leave it out, or correct it)`);
+    }
+  }
 }
 
 /**
@@ -118,11 +148,13 @@ async function auditSubject(deps: SubjectDeps, person: Person): Promise<AuditSub
 
 export async function subjectReport(deps: SubjectDeps, person: Person): Promise<SubjectReport> {
   const canonical = canonicalIdNumber(person.idNumber);
+  await refuseForeignCards(deps, { ...person, idNumber: canonical });
   const subject = await auditSubject(deps, { ...person, idNumber: canonical });
   const records: AuditView[] = [];
   for await (const record of deps.trail.search({ subject })) records.push(auditView(record));
   const rows = await registryRows(deps, canonical);
-  const events = eventsAbout(await deps.trail.entries(), subject);
+  // A lookup by the check id of one of their records is a lookup of them too.
+  const events = eventsAbout(await deps.trail.entries(), subject, new Set(records.map((r) => r.checkId)));
   return {
     idNumber: maskFactors({ idNumber: canonical }).idNumber!,
     foundBy: { bankCards: subject.bankCards.length, phones: subject.phones.length },
@@ -148,6 +180,7 @@ export interface ErasureResult {
  */
 export async function subjectErase(deps: SubjectDeps, person: Person, by: Operator): Promise<ErasureResult> {
   const canonical = canonicalIdNumber(person.idNumber);
+  await refuseForeignCards(deps, { ...person, idNumber: canonical });
   // Found before anything is blanked: the person's own records say which cards and phones are theirs.
   const subject = await auditSubject(deps, { ...person, idNumber: canonical });
   let registryRows = 0;

@@ -56,7 +56,7 @@ export interface VerifyOptions {
 
 /** A head as --expect-head takes it; undefined when it is not one. */
 export function parseHead(text: string): { chain: string; n: number; mac: string } | undefined {
-  const match = /^([0-9a-f]{1,64}|events):(\d{1,15}):([0-9a-f]{64})$/.exec(text.trim());
+  const match = /^([0-9a-f]{1,64}|events):([1-9]\d{0,14}):([0-9a-f]{64})$/.exec(text.trim().toLowerCase());
   return match ? { chain: match[1]!, n: Number(match[2]), mac: match[3]! } : undefined;
 }
 
@@ -90,9 +90,11 @@ function recordedHeads(entries: readonly ChainEntry[], authentic: ReadonlySet<Ch
   const heads: { text: string; by: string }[] = [];
   for (const e of entries) {
     if (e.kind !== 'access' || !authentic.has(e)) continue;
-    const detail = JSON.parse(e.detail!) as { command?: unknown; intact?: unknown; heads?: unknown };
-    if (detail.command !== 'audit verify' || detail.intact !== true || !Array.isArray(detail.heads)) continue;
-    for (const text of detail.heads) if (typeof text === 'string' && parseHead(text)) heads.push({ text, by: ` (recorded by audit verify at ${new Date(e.at).toISOString()})` });
+    // As recordAccess writes it: { command, filters, by }, the run's findings among its filters.
+    const detail = JSON.parse(e.detail!) as { command?: unknown; filters?: { intact?: unknown; heads?: unknown } };
+    const found = detail.filters;
+    if (detail.command !== 'audit verify' || found?.intact !== true || !Array.isArray(found.heads)) continue;
+    for (const text of found.heads) if (typeof text === 'string' && parseHead(text)) heads.push({ text, by: ` (recorded by audit verify at ${new Date(e.at).toISOString()})` });
   }
   return heads;
 }
@@ -123,7 +125,8 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
   const inScope = (e: ChainEntry) => since === undefined || e.firstAt >= since;
   const batches = new Map<string, Batch>();
   for (const e of entries) if (e.kind === 'batch' && inScope(e)) batches.set(key(e.chain, e.n), { entry: e, hash: createHash('sha256'), rows: 0 });
-  const known = new Set(entries.map((e) => key(e.chain, e.n)));
+  // Only a batch entry holds records: a row naming an event (or nothing that exists) was inserted.
+  const known = new Set(entries.filter((e) => e.kind === 'batch').map((e) => key(e.chain, e.n)));
 
   // The mark of records from before chains, as the newest authentic event carries it (see carriedLegacy).
   const markedUpto = await trail.legacyUpto();
@@ -175,7 +178,7 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
   }
 
   if (unknown.length > 0) {
-    const later = new Set((await trail.entries()).map((e) => key(e.chain, e.n)));
+    const later = new Set((await trail.entries()).filter((e) => e.kind === 'batch').map((e) => key(e.chain, e.n)));
     for (const row of unknown) {
       if (later.has(key(row.chain!, row.batch!))) continue;
       breaks.push({
@@ -185,7 +188,7 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
         seq: row.seq,
         checkId: row.checkId,
         at: row.at,
-        message: `record ${row.seq} (check ${row.checkId}) names batch ${row.batch} of chain ${row.chain}, which does not exist: it was inserted`,
+        message: `record ${row.seq} (check ${row.checkId}) names batch ${row.batch} of chain ${row.chain}, which is no batch: it was inserted`,
       });
     }
   }
@@ -228,7 +231,8 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
         const batch = batches.get(key(chain, e.n))!;
         const body = batch.body ?? batch.hash!.digest('hex');
         const erasedBody = resealed.get(key(chain, e.n));
-        const fits = batch.rows === e.records && (erasedBody !== undefined ? equalHex(body, erasedBody) : equalHex(mac(e, body), e.mac));
+        // A batch's entry carries no detail: one given it was written by hand.
+        const fits = e.detail === null && batch.rows === e.records && (erasedBody !== undefined ? equalHex(body, erasedBody) : equalHex(mac(e, body), e.mac));
         if (!fits) {
           const problem = batch.rows < e.records ? 'missing' : batch.rows > e.records ? 'inserted' : 'altered';
           const rows = `${batch.rows} of its ${e.records} records present`;
@@ -253,8 +257,9 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
   }
 
   const expectations = [...(options.expectHeads ?? []).map((text) => ({ text, by: '' })), ...recordedHeads(entries, authentic)];
-  for (const { text, by } of expectations) {
-    const expected = parseHead(text)!;
+  for (const { text: given, by } of expectations) {
+    const expected = parseHead(given)!;
+    const text = `${expected.chain}:${expected.n}:${expected.mac}`;
     const list = byChain.get(expected.chain) ?? [];
     const found = list.find((e) => e.n === expected.n);
     const purgedTo = resume[expected.chain];

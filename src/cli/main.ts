@@ -1,3 +1,4 @@
+import { SubjectError } from '../audit/subject.ts';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { TenantError } from '../access/tenants.ts';
@@ -26,7 +27,7 @@ import { subjectCommand } from './subject.ts';
 import { usageCommand } from './usage.ts';
 
 /** Errors a user can fix: printed as one line, exit status 1, no stack trace. */
-const USER_ERRORS = [ApiKeyError, CliError, ConfigError, TenantError, MasterKeyError, KeyError, RegistryFileError, StoreStateError, SourceError, OperatorError];
+const USER_ERRORS = [ApiKeyError, CliError, ConfigError, TenantError, MasterKeyError, KeyError, RegistryFileError, StoreStateError, SourceError, OperatorError, SubjectError];
 
 export function program(): Command {
   const root = new Command('realname')

@@ -25,7 +25,7 @@ function text(report: UsageReport): string {
   const quota = (a: AppUsage) => (a.deleted ? 'app deleted' : a.quotaRemaining === null ? 'unlimited' : String(a.quotaRemaining));
   const lines = [`usage from ${report.since} until ${report.until}`];
   for (const a of report.apps) {
-    lines.push(`${a.appid} ${a.name ?? ''}: ${a.billed} billed, ${a.unbilled} unbilled, ${a.refused} refused; quota remaining ${quota(a)}`);
+    lines.push(`${a.appid} ${a.name ?? (a.deleted ? '(deleted)' : '')}: ${a.billed} billed, ${a.unbilled} unbilled, ${a.refused} refused; quota remaining ${quota(a)}`);
     for (const g of a.groups ?? []) lines.push(`  ${g.key}: ${g.billed} billed, ${g.unbilled} unbilled, ${g.refused} refused`);
   }
   for (const u of report.upstream) lines.push(`upstream ${u.source}: ${u.calls} call(s), ${u.errors} error(s), ${u.billed} billed, ¥${(u.costFen / 100).toFixed(2)}`);

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CidrError } from '../access/cidr.ts';
 import { LimitError } from '../access/limits.ts';
 import { NoSuchApp, TenantError } from '../access/tenants.ts';
+import { SubjectError } from '../audit/subject.ts';
 import { RegistryFileError } from '../registry/parse.ts';
 import { SourceError } from '../sources/upstream/admin.ts';
 import { OperatorError } from './operators.ts';
@@ -18,7 +19,7 @@ export class ConsoleError extends Error {
 }
 
 /** The modules' own "you asked for something wrong" errors: a 400 with their one line. */
-const USER_ERRORS = [TenantError, SourceError, LimitError, CidrError, RegistryFileError, OperatorError];
+const USER_ERRORS = [TenantError, SourceError, LimitError, CidrError, RegistryFileError, OperatorError, SubjectError];
 
 export function answerError(error: unknown, reply: FastifyReply, log: (error: unknown) => void): FastifyReply {
   if (error instanceof ConsoleError) return reply.code(error.status).send({ error: error.code, message: error.message });

@@ -155,6 +155,8 @@ export interface EraseDetail {
   hash: string;
   bankCards?: readonly string[];
   phones?: readonly string[];
+  /** The records blanked, by check id: a lookup by one stays a lookup of the person. */
+  checkIds?: readonly string[];
   records: number;
   batches: [chain: string, n: number, body: string][];
   by: object;

@@ -8,11 +8,7 @@ export const HASH_COLUMN: Record<FactorName, string> = { name: 'name_hash', idNu
  * The WHERE clause of an audit search, with its parameters; `p(i)` renders the i-th placeholder
  * (SQLite's `?`, PostgreSQL's `$i`). Column names are ours; values are always parameters.
  */
-/** Each backend's SQL for "the record's ID number did not validate": its mask is `<invalid, …>` (src/audit/redact.ts). */
-export const INVALID_ID_SQLITE = "(CASE WHEN json_valid(masked) THEN json_extract(masked, '$.idNumber') END) LIKE '<invalid%'";
-export const INVALID_ID_POSTGRES = "masked->>'idNumber' LIKE '<invalid%'";
-
-export function auditWhere(filter: AuditFilter, p: (i: number) => string, first = 1, invalidId = 'FALSE'): { sql: string; params: unknown[] } {
+export function auditWhere(filter: AuditFilter, p: (i: number) => string, first = 1): { sql: string; params: unknown[] } {
   const terms: string[] = [];
   const params: unknown[] = [];
   const add = (term: string, value: unknown) => {
@@ -37,8 +33,10 @@ export function auditWhere(filter: AuditFilter, p: (i: number) => string, first 
     const without = [];
     if (bankCards.length > 0) without.push(`card_hash IN (${list(bankCards)})`);
     if (phones.length > 0) without.push(`phone_hash IN (${list(phones)})`);
-    // A record with no ID number, or one that did not validate (so it names no other person), is theirs by a card or phone.
-    if (without.length > 0) either.push(`((id_hash IS NULL OR ${invalidId}) AND (${without.join(' OR ')}))`);
+    // A record with no validated ID number is theirs by a card or phone: none at all, one that did not
+    // validate (verdict invalid: a mistyped ID number may still look like one), or a refusal before
+    // anything was validated. Only a check that passed validation names another person.
+    if (without.length > 0) either.push(`((id_hash IS NULL OR verdict IS NULL OR verdict = 'invalid') AND (${without.join(' OR ')}))`);
     terms.push(`(${either.join(' OR ')})`);
   }
   return { sql: terms.length ? `WHERE ${terms.join(' AND ')}` : '', params };

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAuditor } from '../../src/audit/auditor.ts';
 import { chainKey, factorHasher } from '../../src/audit/lookup.ts';
+import { recordAccess } from '../../src/audit/operator.ts';
 import { verifyAudit } from '../../src/audit/verify.ts';
 import { startRetention } from '../../src/audit/retention.ts';
 import type { Logger } from '../../src/log.ts';
@@ -161,6 +162,16 @@ describe.each(backends)('the audit chain on %s', (_name, make) => {
     const forged = await verify(store);
     expect(forged.breaks[0]).toMatchObject({ problem: 'inserted', chain: store.node, n: 1 });
     await b.sql("DELETE FROM audit WHERE check_id = 'f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0'");
+    expect((await verify(store)).intact).toBe(true);
+    // A record naming an event entry, which holds no records.
+    await store.auditTrail!.appendEvent('access', { command: 'audit search', filters: {}, by: {} });
+    await b.sql(`INSERT INTO audit (${columns}) SELECT 'f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4', at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms, refusal, 'events', 1 FROM audit WHERE seq = (SELECT min(seq) FROM audit)`);
+    expect((await verify(store)).breaks[0]).toMatchObject({ problem: 'inserted', checkId: 'f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4' });
+    await b.sql("DELETE FROM audit WHERE check_id = 'f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4f4'");
+    // A batch entry given a detail by hand.
+    await b.sql("UPDATE audit_chain SET detail = 'x' WHERE kind = 'batch'");
+    expect((await verify(store)).breaks[0]).toMatchObject({ problem: 'altered', n: 1 });
+    await b.sql("UPDATE audit_chain SET detail = NULL WHERE kind = 'batch'");
     expect((await verify(store)).intact).toBe(true);
     // A record naming no batch at all.
     await b.sql(`INSERT INTO audit (${columns}) SELECT 'f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1', at, appid, dialect, kind, verdict, code, masked, source, billed, latency_ms, refusal, NULL, NULL FROM audit WHERE seq = (SELECT min(seq) FROM audit)`);
@@ -327,8 +338,8 @@ describe.each(backends)('the audit chain on %s', (_name, make) => {
     await answer(store, 2);
     await answer(store, 2);
     const first = await verify(store);
-    // What `realname audit verify` records of its run.
-    await store.auditTrail!.appendEvent('access', { command: 'audit verify', intact: true, records: first.records, heads: first.heads.map((h) => h.head) });
+    // What `realname audit verify` records of its run (src/cli/audit.ts).
+    await recordAccess(store.auditTrail!, 'audit verify', { intact: true, records: first.records, heads: first.heads.map((h) => h.head) });
     await answer(store, 2);
     expect((await verify(store)).breaks).toEqual([]);
     // The two newest batches and their entries removed: one of them was seen by the run.
@@ -342,7 +353,7 @@ describe.each(backends)('the audit chain on %s', (_name, make) => {
     const other = keyed(c);
     await answer(other, 2);
     const seen = await verify(other);
-    await other.auditTrail!.appendEvent('access', { command: 'audit verify', intact: true, heads: seen.heads.map((h) => h.head) });
+    await recordAccess(other.auditTrail!, 'audit verify', { intact: true, heads: seen.heads.map((h) => h.head) });
     await other.auditTrail!.purge(Date.now() + 1, { test: true });
     expect((await verify(other)).breaks).toEqual([]);
   });

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAuditor } from '../../src/audit/auditor.ts';
 import { chainKey, factorHasher } from '../../src/audit/lookup.ts';
 import { currentOperator, recordAccess } from '../../src/audit/operator.ts';
-import { subjectErase, subjectReport } from '../../src/audit/subject.ts';
+import { SubjectError, subjectErase, subjectReport } from '../../src/audit/subject.ts';
 import { verifyAudit } from '../../src/audit/verify.ts';
 import { generateIdentities } from '../../src/core/synthetic.ts';
 import { StoreKeys } from '../../src/keys/ring.ts';
@@ -111,13 +111,16 @@ describe('subject erase', () => {
     expect(given.records).toHaveLength(5);
     expect(given.foundBy).toEqual({ bankCards: 2, phones: 0 });
 
+    // Someone looked one of her records up by its check id.
+    const one = (await subjectReport(deps, { idNumber: alice!.idNumber })).records[0]!;
+    await recordAccess(store.auditTrail!, 'audit search', { checkId: one.checkId }, { user: 'ops', host: 'h', pid: 2 });
     // Someone looked her card up: after the erasure, her report still says so (her blanked records no longer name the card).
     await recordAccess(store.auditTrail!, 'audit search', { hash: { factor: 'bankCard', value: deps.hasher.hash('bankCard', alice!.bankCard) } }, { user: 'ops', host: 'h', pid: 1 });
     const result = await subjectErase(deps, { idNumber: alice!.idNumber, bankCards: [other] }, currentOperator());
     expect(result.auditRecords).toBe(5);
     const erased = await subjectReport(deps, { idNumber: alice!.idNumber });
     expect(erased.records).toEqual([]);
-    expect(erased.lookups).toEqual([expect.objectContaining({ command: 'audit search', by: { user: 'ops', host: 'h', pid: 1 } })]);
+    expect(erased.lookups).toEqual([expect.objectContaining({ command: 'audit search', by: { user: 'ops', host: 'h', pid: 2 } }), expect.objectContaining({ command: 'audit search', by: { user: 'ops', host: 'h', pid: 1 } })]);
     expect((await subjectReport(deps, { idNumber: alice!.idNumber, bankCards: [other] })).records).toEqual([]);
     // The cache forgot her name + card answers — the card from her own check (linked) and the one given — and kept Bob's.
     const asked = upstream.calls;
@@ -133,23 +136,41 @@ describe('subject erase', () => {
     expect((await verifyAudit(store.auditTrail!, chainKey(keys.pepper))).breaks).toEqual([]);
   });
 
-  it('reaches checks whose ID number did not validate by the card or phone they carry (they name no other person)', async () => {
+  it('reaches checks whose ID number was never validated — malformed, mistyped, or refused first — by the card or phone they carry', async () => {
     const { deps, store } = await house(true);
     const auditor = createAuditor(store.audit, Date.now, deps.hasher);
-    const record = (kind: 'phone3' | 'bankcard3', factors: Record<string, string>) =>
-      auditor.record({ checkId: randomBytes(16).toString('hex'), appid: '1', dialect: 'tencentcloud', kind, factors, code: 'InvalidIdCard', startedAt: Date.now(), outcome: { verdict: 'invalid', source: 'validation', billed: false } as never });
+    const record = (kind: 'phone3' | 'bankcard3', factors: Record<string, string>, verdict: string | undefined = 'invalid') =>
+      auditor.record({
+        checkId: randomBytes(16).toString('hex'), appid: '1', dialect: 'tencentcloud', kind, factors, code: 'InvalidIdCard', startedAt: Date.now(),
+        ...(verdict ? { outcome: { verdict, source: 'validation', billed: false } as never } : { refusal: 'signature_invalid' }),
+      });
     record('phone3', { idNumber: 'abc', name: alice!.name, phone: alice!.phone });
     record('bankcard3', { idNumber: '1234', name: alice!.name, bankCard: alice!.bankCard });
-    // Bob's valid ID number with Alice's phone stays Bob's.
-    record('phone3', { idNumber: bob!.idNumber, name: bob!.name, phone: alice!.phone });
+    // Her ID number mistyped in one digit: masked as an ID number would be, but it never validated.
+    const typo = alice!.idNumber.slice(0, 10) + (alice!.idNumber[10] === '1' ? '2' : '1') + alice!.idNumber.slice(11);
+    record('bankcard3', { idNumber: typo, name: alice!.name, bankCard: alice!.bankCard });
+    // A refusal: nothing in it was validated.
+    record('phone3', { idNumber: typo, name: alice!.name, phone: alice!.phone }, undefined);
+    // Bob's check, which passed validation, with Alice's phone stays Bob's.
+    record('phone3', { idNumber: bob!.idNumber, name: bob!.name, phone: alice!.phone }, 'mismatch');
     await store.audit.flush();
     const person = { idNumber: alice!.idNumber, bankCards: [alice!.bankCard], phones: [alice!.phone] };
     const report = await subjectReport(deps, person);
-    expect(report.records.map((r) => r.kind).sort()).toEqual(['bankcard3', 'idcard2', 'idcard2', 'phone3']);
-    expect((await subjectErase(deps, person, currentOperator())).auditRecords).toBe(4);
+    expect(report.records.map((r) => r.kind).sort()).toEqual(['bankcard3', 'bankcard3', 'idcard2', 'idcard2', 'phone3', 'phone3']);
+    expect((await subjectErase(deps, person, currentOperator())).auditRecords).toBe(6);
     const left = [];
     for await (const r of store.auditTrail!.search({ hash: { factor: 'phone', value: deps.hasher.hash('phone', alice!.phone) } })) left.push(r);
     expect(left.map((r) => r.masked.idNumber)).toEqual([expect.stringMatching(/^\d{4}\*+/)]);
+  });
+
+  it('refuses a card on stdin that the registry holds for someone else: nothing reported or erased', async () => {
+    const { deps, store, keys } = await house(true);
+    const csv = `name,idNumber,bankCard\n${bob!.name},${bob!.idNumber},${bob!.bankCard}\n${alice!.name},${alice!.idNumber},${alice!.bankCard}\n`;
+    await importRegistry({ input: Readable.from([csv]), format: 'csv', store: store.registry, hasher: registryHasher(keys), now: new Date() });
+    const wrong = { idNumber: alice!.idNumber, bankCards: [alice!.bankCard, bob!.bankCard] };
+    await expect(subjectReport(deps, wrong)).rejects.toThrow(/bank card 2 on stdin is on file in the registry for someone else/);
+    await expect(subjectErase(deps, wrong, currentOperator())).rejects.toBeInstanceOf(SubjectError);
+    expect((await subjectReport(deps, { idNumber: alice!.idNumber, bankCards: [alice!.bankCard] })).records).toHaveLength(2);
   });
 
   it('purges an in-memory cache whole, so every node forgets the person', async () => {

@@ -360,7 +360,7 @@ describe.each(backends)('audit, usage and metrics on %s', (_name, open) => {
     const usage = await run(['usage', '--app', other.appid]);
     expect(usage.code, usage.stderr).toBe(0);
     // Its two matches and the check after the erasure (no record, billed).
-    expect(usage.stdout).toContain(`${other.appid} : 3 billed, 0 unbilled, 0 refused; quota remaining app deleted`);
+    expect(usage.stdout).toContain(`${other.appid} (deleted): 3 billed, 0 unbilled, 0 refused; quota remaining app deleted`);
     expect(JSON.parse((await run(['usage', '--app', other.appid, '--json'])).stdout)).toMatchObject({ appid: other.appid, name: null, billed: 3, quotaRemaining: null, deleted: true });
     const records = await run(['audit', 'search', '--app', other.appid, '--json']);
     expect(records.stdout.trim().split('\n')).toHaveLength(3);

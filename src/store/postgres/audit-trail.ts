@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { type AuditChain, batchBody, carriedLegacy, type ChainTip, type EraseDetail, erasedMasks, EVENTS_CHAIN, mergeResume, type PurgeDetail, type ResumePoints, SKEW_MS, touchedBatches } from '../audit-chain.ts';
-import { auditWhere, entryFromRow, type EntryRow, INVALID_ID_POSTGRES, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
+import { auditWhere, entryFromRow, type EntryRow, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
 import { TALLY_SLOT_MS, type AuditTally, type AuditTrail, type ChainEntry } from '../types.ts';
 import type { Db } from './db.ts';
 
@@ -32,7 +32,7 @@ export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<vo
     head: () => chain.head(),
     async *search(filter, options = {}) {
       await flush();
-      const { sql, params } = auditWhere(filter, dollar, 1, INVALID_ID_POSTGRES);
+      const { sql, params } = auditWhere(filter, dollar);
       const order = options.newestFirst ? 'DESC' : 'ASC';
       const n = params.length;
       const text = `SELECT * FROM audit ${sql ? `${sql} AND` : 'WHERE'} seq ${options.newestFirst ? '<' : '>'} $${n + 1} ORDER BY seq ${order} LIMIT $${n + 2}`;
@@ -52,7 +52,7 @@ export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<vo
     },
     async tally(filter) {
       await flush();
-      const { sql, params } = auditWhere(filter, dollar, 1, INVALID_ID_POSTGRES);
+      const { sql, params } = auditWhere(filter, dollar);
       const { rows } = await db.query<AuditTally>(
         `SELECT appid, dialect, kind, source, floor(at / ${TALLY_SLOT_MS}) * ${TALLY_SLOT_MS} AS slot,
            count(*) FILTER (WHERE billed)::int AS billed,
@@ -113,7 +113,7 @@ export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<vo
     async erase(subject, by) {
       await flush();
       return withEvent(async (client, tip, legacyUpto) => {
-        const where = auditWhere({ subject }, dollar, 1, INVALID_ID_POSTGRES);
+        const where = auditWhere({ subject }, dollar);
         const rows = (await client.query<StoredRow>(`SELECT * FROM audit ${where.sql} FOR UPDATE`, where.params)).rows.map(storedFromRow);
         await client.query(
           `UPDATE audit a SET masked = e.masked, name_hash = NULL, id_hash = NULL, card_hash = NULL, phone_hash = NULL
@@ -121,7 +121,7 @@ export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<vo
           [rows.map((r) => r.seq), rows.map((r) => JSON.stringify(erasedMasks(r.masked)))],
         );
         // Each batch touched, re-sealed as it now stands (a row written without a chain is blanked all the same).
-        const detail: EraseDetail = { factor: 'idNumber', hash: subject.idNumber, bankCards: subject.bankCards, phones: subject.phones, records: rows.length, batches: [], by };
+        const detail: EraseDetail = { factor: 'idNumber', hash: subject.idNumber, bankCards: subject.bankCards, phones: subject.phones, checkIds: rows.map((r) => r.checkId), records: rows.length, batches: [], by };
         for (const [id, n] of touchedBatches(rows)) {
           const batch = await client.query<StoredRow>('SELECT * FROM audit WHERE chain = $1 AND batch = $2 ORDER BY seq', [id, n]);
           detail.batches.push([id, n, batchBody(batch.rows.map(storedFromRow))]);

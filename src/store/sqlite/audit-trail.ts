@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { type AuditChain, batchBody, carriedLegacy, type ChainTip, type EraseDetail, erasedMasks, EVENTS_CHAIN, mergeResume, type PurgeDetail, type ResumePoints, SKEW_MS, touchedBatches } from '../audit-chain.ts';
-import { auditWhere, entryFromRow, type EntryRow, INVALID_ID_SQLITE, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
+import { auditWhere, entryFromRow, type EntryRow, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
 import { TALLY_SLOT_MS, type AuditSubject, type AuditTally, type AuditTrail, type ChainEntry, type StoredAudit } from '../types.ts';
 
 type Row = Omit<StoredRow, 'masked' | 'billed'> & { masked: string; billed: number };
@@ -71,13 +71,13 @@ export function sqliteTrail(db: Database.Database, chain: AuditChain, flush: () 
   });
 
   const erase = db.transaction((subject: AuditSubject, by: object): { records: number } => {
-    const where = auditWhere({ subject }, q, 1, INVALID_ID_SQLITE);
+    const where = auditWhere({ subject }, q);
     const rows = (db.prepare(`SELECT * FROM audit ${where.sql}`).all(...where.params) as Row[]).map(decode);
     const blank = db.prepare('UPDATE audit SET masked = ?, name_hash = NULL, id_hash = NULL, card_hash = NULL, phone_hash = NULL WHERE seq = ?');
     for (const row of rows) blank.run(JSON.stringify(erasedMasks(row.masked)), row.seq);
     // Each batch touched, re-sealed as it now stands (a row written without a chain is blanked all the same).
     const ofBatch = db.prepare('SELECT * FROM audit WHERE chain = ? AND batch = ? ORDER BY seq');
-    const detail: EraseDetail = { factor: 'idNumber', hash: subject.idNumber, bankCards: subject.bankCards, phones: subject.phones, records: rows.length, batches: [], by };
+    const detail: EraseDetail = { factor: 'idNumber', hash: subject.idNumber, bankCards: subject.bankCards, phones: subject.phones, checkIds: rows.map((r) => r.checkId), records: rows.length, batches: [], by };
     for (const [id, n] of touchedBatches(rows)) detail.batches.push([id, n, batchBody((ofBatch.all(id, n) as Row[]).map(decode))]);
     const tip = eventsTip();
     append(chain.sealEvent(tip, 'erase', detail, Date.now(), rows.length, legacyOf(tip)));
@@ -89,7 +89,7 @@ export function sqliteTrail(db: Database.Database, chain: AuditChain, flush: () 
     head: () => chain.head(),
     async *search(filter, options = {}) {
       await flush();
-      const { sql, params } = auditWhere(filter, q, 1, INVALID_ID_SQLITE);
+      const { sql, params } = auditWhere(filter, q);
       const order = options.newestFirst ? 'DESC' : 'ASC';
       const page = db.prepare(`SELECT * FROM audit ${sql ? `${sql} AND` : 'WHERE'} seq ${options.newestFirst ? '<' : '>'} ? ORDER BY seq ${order} LIMIT ?`);
       let left = options.limit ?? Infinity;
@@ -108,7 +108,7 @@ export function sqliteTrail(db: Database.Database, chain: AuditChain, flush: () 
     },
     async tally(filter) {
       await flush();
-      const { sql, params } = auditWhere(filter, q, 1, INVALID_ID_SQLITE);
+      const { sql, params } = auditWhere(filter, q);
       const rows = db
         .prepare(
           `SELECT appid, dialect, kind, source, (at / ${TALLY_SLOT_MS}) * ${TALLY_SLOT_MS} AS slot,
