@@ -48,8 +48,23 @@ type SystemError = NodeJS.ErrnoException & { address?: string; port?: number; li
  * A Node system error the user can act on, as one line: what failed, on what, and what to do.
  * undefined for anything else (a fault of ours).
  */
+/** What SQLite's own failures mean for the person at the terminal (better-sqlite3's SqliteError codes). */
+const SQLITE_FAILURES: Record<string, string> = {
+  SQLITE_BUSY: 'the SQLite store is busy: another process held its write lock past the wait; try again once it is done',
+  SQLITE_CORRUPT: 'the SQLite store is damaged (database disk image is malformed): restore it from a backup',
+  SQLITE_NOTADB: 'the file is not a SQLite store: check --data',
+  SQLITE_READONLY: 'the SQLite store is read-only here: check the file and directory permissions',
+  SQLITE_FULL: 'the SQLite store cannot grow: the disk is full',
+};
+
 export function describeSystemError(error: unknown): string | undefined {
   const e = error as SystemError | undefined;
+  const sqlite = typeof e?.code === 'string' ? (SQLITE_FAILURES[e.code] ?? SQLITE_FAILURES[e.code.replace(/_[A-Z]+$/, '')]) : undefined;
+  if (sqlite) return sqlite;
+  // A table the schema always has is gone: dropped by hand, not by any command.
+  if (e?.code === 'SQLITE_ERROR' && /^no such table: /.test(String((e as { message?: unknown }).message))) {
+    return `the SQLite store was changed by hand: ${(e as Error).message} (restore it from a backup)`;
+  }
   if (!e || typeof e.code !== 'string' || typeof e.syscall !== 'string') return undefined;
   // a worker of serve --workers fails in bind (node:cluster binds in the primary on its behalf)
   if (e.syscall === 'listen' || e.syscall === 'bind') {

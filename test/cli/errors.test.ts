@@ -27,6 +27,9 @@ beforeAll(async () => {
   port = (busy.address() as { port: number }).port;
   mkdirSync(join(root, 'a-directory'));
   writeFileSync(join(root, 'people.txt'), 'name,idNumber\n');
+  // A data dir whose database file is not SQLite at all.
+  mkdirSync(join(root, 'not-a-db'));
+  writeFileSync(join(root, 'not-a-db', 'realname.db'), 'x'.repeat(8192));
   writeFileSync(join(root, 'broken.csv'), 'name,idNumber,bankCard\n张三,11010519491231002X,\n李四,110105194912310037\n');
   writeFileSync(join(root, 'not.pem'), 'not a certificate\n');
   writeFileSync(join(root, 'odd.json'), '{"prot": 80}');
@@ -355,6 +358,12 @@ const CASES: Case[] = [
     stdin: '230109199204111359\n\n6210957760438277205\n',
     code: 2,
     stderr: () => 'realname: line 2 of stdin is empty: write one bank card or phone a line after the ID number\n' + usage('realname subject report --id-number <dash> [options]'),
+  },
+  {
+    what: 'a data dir whose database file is not SQLite',
+    args: () => ['audit', 'verify', '--data', join(root, 'not-a-db')],
+    code: 1,
+    stderr: () => 'realname: the file is not a SQLite store: check --data\n',
   },
   {
     what: 'audit export --json with --format csv',
