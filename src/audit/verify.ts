@@ -242,7 +242,10 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
             n: e.n,
             at,
             ...(batch.first ? { seq: batch.first.seq, checkId: batch.first.checkId } : {}),
-            message: `${where} does not verify (${rows}): ${problem === 'altered' ? 'a record was altered' : problem === 'missing' ? 'a record was deleted' : 'a record was added'}`,
+            message:
+              e.detail !== null
+                ? `${where} does not verify: the entry was altered (a batch's entry carries no detail)`
+                : `${where} does not verify (${rows}): ${problem === 'altered' ? 'a record was altered' : problem === 'missing' ? 'a record was deleted' : 'a record was added'}`,
           });
         }
         records += e.records;

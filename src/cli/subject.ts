@@ -50,7 +50,7 @@ export function subjectCommand(): Command {
         [
           `person ${report.idNumber}`,
           `registry: ${report.registry.rows} row(s) (${report.registry.withCard} with a bank card, ${report.registry.withPhone} with a phone)`,
-          `audit: ${report.records.length} record(s), found by the ID number, ${report.foundBy.bankCards} bank card(s) and ${report.foundBy.phones} phone(s)`,
+          `audit: ${report.records.length} record(s) (searched by the ID number, ${report.foundBy.bankCards} bank card(s) and ${report.foundBy.phones} phone(s))`,
           ...report.records.map((r) => `  ${auditLine(r)}`),
           ...report.erasures.map((e) => `erased at ${e.at} by ${operatorText(e.by)}: ${e.records} record(s) anonymised`),
           ...report.lookups.map((l) => `looked up at ${l.at} by ${operatorText(l.by)} (${l.command})`),

@@ -329,7 +329,7 @@ describe.each(backends)('audit, usage and metrics on %s', (_name, open) => {
     // Their cards and phones, given after the ID number, also find checks that carry no ID number.
     const given = await run(['subject', 'report', '--id-number', '-'], `${target.idNumber}\n${target.bankCard}\n+86 ${target.phone}\n`);
     expect(given.code, given.stderr).toBe(0);
-    expect(given.stdout).toContain(`audit: ${1 + sent.signature} record(s), found by the ID number, 1 bank card(s) and 1 phone(s)`);
+    expect(given.stdout).toContain(`audit: ${1 + sent.signature} record(s) (searched by the ID number, 1 bank card(s) and 1 phone(s))`);
     expect(given.stdout).toMatch(/^looked up at \S+ by \S+@\S+ \(audit search\)$/m);
     expect((await run(['subject', 'erase', '--id-number', '-'], target.idNumber)).code).toBe(2);
     const erased = await run(['subject', 'erase', '--id-number', '-', '--yes', '--json'], target.idNumber);
