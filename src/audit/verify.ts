@@ -1,5 +1,5 @@
 import { createHash, type Hash, timingSafeEqual } from 'node:crypto';
-import { entryMac, type EraseDetail, EVENTS_CHAIN, GENESIS, mergeResume, type ResumePoints, rowText } from '../store/audit-chain.ts';
+import { entryMac, type EraseDetail, EVENTS_CHAIN, GENESIS, legacyMarkOf, mergeResume, type ResumePoints, rowText } from '../store/audit-chain.ts';
 import type { AuditTrail, ChainEntry, StoredAudit } from '../store/types.ts';
 
 /**
@@ -77,8 +77,7 @@ interface Batch {
 function sealedLegacy(entries: readonly ChainEntry[], authentic: ReadonlySet<ChainEntry>): number | undefined {
   let newest: ChainEntry | undefined;
   for (const e of entries) if (e.chain === EVENTS_CHAIN && authentic.has(e) && (!newest || e.n > newest.n)) newest = e;
-  const carried = newest ? (JSON.parse(newest.detail!) as { legacyUpto?: unknown }).legacyUpto : undefined;
-  return typeof carried === 'number' ? carried : undefined;
+  return legacyMarkOf(newest?.detail);
 }
 
 /**
@@ -128,7 +127,7 @@ export async function verifyAudit(trail: AuditTrail, macKey: Buffer, options: Ve
   // Only a batch entry holds records: a row naming an event (or nothing that exists) was inserted.
   const known = new Set(entries.filter((e) => e.kind === 'batch').map((e) => key(e.chain, e.n)));
 
-  // The mark of records from before chains, as the newest authentic event carries it (see carriedLegacy).
+  // The mark of records from before chains, as the newest authentic event carries it (see legacyMarkOf).
   const markedUpto = await trail.legacyUpto();
   const sealedUpto = sealedLegacy(entries, authentic);
   const legacyUpto = sealedUpto ?? markedUpto;

@@ -31,17 +31,17 @@ export interface ChainTip {
  * Records numbered up to this were written before chains existed (audit_legacy): verify counts them as
  * unprovable. Every event carries the mark on from the event before it — read from the table only by a
  * store's first event — so raising it later, to pass rows inserted since as old ones, is a break.
+ * The mark an event's detail carries; undefined when it carries none (or is not the JSON written).
  */
-export function carriedLegacy(tip: ChainTip | undefined, table: () => number): number {
-  if (tip?.detail) {
-    try {
-      const carried = (JSON.parse(tip.detail) as { legacyUpto?: unknown }).legacyUpto;
-      if (typeof carried === 'number') return carried;
-    } catch {
-      // An altered tip: verify says so; the table's mark is the one left.
-    }
+export function legacyMarkOf(detail: string | null | undefined): number | undefined {
+  if (!detail) return undefined;
+  try {
+    const carried = (JSON.parse(detail) as { legacyUpto?: unknown }).legacyUpto;
+    return typeof carried === 'number' ? carried : undefined;
+  } catch {
+    // An altered event: verify says so.
+    return undefined;
   }
-  return table();
 }
 
 /** What the batch MAC covers of one row: every field, in a fixed order (JSON's key order may not survive a store: jsonb). */

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { type AuditChain, batchBody, carriedLegacy, type ChainTip, type EraseDetail, erasedMasks, EVENTS_CHAIN, mergeResume, type PurgeDetail, type ResumePoints, SKEW_MS, touchedBatches } from '../audit-chain.ts';
+import { type AuditChain, batchBody, type ChainTip, type EraseDetail, erasedMasks, EVENTS_CHAIN, legacyMarkOf, mergeResume, type PurgeDetail, type ResumePoints, SKEW_MS, touchedBatches } from '../audit-chain.ts';
 import { auditWhere, entryFromRow, type EntryRow, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
 import { TALLY_SLOT_MS, type AuditTally, type AuditTrail, type ChainEntry } from '../types.ts';
 import type { Db } from './db.ts';
@@ -20,8 +20,8 @@ export function postgresTrail(db: Db, chain: AuditChain, flush: () => Promise<vo
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('realname.audit.events'))`);
       const { rows } = await client.query<{ n: string; mac: string; detail: string | null }>('SELECT n, mac, detail FROM audit_chain WHERE chain = $1 ORDER BY n DESC LIMIT 1', [EVENTS_CHAIN]);
       const tip = rows[0] ? { n: Number(rows[0].n), mac: rows[0].mac, detail: rows[0].detail } : undefined;
-      const mark = carriedLegacy(tip, () => -1);
-      const legacyUpto = mark >= 0 ? mark : Number((await client.query<{ upto: string }>('SELECT upto FROM audit_legacy')).rows[0]?.upto ?? 0);
+      // The mark carried on from the tip; the table's only for the store's first event.
+      const legacyUpto = legacyMarkOf(tip?.detail) ?? Number((await client.query<{ upto: string }>('SELECT upto FROM audit_legacy')).rows[0]?.upto ?? 0);
       const { entry, result } = await work(client, tip, legacyUpto);
       if (entry) await client.query(INSERT_ENTRY, entryParams(entry));
       return result;

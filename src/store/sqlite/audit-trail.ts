@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { type AuditChain, batchBody, carriedLegacy, type ChainTip, type EraseDetail, erasedMasks, EVENTS_CHAIN, mergeResume, type PurgeDetail, type ResumePoints, SKEW_MS, touchedBatches } from '../audit-chain.ts';
+import { type AuditChain, batchBody, type ChainTip, type EraseDetail, erasedMasks, EVENTS_CHAIN, legacyMarkOf, mergeResume, type PurgeDetail, type ResumePoints, SKEW_MS, touchedBatches } from '../audit-chain.ts';
 import { auditWhere, entryFromRow, type EntryRow, PAGE, storedFromRow, type StoredRow } from '../audit-sql.ts';
 import { TALLY_SLOT_MS, type AuditSubject, type AuditTally, type AuditTrail, type ChainEntry, type StoredAudit } from '../types.ts';
 
@@ -34,7 +34,7 @@ export function sqliteTrail(db: Database.Database, chain: AuditChain, flush: () 
   const tipOf = db.prepare('SELECT n, mac, detail FROM audit_chain WHERE chain = ? ORDER BY n DESC LIMIT 1');
   const eventsTip = () => tipOf.get(EVENTS_CHAIN) as ChainTip | undefined;
   const legacyMark = db.prepare('SELECT upto FROM audit_legacy').pluck();
-  const legacyOf = (tip: ChainTip | undefined) => carriedLegacy(tip, () => (legacyMark.get() as number | undefined) ?? 0);
+  const legacyOf = (tip: ChainTip | undefined) => legacyMarkOf(tip?.detail) ?? (legacyMark.get() as number | undefined) ?? 0;
   const append = (entry: ChainEntry) => {
     insertEntry.run(entry);
   };
