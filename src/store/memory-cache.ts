@@ -13,12 +13,16 @@ interface Entry {
 export function memoryResultCache(options: { maxEntries?: number; now?: () => number } = {}): ResultCacheStore {
   const now = options.now ?? Date.now;
   const people = new Map<string, Set<string>>();
-  /** person → the card indexes their answers linked (see ResultCacheStore.set). */
+  /** person → the card indexes their answers linked (see ResultCacheStore.set), as long as they have an entry. */
   const links = new Map<string, Set<string>>();
   const unindex = (key: string, person: string) => {
     const keys = people.get(person);
     keys?.delete(key);
-    if (keys?.size === 0) people.delete(person);
+    // The person's last entry gone (evicted, expired, forgotten): their links go with it.
+    if (keys?.size === 0) {
+      people.delete(person);
+      links.delete(person);
+    }
   };
   const entries = new LRUCache<string, Entry>({
     max: options.maxEntries ?? 100_000,
@@ -63,7 +67,6 @@ export function memoryResultCache(options: { maxEntries?: number; now?: () => nu
       for (const k of [...entries.keys()]) {
         if (scope === undefined || k.startsWith(`${scope}:`)) n += entries.delete(k) ? 1 : 0;
       }
-      if (scope === undefined) links.clear();
       return n;
     },
     async forgetPerson(person) {
