@@ -116,18 +116,29 @@ export class SubjectError extends Error {}
  * erasure by it would blank another person's records for good, a report would show them.
  */
 async function refuseForeignCards(deps: SubjectDeps, person: Person): Promise<void> {
-  const cards = person.bankCards ?? [];
+  const cards = (person.bankCards ?? []).map(canonicalBankCard);
   if (cards.length === 0) return;
-  const hasher = registryHasher(deps.keys);
-  const own = new Set((await deps.registry.lookup(hasher.idNumber(person.idNumber))).map((r) => r.cardHash?.toString('hex')));
+  // `found` alone is read: any name will do.
   const anyName = Buffer.alloc(32);
-  for (const [i, card] of cards.entries()) {
-    const cardHash = hasher.bankCard(canonicalBankCard(card));
-    if (own.has(cardHash.toString('hex'))) continue;
-    if ((await deps.registry.matchCard(cardHash, anyName)).found) {
-      throw new SubjectError(`bank card ${i + 1} on stdin is on file in the registry for someone else, not for this person: nothing was reported or erased (leave it out, or correct it)`);
+  for (const keyId of deps.keys.liveIds()) {
+    if (!deps.keys.ring.holds(keyId)) continue;
+    const hasher = registryHasher(deps.keys, keyId);
+    const own = new Set((await deps.registry.lookup(hasher.idNumber(person.idNumber))).map((r) => r.cardHash?.toString('hex')));
+    for (const [i, card] of cards.entries()) {
+      const cardHash = hasher.bankCard(card);
+      if (!own.has(cardHash.toString('hex')) && (await deps.registry.matchCard(cardHash, anyName)).found) {
+        throw new SubjectError(`bank card ${i + 1} on stdin is on file in the registry for someone else, not for this person: nothing was reported or erased (leave it out, or correct it)`);
+      }
     }
   }
+}
+
+/** A request's person: canonical, their cards checked (refusing someone else's), and their audit subject. */
+async function resolve(deps: SubjectDeps, person: Person): Promise<{ canonical: string; subject: AuditSubject }> {
+  const canonical = canonicalIdNumber(person.idNumber);
+  const named = { ...person, idNumber: canonical };
+  await refuseForeignCards(deps, named);
+  return { canonical, subject: await auditSubject(deps, named) };
 }
 
 /**
@@ -147,9 +158,7 @@ async function auditSubject(deps: SubjectDeps, person: Person): Promise<AuditSub
 }
 
 export async function subjectReport(deps: SubjectDeps, person: Person): Promise<SubjectReport> {
-  const canonical = canonicalIdNumber(person.idNumber);
-  await refuseForeignCards(deps, { ...person, idNumber: canonical });
-  const subject = await auditSubject(deps, { ...person, idNumber: canonical });
+  const { canonical, subject } = await resolve(deps, person);
   const records: AuditView[] = [];
   for await (const record of deps.trail.search({ subject })) records.push(auditView(record));
   const rows = await registryRows(deps, canonical);
@@ -179,10 +188,8 @@ export interface ErasureResult {
  * in the chain says which rows were blanked).
  */
 export async function subjectErase(deps: SubjectDeps, person: Person, by: Operator): Promise<ErasureResult> {
-  const canonical = canonicalIdNumber(person.idNumber);
-  await refuseForeignCards(deps, { ...person, idNumber: canonical });
   // Found before anything is blanked: the person's own records say which cards and phones are theirs.
-  const subject = await auditSubject(deps, { ...person, idNumber: canonical });
+  const { canonical, subject } = await resolve(deps, person);
   let registryRows = 0;
   for (const keyId of deps.keys.liveIds()) {
     if (!deps.keys.ring.holds(keyId)) continue;
