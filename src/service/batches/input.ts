@@ -15,9 +15,6 @@ type Field = 'kind' | (typeof FACTOR_FIELDS)[number];
 const FIELD_OF = new Map<string, Field>((['kind', ...FACTOR_FIELDS] as const).map((f) => [f.toLowerCase(), f]));
 const fieldOf = (key: string): Field | undefined => FIELD_OF.get(key.trim().toLowerCase().replace(/[_\-\s]/g, ''));
 
-/** A client's key fit to quote in an error: a plain name (any other could be a factor's value). */
-const QUOTABLE = /^[A-Za-z][A-Za-z0-9_ -]{0,63}$/;
-
 const blank = (value: unknown) => value === undefined || value === null || value === '';
 
 /**
@@ -31,7 +28,8 @@ function rowOf(line: number, raw: Record<string, unknown>, batchKind: CheckKind 
   for (const [key, value] of Object.entries(raw)) {
     const field = fieldOf(key);
     if (field === undefined || blank(value)) continue;
-    if (fields[field] !== undefined) return { line, error: QUOTABLE.test(key) ? { reason: 'duplicate', field: key } : { reason: 'duplicate' } };
+    // The key names a field (letters and separators only), so it can be quoted: it holds no factor's value.
+    if (fields[field] !== undefined) return { line, error: { reason: 'duplicate', field: key } };
     fields[field] = value;
   }
   const named = fields.kind;
