@@ -28,7 +28,7 @@ export interface UsageCounts {
 }
 
 /** The group of records without that field: refused before a kind was read, or answered by no source. */
-export const NONE = '(none)';
+const NONE = '(none)';
 
 export interface AppUsage extends UsageCounts {
   appid: string;

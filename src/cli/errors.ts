@@ -44,10 +44,6 @@ export function isUnreachable(error: unknown): boolean {
 
 type SystemError = NodeJS.ErrnoException & { address?: string; port?: number; listenOptions?: ListenOptions };
 
-/**
- * A Node system error the user can act on, as one line: what failed, on what, and what to do.
- * undefined for anything else (a fault of ours).
- */
 /** What SQLite's own failures mean for the person at the terminal (better-sqlite3's SqliteError codes). */
 const SQLITE_FAILURES: Record<string, string> = {
   SQLITE_BUSY: 'the SQLite store is busy: another process held its write lock past the wait; try again once it is done',
@@ -57,6 +53,10 @@ const SQLITE_FAILURES: Record<string, string> = {
   SQLITE_FULL: 'the SQLite store cannot grow: the disk is full',
 };
 
+/**
+ * A Node system error (or SQLite's own failure) the user can act on, as one line: what failed, on what, and what to do.
+ * undefined for anything else (a fault of ours).
+ */
 export function describeSystemError(error: unknown): string | undefined {
   const e = error as SystemError | undefined;
   const sqlite = typeof e?.code === 'string' ? (SQLITE_FAILURES[e.code] ?? SQLITE_FAILURES[e.code.replace(/_[A-Z]+$/, '')]) : undefined;

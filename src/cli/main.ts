@@ -1,7 +1,7 @@
-import { SubjectError } from '../audit/subject.ts';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { TenantError } from '../access/tenants.ts';
+import { SubjectError } from '../audit/subject.ts';
 import { ApiKeyError } from '../access/api-keys.ts';
 import { KeyError } from '../keys/ring.ts';
 import { MasterKeyError } from '../keys/master.ts';

@@ -4,7 +4,7 @@ import { parseJsonBody, parseOtherBody } from './body.ts';
 import { createDecide } from './decide.ts';
 import { present } from './present.ts';
 import { PROBLEMS, problemType } from './problems.ts';
-import { readRoute } from './read.ts';
+import { readRoute, REST_DIALECT } from './read.ts';
 import { docsRoutes } from './docs.ts';
 import { batchRoutes } from './batches.ts';
 import { CHECK, PROBLEM } from './schemas.ts';
@@ -17,7 +17,7 @@ const CODES: readonly CodeRow[] = Object.entries(PROBLEMS).map(([name, p]) => ({
  * RFC 9457 problems with statuses that mean what they say, Idempotency-Key. Every source verdict is billed.
  */
 export const rest = defineDialect({
-  name: 'rest',
+  name: REST_DIALECT,
   routes: [{ url: '/v1/checks', kind: null }],
   parsers: { 'application/json': parseJsonBody, '*': parseOtherBody },
   codes: CODES,

@@ -7,8 +7,8 @@ import { problem } from './present.ts';
 import { problemType, type ProblemName } from './problems.ts';
 import { bearerOf } from './bearer.ts';
 
-/** The name this dialect's audit records carry (src/dialects/rest/index.ts). */
-const REST_DIALECT = 'rest';
+/** The name this dialect's audit records carry. */
+export const REST_DIALECT = 'rest';
 
 /** The audit's record as GET /v1/checks/{id} answers it: masked factors, never more than the audit holds. */
 export function auditedBody(record: AuditedCheck): Record<string, unknown> {
